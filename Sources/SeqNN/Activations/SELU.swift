@@ -1,0 +1,19 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Activations {
+    /// `selu`: scale * elu(x, alpha) with Keras's constants (Klambauer et al. 2017).
+    public struct SELU: ElementwiseActivation {
+        public init() {}
+        static let alpha: Float = 1.67326324
+        static let scale: Float = 1.05070098
+        public var name: String { "selu" }
+        @inline(__always) public func value(_ x: Float) -> Float {
+            x > 0 ? SELU.scale * x : SELU.scale * SELU.alpha * expm1f(x)
+        }
+        @inline(__always) public func derivative(_ x: Float, _ y: Float) -> Float {
+            x > 0 ? SELU.scale : y + SELU.scale * SELU.alpha
+        }
+    }
+}

@@ -1,0 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Activations {
+    /// `tanh`.
+    public struct Tanh: ElementwiseActivation {
+        public init() {}
+        public var name: String { "tanh" }
+        @inline(__always) public func value(_ x: Float) -> Float { tanhf(x) }
+        @inline(__always) public func derivative(_ x: Float, _ y: Float) -> Float { 1 - y * y }
+    }
+}

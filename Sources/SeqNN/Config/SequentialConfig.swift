@@ -1,0 +1,57 @@
+extension Sequential {
+    /// Keras 3's `model.get_config()`: {"name", "trainable", "dtype", "layers": [InputLayer, ...], "build_input_shape"}.
+    /// The InputLayer entry is explicit, which both Keras 2 and Keras 3 read back.
+    public func config() -> JSON {
+        var items = [JSON]()
+        if let shape = inputShape {
+            let batch: [JSON] = [batchSize.map { .number(Double($0)) } ?? .null] + shape.map { .number(Double($0)) }
+            items.append(.object([("class_name", "InputLayer"), ("config", .object([
+                ("batch_input_shape", .array(batch)), ("dtype", "float32"), ("sparse", false), ("name", .string(inputLayerName)),
+            ]))]))
+        }
+        for l in layers {
+            var c = l.config()
+            if case .object(var pairs) = c { pairs.removeAll { $0.0 == "batch_input_shape" }; c = .object(pairs) }
+            items.append(.object([("class_name", .string(l.kerasClassName)), ("config", c)]))
+        }
+        return .object([("name", .string(name)), ("layers", .array(items))])
+    }
+
+    /// Builds a model from a Keras Sequential config in either dialect: a bare layer list (Keras 2.2 and
+    /// earlier) or `{"name", "layers"}`; the input from an InputLayer (`batch_input_shape` / `batch_shape`)
+    /// or from the first layer's `batch_input_shape`. `kerasMajor` selects generation-specific definitions.
+    public static func fromConfig(_ config: JSON, kerasMajor: Int = 3, seed: UInt64 = 0) throws -> Sequential {
+        let list: [JSON]
+        var name = "sequential"
+        if let a = config.array { list = a } else if let a = config["layers"]?.array {
+            list = a
+            name = config["name"]?.string ?? name
+        } else {
+            throw SeqNNError(.format, "model config must be a list of layers or an object with \"layers\", found \(String(describing: config).prefix(200))")
+        }
+        let model = Sequential(seed: seed, name: name)
+        var problems = [String]()
+        var built = [Layer]()
+        for (i, item) in list.enumerated() {
+            guard let cls = item["class_name"]?.string else {
+                problems.append("layer \(i): missing class_name")
+                continue
+            }
+            do {
+                built.append(try LayerRegistry.make(className: cls, config: item["config"] ?? .object([]), kerasMajor: kerasMajor))
+            } catch let e as SeqNNError {
+                problems.append("layer \(i) '\(item["config"]?["name"]?.string ?? "?")': \(e.message)")
+            }
+        }
+        // One message listing every unsupported item, as users of converters ask for.
+        guard problems.isEmpty else {
+            throw SeqNNError(.unsupported, "the model config has \(problems.count) problem(s): " + problems.joined(separator: "; "))
+        }
+        if config["build_input_shape"] != nil, built.first?.declaredBatchInputShape == nil, !(built.first is InputLayer),
+           let b = config["build_input_shape"]?.intList, b.count >= 2 {
+            built.first?.declaredBatchInputShape = b
+        }
+        for l in built { try model.add(l) }
+        return model
+    }
+}

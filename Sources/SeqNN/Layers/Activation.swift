@@ -1,0 +1,28 @@
+/// `keras.layers.Activation`: applies a named activation function to its input.
+public final class Activation: Layer, @unchecked Sendable {
+    override public class var kerasClassName: String { "Activation" }
+    public var function: any ActivationFunction
+
+    public init(_ function: any ActivationFunction, name: String = "activation") {
+        self.function = function
+        super.init(name: name)
+    }
+
+    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] { inputShape }
+
+    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+        state.output.resize(x.shape)
+        let cols = x.shape.last ?? 1
+        function.forward(x.data, state.output.data, rows: x.count / max(cols, 1), cols: cols)
+    }
+
+    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+        guard needInputGrad else { return }
+        state.gradInput.resize(x.shape)
+        let cols = x.shape.last ?? 1
+        function.backward(x: x.data, y: state.output.data, dy: dy.data, dx: state.gradInput.data,
+                          rows: x.count / max(cols, 1), cols: cols)
+    }
+
+    override public func layerConfig() -> [(String, JSON)] { [("activation", .string(function.name))] }
+}

@@ -1,0 +1,106 @@
+/// `keras.layers.Dense`: output = activation(input . kernel + bias).
+///
+/// Like Keras, an input of rank > 2 is transformed along its last axis only: a [batch, t, in] input gives
+/// [batch, t, units]. The product runs as one sgemm over all batch*t rows.
+public final class Dense: Layer, @unchecked Sendable {
+    override public class var kerasClassName: String { "Dense" }
+
+    public let units: Int
+    public var activation: any ActivationFunction
+    public let useBias: Bool
+    public var kernelInitializer: any Initializer
+    public var biasInitializer: any Initializer
+    public var kernelRegularizer: Regularizer?
+    public var biasRegularizer: Regularizer?
+    public private(set) var kernel: Parameter?
+    public private(set) var bias: Parameter?
+
+    public init(units: Int, activation: any ActivationFunction = Activations.Linear(), useBias: Bool = true,
+                kernelInitializer: any Initializer = VarianceScaling.glorotUniform(seed: nil),
+                biasInitializer: any Initializer = Constant(value: 0, className: "Zeros"),
+                kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil,
+                name: String = "dense") throws {
+        guard units > 0 else { throw SeqNNError(.invalidArgument, "Dense '\(name)': units must be a positive integer, found \(units)") }
+        self.units = units
+        self.activation = activation
+        self.useBias = useBias
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
+        self.kernelRegularizer = kernelRegularizer
+        self.biasRegularizer = biasRegularizer
+        super.init(name: name)
+    }
+
+    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+        guard let inDim = inputShape.last, inDim > 0 else {
+            throw SeqNNError.shape("Dense '\(name)' needs an input with a known last dimension, found \(describeShape(inputShape))")
+        }
+        let k = Parameter(name: "kernel", shape: [inDim, units], regularizer: kernelRegularizer)
+        kernelInitializer.fill(k.value, rng: &rng)
+        kernel = k
+        if useBias {
+            let b = Parameter(name: "bias", shape: [units], regularizer: biasRegularizer)
+            biasInitializer.fill(b.value, rng: &rng)
+            bias = b
+        }
+        return Array(inputShape.dropLast()) + [units]
+    }
+
+    override public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
+
+    var isLinear: Bool { activation is Activations.Linear }
+
+    // x: [rows, in] (all leading axes folded into rows); z = x W + b: [rows, units]; y = act(z).
+    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+        guard let kernel else { return }
+        let inDim = kernel.value.shape[0]
+        let rows = x.count / inDim
+        let z = isLinear ? state.output : state.aux
+        z.resize(batch: x.rows, rest: outputShape ?? [units])
+        Kernels.gemm(false, false, m: rows, n: units, k: inDim, a: x.data, b: kernel.value.data, c: z.data)
+        if let bias { Kernels.addRowVector(z.data, rows: rows, cols: units, bias.value.data) }
+        if !isLinear {
+            state.output.resize(batch: x.rows, rest: outputShape ?? [units])
+            activation.forward(z.data, state.output.data, rows: rows, cols: units)
+        }
+    }
+
+    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+        guard let kernel else { return }
+        let inDim = kernel.value.shape[0]
+        let rows = x.count / inDim
+        // dz = dy * act'(z), computed in place in aux (aux holds z, which the activation has consumed).
+        var dz = dy
+        if !isLinear {
+            activation.backward(x: state.aux.data, y: state.output.data, dy: dy.data, dx: state.aux.data,
+                                rows: rows, cols: units)
+            dz = state.aux
+        }
+        backwardLinear(x, dz: dz, state, needInputGrad: needInputGrad)
+    }
+
+    /// The backward pass below the activation, given dLoss/dz directly (also used by the fused
+    /// softmax/sigmoid + crossentropy gradient).
+    func backwardLinear(_ x: Tensor, dz: Tensor, _ state: LayerState, needInputGrad: Bool) {
+        guard let kernel else { return }
+        let inDim = kernel.value.shape[0]
+        let rows = x.count / inDim
+        if kernel.trainable {
+            // dW[in, units] += x^T[in, rows] . dz[rows, units]
+            Kernels.gemm(true, false, m: inDim, n: units, k: rows, a: x.data, b: dz.data, beta: 1, c: kernel.grad.data)
+        }
+        if let bias, bias.trainable { Kernels.accumulateColumnSums(dz.data, rows: rows, cols: units, into: bias.grad.data) }
+        if needInputGrad {
+            // dx[rows, in] = dz[rows, units] . W^T[units, in]
+            state.gradInput.resize(x.shape)
+            Kernels.gemm(false, true, m: rows, n: inDim, k: units, a: dz.data, b: kernel.value.data, c: state.gradInput.data)
+        }
+    }
+
+    override public func layerConfig() -> [(String, JSON)] {
+        [("units", .number(Double(units))), ("activation", .string(activation.name)), ("use_bias", .bool(useBias)),
+         ("kernel_initializer", kernelInitializer.json), ("bias_initializer", biasInitializer.json),
+         ("kernel_regularizer", kernelRegularizer?.json ?? .null), ("bias_regularizer", biasRegularizer?.json ?? .null),
+         ("activity_regularizer", .null), ("kernel_constraint", .null), ("bias_constraint", .null)]
+    }
+}

@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `binary_crossentropy`: mean over the last axis of -(t log p + (1 - t) log(1 - p)).
+///
+/// From probabilities Keras clips p to [eps, 1 - eps] (zero gradient where clipped); from logits it is
+/// max(z, 0) - z t + log(1 + exp(-|z|)) with gradient sigmoid(z) - t.
+public struct BinaryCrossentropy: LogitsAwareLoss, ElementwiseLoss {
+    public var fromLogits: Bool
+    public var labelSmoothing: Float
+    public init(fromLogits: Bool = false, labelSmoothing: Float = 0) {
+        self.fromLogits = fromLogits
+        self.labelSmoothing = labelSmoothing
+    }
+    public var name: String { "binary_crossentropy" }
+    public var className: String { "BinaryCrossentropy" }
+    public var configPairs: [(String, JSON)] {
+        [("from_logits", .bool(fromLogits)), ("label_smoothing", .number(Double(labelSmoothing)))]
+    }
+    public var fusedActivation: String? { fromLogits ? nil : "sigmoid" }
+    public var fromLogitsVariant: any Loss { BinaryCrossentropy(fromLogits: true, labelSmoothing: labelSmoothing) }
+
+    /// Keras's binary label smoothing: t * (1 - ls) + 0.5 * ls.
+    @inline(__always) func target(_ t: Float) -> Float { labelSmoothing == 0 ? t : t * (1 - labelSmoothing) + 0.5 * labelSmoothing }
+
+    @inline(__always) public func term(_ t0: Float, _ y: Float) -> Float {
+        let t = target(t0)
+        if fromLogits { return max(y, 0) - y * t + log1pf(expf(-abs(y))) }
+        let p = clip(y, kerasEpsilon, 1 - kerasEpsilon)
+        return -(t * logf(p) + (1 - t) * logf(1 - p))
+    }
+
+    @inline(__always) public func termGradient(_ t0: Float, _ y: Float) -> Float {
+        let t = target(t0)
+        if fromLogits { return sigmoidf(y) - t }
+        guard y >= kerasEpsilon && y <= 1 - kerasEpsilon else { return 0 }
+        return -t / y + (1 - t) / (1 - y)
+    }
+}

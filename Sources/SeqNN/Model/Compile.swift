@@ -1,0 +1,103 @@
+/// What `compile` fixed: optimizer, loss, metrics, and how the loss meets the last layer.
+final class Compiled: @unchecked Sendable {
+    let optimizer: Optimizer
+    /// The loss as the user named it (reported, saved).
+    let loss: any Loss
+    /// The loss as evaluated: its from-logits form on the fused path.
+    let effectiveLoss: any Loss
+    let fusion: Fusion
+    /// Metric specs as given (names or Keras dicts), resolved per target width in `metrics(trueColumns:)`.
+    let metricSpecs: [JSON]
+    let trainable: [Parameter]
+    /// Layers below this index need no input gradient (nothing trainable below them).
+    let firstTrainableLayer: Int
+    private var resolved: (trueColumns: Int, train: [Metric], val: [Metric])?
+
+    /// Where the loss reads its prediction. `.none`: the model output. `.denseLogits`: the last Dense's
+    /// pre-activation; `.activationInput`: the input of a final Activation layer. Keras computes a
+    /// crossentropy after softmax/sigmoid from these logits too (see `LogitsAwareLoss`).
+    enum Fusion { case none, denseLogits, activationInput }
+
+    init(optimizer: Optimizer, loss: any Loss, metricSpecs: [JSON], layers: [Layer]) {
+        self.optimizer = optimizer
+        self.loss = loss
+        self.metricSpecs = metricSpecs
+        var fusion = Fusion.none
+        if let l = loss as? any LogitsAwareLoss, let act = l.fusedActivation, let last = layers.last {
+            if let d = last as? Dense, d.activation.name == act { fusion = .denseLogits }
+            if let a = last as? Activation, a.function.name == act { fusion = .activationInput }
+        }
+        self.fusion = fusion
+        self.effectiveLoss = fusion == .none ? loss : (loss as! any LogitsAwareLoss).fromLogitsVariant
+        for l in layers { for p in l.parameters { p.trainable = l.trainable } }
+        trainable = layers.flatMap { $0.parameters.filter(\.trainable) }
+        firstTrainableLayer = layers.firstIndex { l in l.parameters.contains { $0.trainable } } ?? layers.count
+    }
+
+    /// The metrics for targets with `trueColumns` values per row: (training, validation) accumulators.
+    func metrics(trueColumns: Int, predColumns: Int, custom: [CustomMetric]) throws -> (train: [Metric], val: [Metric]) {
+        if let r = resolved, r.trueColumns == trueColumns { return (r.train, r.val) }
+        var train = [Metric]()
+        for spec in metricSpecs {
+            if let n = spec.string, let c = custom.first(where: { $0.name == n }) { train.append(c.fresh()); continue }
+            train.append(try Metrics.from(spec, loss: loss, predColumns: predColumns, trueColumns: trueColumns))
+        }
+        for c in custom where !train.contains(where: { $0.name == c.name }) { train.append(c.fresh()) }
+        let val = train.map { $0.fresh() }
+        resolved = (trueColumns, train, val)
+        return (train, val)
+    }
+}
+
+extension Sequential {
+    /// Keras's `compile(optimizer, loss, metrics)`. `optimizer` and `loss` are Keras names or serialized
+    /// configs; `metrics` are names ("accuracy", "mse", a registered custom metric) or Keras metric dicts.
+    /// The model must be built (its input shape known): the error names the first layer otherwise.
+    public func compile(optimizer: JSON = "rmsprop", loss: JSON, metrics: [JSON] = []) throws {
+        try access.exclusive("compile") {
+            try requireBuilt("compile")
+            let opt = try Optimizers.from(optimizer)
+            let l = try Losses.from(loss)
+            var seen = Set<String>()
+            for m in metrics {
+                let n = m.string ?? m["config"]?["name"]?.string ?? m["class_name"]?.string ?? "\(m)"
+                guard seen.insert(n).inserted else { throw SeqNNError.invalid("compile: metric '\(n)' is listed twice") }
+                if m.string != nil, customMetrics.contains(where: { $0.name == n }) { continue }
+                // Resolve once now so unknown names fail at compile, not in the middle of fit.
+                _ = try Metrics.from(m, loss: l, predColumns: outputShape?.last ?? 1, trueColumns: outputShape?.last ?? 1)
+            }
+            compiled = Compiled(optimizer: opt, loss: l, metricSpecs: metrics, layers: layers)
+        }
+    }
+
+    public func compile(optimizer: String = "rmsprop", loss: String, metrics: [String] = []) throws {
+        try compile(optimizer: .string(optimizer), loss: .string(loss), metrics: metrics.map { .string($0) })
+    }
+
+    /// Registers a custom metric under `name`; compile lists it where its name appears in `metrics`,
+    /// after the named ones otherwise. Adding one to a compiled model takes effect at once.
+    public func addMetric(_ metric: CustomMetric) throws {
+        try access.exclusive("add_metric") {
+            guard !metric.name.isEmpty else { throw SeqNNError.invalid("add_metric: the metric name must not be empty") }
+            guard !customMetrics.contains(where: { $0.name == metric.name }) else {
+                throw SeqNNError.invalid("add_metric: a custom metric named '\(metric.name)' is already registered")
+            }
+            customMetrics.append(metric)
+            if let c = compiled {
+                compiled = Compiled(optimizer: c.optimizer, loss: c.loss, metricSpecs: c.metricSpecs, layers: layers)
+            }
+        }
+    }
+
+    /// The optimizer of the compiled model (its state: iterations, slots).
+    public var optimizer: Optimizer? { compiled?.optimizer }
+    public var loss: (any Loss)? { compiled?.loss }
+
+    /// The names `evaluate` and `trainOnBatch` report, in order: "loss", then each metric.
+    public func metricNames(trueColumns: Int? = nil) throws -> [String] {
+        guard let c = compiled else { throw SeqNNError(.notCompiled, "metric names: the model is not compiled") }
+        let cols = outputShape?.last ?? 1
+        let trueCols = trueColumns ?? c.effectiveLoss.trueColumns(predColumns: cols)
+        return ["loss"] + (try c.metrics(trueColumns: trueCols, predColumns: cols, custom: customMetrics).train.map(\.name))
+    }
+}

@@ -1,0 +1,63 @@
+import Synchronization
+
+/// The buffers of one pass through a model: each layer's state plus the batch input, targets and loss
+/// scratch. Sized for the largest batch seen and then reused, so steady-state batches allocate nothing.
+final class Executor: @unchecked Sendable {
+    var states: [LayerState]
+    let input = Tensor(shape: [0])
+    let target = Tensor(shape: [0])
+    /// Per output row: w_r / rows, the factor `Loss.gradient` applies (Keras's sum_over_batch_size).
+    let rowScale = Tensor(shape: [0])
+    /// Per output row: the sample weight (1 without weights).
+    let rowWeight = Tensor(shape: [0])
+    let perRow = Tensor(shape: [0])
+    /// dLoss/dOutput, or dLoss/dLogits on the fused path.
+    let lossGrad = Tensor(shape: [0])
+
+    init(layerCount: Int) { states = (0..<layerCount).map { _ in LayerState() } }
+
+    func fit(layerCount: Int) {
+        if states.count != layerCount { states = (0..<layerCount).map { _ in LayerState() } }
+    }
+
+    /// Runs every layer on `input`; returns the last output (the input itself for an empty model).
+    func forward(_ layers: [Layer], training: Bool, rng: inout SeededGenerator) -> Tensor {
+        var x = input
+        for i in 0..<layers.count {
+            layers[i].forward(x, states[i], training: training, rng: &rng)
+            x = states[i].output
+        }
+        return x
+    }
+
+    /// The input of layer `i` in the last forward pass.
+    func inputOf(_ i: Int) -> Tensor { i == 0 ? input : states[i - 1].output }
+
+    /// Copies samples `indices[range]` (or the range itself when `indices` is nil) of a row-major array
+    /// with `width` floats per sample into `dest`, shaped [n] + `shape`.
+    static func gather(_ src: UnsafePointer<Float>, width: Int, indices: [Int]?, range: Range<Int>,
+                       into dest: Tensor, shape: [Int]) {
+        dest.resize(batch: range.count, rest: shape)
+        if let indices {
+            for (k, i) in range.enumerated() { (dest.data + k * width).update(from: src + indices[i] * width, count: width) }
+        } else {
+            dest.data.update(from: src + range.lowerBound * width, count: range.count * width)
+        }
+    }
+}
+
+/// Executors for concurrent inference calls: each call borrows one and returns it, so parallel
+/// `predict` calls never share buffers and a warm pool allocates nothing.
+final class ExecutorPool: Sendable {
+    private let free = Mutex<[Executor]>([])
+
+    func withExecutor<T>(layerCount: Int, _ body: (Executor) throws -> T) rethrows -> T {
+        let ex = free.withLock { $0.popLast() } ?? Executor(layerCount: layerCount)
+        ex.fit(layerCount: layerCount)
+        defer { free.withLock { $0.append(ex) } }
+        return try body(ex)
+    }
+
+    /// Drops cached executors (after the layer list changed).
+    func clear() { free.withLock { $0.removeAll() } }
+}

@@ -1,0 +1,287 @@
+/// Keras's `fit` arguments. Data arrays are row-major float32, `samples` rows of the model's input size
+/// (x) and of the target size (y: the output size, or one label per output row for sparse losses).
+public struct FitOptions {
+    public var epochs = 1
+    /// Samples per batch; nil means the model's fixed batch size, else 32 (Keras's default).
+    public var batchSize: Int?
+    public var shuffle = true
+    /// 0 silent, 1 progress bar, 2 one line per epoch.
+    public var verbose = 1
+    /// The fraction of samples, taken from the end before any shuffling, held out for validation.
+    public var validationSplit = 0.0
+    public var validationData: (x: UnsafeBufferPointer<Float>, y: UnsafeBufferPointer<Float>)?
+    public var initialEpoch = 0
+    /// One weight per sample, or nil.
+    public var sampleWeight: UnsafeBufferPointer<Float>?
+    /// Weight per class index (argmax of a one-hot target, or the sparse label).
+    public var classWeight: [Int: Float]?
+    /// Where progress text goes; nothing is printed without one.
+    public var log: ((String) -> Void)?
+    /// Called after each epoch with its logs; return true to stop training (Keras's `stop_training`).
+    public var onEpochEnd: ((Int, [(String, Double)]) throws -> Bool)?
+
+    public init() {}
+}
+
+/// A data set the model has checked: sizes agree and every value is finite.
+struct CheckedData {
+    let x: UnsafeBufferPointer<Float>
+    let y: UnsafeBufferPointer<Float>
+    let samples: Int
+    let inWidth: Int
+    /// Target floats per sample and per output row.
+    let outWidth: Int
+    let trueColumns: Int
+}
+
+extension Sequential {
+    /// Checks x and y against the model: whole samples, the target width the loss expects, finite values.
+    func checkData(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>?, _ c: Compiled?, what: String) throws -> CheckedData {
+        let inWidth = inputSize!
+        guard x.count > 0, x.count % inWidth == 0 else {
+            throw SeqNNError.shape("\(what): x has \(x.count) values, which is not a whole number of samples of input shape \(describeShape(inputShape!)) (\(inWidth) values each)")
+        }
+        let samples = x.count / inWidth
+        if let bad = x.firstIndex(where: { !$0.isFinite }) {
+            throw SeqNNError(.numeric, "\(what): x holds \(x[bad]) at sample \(bad / inWidth), position \(bad % inWidth); inputs must be finite")
+        }
+        guard let y, let c else { return CheckedData(x: x, y: UnsafeBufferPointer(start: nil, count: 0), samples: samples, inWidth: inWidth, outWidth: 0, trueColumns: 0) }
+        let cols = outputShape!.last!
+        let rowsPerSample = outputSize! / cols
+        let trueCols = c.effectiveLoss.trueColumns(predColumns: cols)
+        let outWidth = rowsPerSample * trueCols
+        guard y.count == samples * outWidth else {
+            var hint = ""
+            if trueCols > 1, y.count == samples * rowsPerSample {
+                hint = "; y looks like class labels: use sparse_categorical_crossentropy, or one-hot encode it with to_categorical"
+            } else if trueCols == 1, y.count == samples * rowsPerSample * cols {
+                hint = "; y looks one-hot: use categorical_crossentropy"
+            }
+            throw SeqNNError.shape("\(what): y has \(y.count) values for \(samples) samples; the loss \(c.loss.name) expects \(outWidth) per sample (\(samples * outWidth) in all) for output shape \(describeShape(outputShape!))\(hint)")
+        }
+        if let bad = y.firstIndex(where: { !$0.isFinite }) {
+            throw SeqNNError(.numeric, "\(what): y holds \(y[bad]) at sample \(bad / outWidth); targets must be finite")
+        }
+        if let msg = c.effectiveLoss.validateTargets(y.baseAddress!, rows: samples * rowsPerSample, cols: cols) {
+            throw SeqNNError.invalid("\(what): \(msg)")
+        }
+        return CheckedData(x: x, y: y, samples: samples, inWidth: inWidth, outWidth: outWidth, trueColumns: trueCols)
+    }
+
+    /// Keras's `fit`. Returns the History (also kept as `history`). Training stops early, without error,
+    /// when `onEpochEnd` returns true; errors thrown by callbacks or custom metrics stop it with `.stopped`.
+    @discardableResult
+    public func fit(x: UnsafeBufferPointer<Float>, y: UnsafeBufferPointer<Float>, options o: FitOptions = FitOptions()) throws -> History {
+        try access.exclusive("fit") { try fitUnlocked(x: x, y: y, options: o) }
+    }
+
+    @discardableResult
+    public func fit(x: [Float], y: [Float], options: FitOptions = FitOptions()) throws -> History {
+        try x.withUnsafeBufferPointer { xb in try y.withUnsafeBufferPointer { yb in try fit(x: xb, y: yb, options: options) } }
+    }
+
+    func fitUnlocked(x: UnsafeBufferPointer<Float>, y: UnsafeBufferPointer<Float>, options o: FitOptions) throws -> History {
+        try requireBuilt("fit")
+        guard let c = compiled else { throw SeqNNError(.notCompiled, "fit: the model is not compiled; call compile(optimizer, loss, metrics) first") }
+        let batch = o.batchSize ?? batchSize ?? 32
+        guard batch > 0 else { throw SeqNNError.invalid("fit: batch_size must be positive, found \(batch)") }
+        guard o.epochs >= 0, o.initialEpoch >= 0 else { throw SeqNNError.invalid("fit: epochs and initial_epoch must be non-negative") }
+        guard o.validationSplit >= 0, o.validationSplit < 1 else {
+            throw SeqNNError.invalid("fit: validation_split must be in [0, 1), found \(o.validationSplit)")
+        }
+        let all = try checkData(x, y, c, what: "fit")
+        let sampleWeights = try sampleWeights(o, all)
+        // Keras: the validation split is the last fraction of the data, taken before shuffling.
+        let trainCount = o.validationData == nil && o.validationSplit > 0 ? Int(Double(all.samples) * (1 - o.validationSplit)) : all.samples
+        guard trainCount > 0 else { throw SeqNNError.invalid("fit: validation_split \(o.validationSplit) leaves no training samples out of \(all.samples)") }
+        var val: CheckedData?
+        if let vd = o.validationData {
+            val = try checkData(vd.x, vd.y, c, what: "fit (validation_data)")
+        } else if trainCount < all.samples {
+            val = CheckedData(x: UnsafeBufferPointer(rebasing: x[(trainCount * all.inWidth)...]),
+                              y: UnsafeBufferPointer(rebasing: y[(trainCount * all.outWidth)...]),
+                              samples: all.samples - trainCount, inWidth: all.inWidth, outWidth: all.outWidth, trueColumns: all.trueColumns)
+        }
+        let (trainMetrics, valMetrics) = try c.metrics(trueColumns: all.trueColumns, predColumns: outputShape!.last!, custom: customMetrics)
+        let history = History()
+        self.history = history
+        let steps = (trainCount + batch - 1) / batch
+        var order = Array(0..<trainCount)
+        for epoch in o.initialEpoch..<max(o.epochs, o.initialEpoch) {
+            if o.verbose == 1 { o.log?(Progbar.epochHeader(epoch, of: o.epochs)) }
+            var bar = Progbar(target: steps, verbose: o.log == nil ? 0 : o.verbose, sink: o.log ?? { _ in })
+            if o.shuffle { rng.shuffle(&order) }
+            for m in trainMetrics { m.reset() }
+            var lossSum = 0.0
+            for s in 0..<steps {
+                let range = (s * batch)..<min(trainCount, (s + 1) * batch)
+                let loss = try trainStep(c, all, indices: o.shuffle ? order : nil, range: range, weights: sampleWeights, metrics: trainMetrics)
+                lossSum += loss * Double(range.count)
+                bar.update(s + 1, epochLogs(lossSum / Double(range.upperBound), trainMetrics), final: false)
+            }
+            var logs = epochLogs(lossSum / Double(trainCount), trainMetrics)
+            if let val {
+                let (vl, vm) = try evaluateChecked(c, val, batch: batch, metrics: valMetrics)
+                logs.append(("val_loss", vl))
+                logs.append(contentsOf: vm.map { ("val_" + $0.0, $0.1) })
+            }
+            bar.update(steps, logs, final: true)
+            history.record(epoch: epoch, logs: logs)
+            let stop: Bool
+            do { stop = try o.onEpochEnd?(epoch, logs) ?? false } catch let e as SeqNNError { throw e } catch {
+                throw SeqNNError(.stopped, "fit: the epoch callback failed at epoch \(epoch + 1): \(error)")
+            }
+            if stop { break }
+        }
+        return history
+    }
+
+    func epochLogs(_ loss: Double, _ metrics: [Metric]) -> [(String, Double)] {
+        [("loss", loss)] + metrics.map { ($0.name, $0.result) }
+    }
+
+    /// Per-sample weights from sample_weight and class_weight (multiplied when both are given), or nil.
+    func sampleWeights(_ o: FitOptions, _ d: CheckedData) throws -> [Float]? {
+        guard o.sampleWeight != nil || o.classWeight != nil else { return nil }
+        var w = [Float](repeating: 1, count: d.samples)
+        if let sw = o.sampleWeight {
+            guard sw.count == d.samples else {
+                throw SeqNNError.shape("fit: sample_weight has \(sw.count) values for \(d.samples) samples")
+            }
+            for i in 0..<d.samples {
+                guard sw[i].isFinite, sw[i] >= 0 else { throw SeqNNError(.numeric, "fit: sample_weight[\(i)] = \(sw[i]) must be finite and non-negative") }
+                w[i] = sw[i]
+            }
+        }
+        if let cw = o.classWeight {
+            for i in 0..<d.samples {
+                let t = d.y.baseAddress! + i * d.outWidth
+                let cls = d.trueColumns == 1 ? Int(t[0]) : argmax(t, d.trueColumns)
+                w[i] *= cw[cls] ?? 1
+            }
+        }
+        return w
+    }
+
+    /// One training step on samples `range` (through `indices` when shuffled); returns the batch loss.
+    func trainStep(_ c: Compiled, _ d: CheckedData, indices: [Int]?, range: Range<Int>, weights: [Float]?, metrics: [Metric]) throws -> Double {
+        let ex = trainingExecutor
+        ex.fit(layerCount: layers.count)
+        Executor.gather(d.x.baseAddress!, width: d.inWidth, indices: indices, range: range, into: ex.input, shape: inputShape!)
+        Executor.gather(d.y.baseAddress!, width: d.outWidth, indices: indices, range: range, into: ex.target, shape: [d.outWidth])
+        setRowWeights(ex, weights: weights, indices: indices, range: range, rowsPerSample: d.outWidth / d.trueColumns)
+        for p in c.trainable { p.grad.fill(0) }
+        let out = ex.forward(layers, training: true, rng: &rng)
+        try updateMetrics(metrics, ex, out, trueColumns: d.trueColumns)
+        var loss = computeLoss(c, ex, out, trueColumns: d.trueColumns, gradient: true)
+        backward(c, ex)
+        loss += applyRegularization(c)
+        c.optimizer.apply(c.trainable)
+        return loss
+    }
+
+    /// Row weights for the batch: each output row takes its sample's weight (1 without weights).
+    func setRowWeights(_ ex: Executor, weights: [Float]?, indices: [Int]?, range: Range<Int>, rowsPerSample: Int) {
+        ex.rowWeight.resize(batch: range.count * rowsPerSample, rest: [])
+        guard let weights else { ex.rowWeight.fill(1); return }
+        for (k, i) in range.enumerated() {
+            let w = weights[indices?[i] ?? i]
+            for r in 0..<rowsPerSample { ex.rowWeight.data[k * rowsPerSample + r] = w }
+        }
+    }
+
+    func updateMetrics(_ metrics: [Metric], _ ex: Executor, _ out: Tensor, trueColumns: Int) throws {
+        let cols = out.shape.last ?? 1
+        for m in metrics {
+            do {
+                try m.update(yTrue: ex.target.data, trueCols: trueColumns, yPred: out.data, cols: cols, rows: out.count / cols)
+            } catch let e as SeqNNError { throw e } catch {
+                throw SeqNNError(.stopped, "metric '\(m.name)' failed: \(error)")
+            }
+        }
+    }
+
+    /// The batch loss, sum(w_r loss_r) / rows (Keras's sum_over_batch_size), read from the logits on the
+    /// fused path; with `gradient`, writes dLoss/dPrediction into `ex.lossGrad`.
+    func computeLoss(_ c: Compiled, _ ex: Executor, _ out: Tensor, trueColumns: Int, gradient: Bool) -> Double {
+        let last = layers.count - 1
+        let pred: Tensor
+        switch c.fusion {
+        case .none: pred = out
+        case .denseLogits: pred = ex.states[last].aux
+        case .activationInput: pred = ex.inputOf(last)
+        }
+        let cols = pred.shape.last ?? 1
+        let rows = pred.count / cols
+        ex.perRow.resize(batch: rows, rest: [])
+        c.effectiveLoss.perRow(yTrue: ex.target.data, yPred: pred.data, rows: rows, cols: cols, out: ex.perRow.data)
+        var total = 0.0
+        for r in 0..<rows { total += Double(ex.rowWeight.data[r]) * Double(ex.perRow.data[r]) }
+        if gradient {
+            ex.rowScale.resize(batch: rows, rest: [])
+            for r in 0..<rows { ex.rowScale.data[r] = ex.rowWeight.data[r] / Float(rows) }
+            ex.lossGrad.resize(pred.shape)
+            c.effectiveLoss.gradient(yTrue: ex.target.data, yPred: pred.data, rows: rows, cols: cols,
+                                     scale: ex.rowScale.data, grad: ex.lossGrad.data)
+        }
+        return total / Double(rows)
+    }
+
+    /// Backpropagates `ex.lossGrad` down to the lowest layer that has trainable weights.
+    func backward(_ c: Compiled, _ ex: Executor) {
+        var i = layers.count - 1
+        var dy = ex.lossGrad
+        switch c.fusion {
+        case .denseLogits:
+            (layers[i] as! Dense).backwardLinear(ex.inputOf(i), dz: dy, ex.states[i], needInputGrad: i > c.firstTrainableLayer)
+            dy = ex.states[i].gradInput
+            i -= 1
+        case .activationInput:
+            i -= 1   // lossGrad is already the gradient at the Activation layer's input
+        case .none:
+            break
+        }
+        while i >= c.firstTrainableLayer {
+            layers[i].backward(ex.inputOf(i), dy, ex.states[i], needInputGrad: i > c.firstTrainableLayer)
+            dy = ex.states[i].gradInput
+            i -= 1
+        }
+    }
+
+    /// Adds the weight penalties' gradients and returns their value (Keras adds them to the loss).
+    func applyRegularization(_ c: Compiled) -> Double {
+        var penalty = 0.0
+        for l in layers {
+            for p in l.parameters {
+                guard let r = p.regularizer else { continue }
+                penalty += r.penalty(p.value)
+                if p.trainable { r.accumulateGradient(p.value, into: p.grad) }
+            }
+        }
+        return penalty
+    }
+
+    func regularizationPenalty() -> Double {
+        layers.reduce(0.0) { acc, l in acc + l.parameters.reduce(0.0) { $0 + ($1.regularizer?.penalty($1.value) ?? 0) } }
+    }
+
+    /// Keras's `train_on_batch`: one step on exactly these samples, returning [loss] + metrics for this batch.
+    public func trainOnBatch(x: UnsafeBufferPointer<Float>, y: UnsafeBufferPointer<Float>, sampleWeight: UnsafeBufferPointer<Float>? = nil) throws -> [Double] {
+        try access.exclusive("train_on_batch") {
+            try requireBuilt("train_on_batch")
+            guard let c = compiled else { throw SeqNNError(.notCompiled, "train_on_batch: the model is not compiled; call compile first") }
+            let d = try checkData(x, y, c, what: "train_on_batch")
+            var opts = FitOptions()
+            opts.sampleWeight = sampleWeight
+            let w = try sampleWeights(opts, d)
+            let (metrics, _) = try c.metrics(trueColumns: d.trueColumns, predColumns: outputShape!.last!, custom: customMetrics)
+            for m in metrics { m.reset() }
+            let loss = try trainStep(c, d, indices: nil, range: 0..<d.samples, weights: w, metrics: metrics)
+            return [loss] + metrics.map(\.result)
+        }
+    }
+
+    public func trainOnBatch(x: [Float], y: [Float]) throws -> [Double] {
+        try x.withUnsafeBufferPointer { xb in try y.withUnsafeBufferPointer { yb in try trainOnBatch(x: xb, y: yb) } }
+    }
+}

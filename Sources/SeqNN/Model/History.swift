@@ -1,0 +1,25 @@
+/// Keras's `History`: per epoch, the loss and each metric, then the same with `val_` prefixed.
+public final class History: @unchecked Sendable {
+    /// Keys in Keras's order: loss, metrics..., val_loss, val_metrics...
+    public private(set) var keys: [String] = []
+    /// `values[k][e]` is key k at the e-th recorded epoch.
+    public private(set) var values: [[Double]] = []
+    /// The epoch numbers recorded (0-based, starting at `initial_epoch`).
+    public private(set) var epochs: [Int] = []
+
+    public init() {}
+
+    func record(epoch: Int, logs: [(String, Double)]) {
+        if keys.isEmpty { keys = logs.map(\.0); values = logs.map { _ in [] } }
+        for (k, v) in logs {
+            if let i = keys.firstIndex(of: k) { values[i].append(v) } else {
+                keys.append(k)
+                values.append(Array(repeating: .nan, count: epochs.count) + [v])
+            }
+        }
+        epochs.append(epoch)
+    }
+
+    /// The values recorded under `key` ("loss", "val_accuracy", ...), or nil.
+    public subscript(key: String) -> [Double]? { keys.firstIndex(of: key).map { values[$0] } }
+}

@@ -1,0 +1,197 @@
+/// `keras.Sequential`: a plain stack of layers, each with one input and one output.
+///
+/// Built from a list or by `add`; the input shape comes from `setInput`, from an `InputLayer`, or from the
+/// first layer's Keras input arguments (`input_shape`, `input_dim`, `input_length`, `batch_size`).
+/// Layers are built as soon as the input shape is known, as in Keras, so weights and `summary` are
+/// available before `compile`.
+///
+/// Threads: `predict` and `evaluate` may run concurrently; `add`, `pop`, `compile`, `fit`,
+/// `trainOnBatch` and weight setters need exclusive access and fail with `.busy` when another call is running.
+public final class Sequential: @unchecked Sendable {
+    public var name: String
+    public private(set) var layers: [Layer] = []
+    /// The per-sample input shape (Keras's input shape without the batch dimension), once known.
+    public private(set) var inputShape: [Int]?
+    /// The fixed batch size of the batch input shape, when one was given (`batch_size=32`).
+    public private(set) var batchSize: Int?
+    /// The name of the InputLayer Keras writes in configs.
+    public var inputLayerName = "input_layer"
+    /// The model's random generator: initializers, shuffling, dropout.
+    var rng: SeededGenerator
+    public let seed: UInt64
+    var compiled: Compiled?
+    let access = AccessGuard()
+    let inferencePool = ExecutorPool()
+    var trainingExecutor = Executor(layerCount: 0)
+    /// The History of the last `fit`.
+    public internal(set) var history: History?
+    /// Custom metrics registered by name, used by `compile` (DESIGN §3).
+    var customMetrics: [CustomMetric] = []
+
+    public init(seed: UInt64 = 0, name: String = "sequential") {
+        self.seed = seed
+        self.rng = SeededGenerator(seed: seed)
+        self.name = name
+    }
+
+    public convenience init(_ layers: [Layer], seed: UInt64 = 0, name: String = "sequential") throws {
+        self.init(seed: seed, name: name)
+        for l in layers { try add(l) }
+    }
+
+    /// Sets the batch input shape: `shape` per sample, optional fixed `batchSize`.
+    public func setInput(shape: [Int], batchSize: Int? = nil) throws {
+        try access.exclusive("set_input") { try setInputUnlocked(shape: shape, batchSize: batchSize) }
+    }
+
+    func setInputUnlocked(shape: [Int], batchSize: Int?) throws {
+        guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }) else {
+            throw SeqNNError.invalid("input shape must be one or more positive sizes, found \(shape)")
+        }
+        if let b = batchSize, b <= 0 { throw SeqNNError.invalid("batch_size must be positive, found \(b)") }
+        if let current = inputShape, layers.contains(where: { $0.isBuilt }), current != shape {
+            throw SeqNNError.shape("the model is already built for input \(describeShape(current)); cannot change it to \(describeShape(shape))")
+        }
+        inputShape = shape
+        self.batchSize = batchSize
+        try buildPending()
+    }
+
+    /// Appends a layer (Keras's `model.add`). An `InputLayer` sets the input shape instead of being listed.
+    /// On error the model is unchanged.
+    public func add(_ layer: Layer) throws {
+        try access.exclusive("add") { try addUnlocked(layer) }
+    }
+
+    func addUnlocked(_ layer: Layer) throws {
+        if layer is InputLayer {
+            guard layers.isEmpty else {
+                throw SeqNNError.invalid("an InputLayer can only come first; the model already has \(layers.count) layers")
+            }
+            try applyDeclaredInput(layer.declaredBatchInputShape, from: layer)
+            inputLayerName = layer.name
+            return
+        }
+        if layers.isEmpty, inputShape == nil, let b = layer.declaredBatchInputShape {
+            try applyDeclaredInput(b, from: layer)
+        }
+        try uniquifyName(layer)
+        if let shape = layers.isEmpty ? inputShape : layers.last?.outputShape {
+            _ = try layer.buildChecked(inputShape: shape, rng: &rng)
+        }
+        layers.append(layer)
+        structureChanged()
+    }
+
+    /// Takes a Keras batch input shape: [batch or nil, dims...]; a batch size alone waits for the shape.
+    func applyDeclaredInput(_ b: [Int?]?, from layer: Layer) throws {
+        guard let b, !b.isEmpty else { return }
+        let dims = Array(b.dropFirst())
+        guard !dims.isEmpty else { batchSize = b[0]; return }
+        guard dims.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw SeqNNError.invalid("\(layer.kerasClassName) '\(layer.name)': every input dimension must be a known positive size, found \(b.map { $0.map(String.init) ?? "None" })")
+        }
+        try setInputUnlocked(shape: dims.map { $0! }, batchSize: b[0] ?? batchSize)
+    }
+
+    /// Keras names layers `dense`, `dense_1`, ...; a clash with an explicit name is an error, as in Keras.
+    func uniquifyName(_ layer: Layer) throws {
+        let taken = Set(layers.map(\.name))
+        guard taken.contains(layer.name) else { return }
+        guard !layer.nameIsExplicit else {
+            throw SeqNNError.invalid("all layers in a Sequential model must have unique names; '\(layer.name)' is already used")
+        }
+        let base = layer.name
+        var k = 1
+        while taken.contains("\(base)_\(k)") { k += 1 }
+        layer.name = "\(base)_\(k)"
+    }
+
+    /// Removes the last layer (Keras's `model.pop`).
+    public func pop() throws {
+        try access.exclusive("pop") {
+            guard !layers.isEmpty else { throw SeqNNError.invalid("pop: the model has no layers") }
+            layers.removeLast()
+            structureChanged()
+        }
+    }
+
+    /// Builds layers that waited for the input shape.
+    func buildPending() throws {
+        guard var shape = inputShape else { return }
+        for l in layers {
+            shape = l.isBuilt ? l.outputShape! : try l.buildChecked(inputShape: shape, rng: &rng)
+        }
+    }
+
+    /// Layers changed: compiled state and cached buffers no longer fit (compile again, as after Keras's `pop`).
+    func structureChanged() {
+        compiled = nil
+        inferencePool.clear()
+    }
+
+    /// Throws `.notBuilt`, naming the first layer, when the input shape is unknown.
+    func requireBuilt(_ what: String) throws {
+        guard !layers.isEmpty else { throw SeqNNError(.notBuilt, "\(what): the model has no layers; add layers first") }
+        guard inputShape != nil else {
+            let first = layers[0]
+            throw SeqNNError(.notBuilt, "\(what): the model's input shape is unknown; give the first layer '\(first.name)' (\(first.kerasClassName)) an input_shape or input_dim, add an InputLayer, or set the input shape")
+        }
+        try buildPending()
+    }
+
+    /// Floats per sample going in and coming out.
+    public var inputSize: Int? { inputShape.map { $0.reduce(1, *) } }
+    public var outputShape: [Int]? { inputShape == nil ? nil : (layers.last?.outputShape ?? inputShape) }
+    public var outputSize: Int? { outputShape.map { $0.reduce(1, *) } }
+
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+    public var trainableParameterCount: Int {
+        layers.reduce(0) { acc, l in acc + l.parameters.filter { $0.trainable && l.trainable }.reduce(0) { $0 + $1.value.count } }
+    }
+    public var isCompiled: Bool { compiled != nil }
+
+    // MARK: Weights
+
+    func parameter(layer: Int, weight: Int) throws -> Parameter {
+        guard layer >= 0, layer < layers.count else {
+            throw SeqNNError.invalid("layer index \(layer) is out of range: the model has \(layers.count) layers")
+        }
+        let ps = layers[layer].parameters
+        guard weight >= 0, weight < ps.count else {
+            throw SeqNNError.invalid("weight index \(weight) is out of range: layer \(layer) '\(layers[layer].name)' has \(ps.count) weights")
+        }
+        return ps[weight]
+    }
+
+    /// Copies one weight out (Keras order per layer: kernel, bias, ...).
+    public func weight(layer: Int, index: Int) throws -> Tensor {
+        try access.shared("get_weights") { try parameter(layer: layer, weight: index).value.copy() }
+    }
+
+    /// Sets one weight from `values` (row-major, Keras shape). Rejects wrong sizes and non-finite values.
+    public func setWeight(layer: Int, index: Int, values: UnsafeBufferPointer<Float>) throws {
+        try access.exclusive("set_weights") {
+            let p = try parameter(layer: layer, weight: index)
+            guard values.count == p.value.count else {
+                throw SeqNNError.shape("layer \(layer) '\(layers[layer].name)' weight '\(p.name)' has shape \(p.value.shape) (\(p.value.count) values); \(values.count) values were given")
+            }
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw SeqNNError(.numeric, "layer \(layer) '\(layers[layer].name)' weight '\(p.name)': value \(values[bad]) at index \(bad) is not finite")
+            }
+            p.value.data.update(from: values.baseAddress!, count: values.count)
+        }
+    }
+
+    public func setWeight(layer: Int, index: Int, values: [Float]) throws {
+        try values.withUnsafeBufferPointer { try setWeight(layer: layer, index: index, values: $0) }
+    }
+}
+
+extension Layer {
+    /// Whether the user chose the name (then a clash is an error) or it is a class default (then it is numbered).
+    public var nameIsExplicit: Bool {
+        get { explicitName }
+        set { explicitName = newValue }
+    }
+}

@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False)`.
+/// alpha = lr sqrt(1 - b2^t) / (1 - b1^t); m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2);
+/// with amsgrad v_hat = max(v_hat, v) replaces v; w -= alpha m / (sqrt(v) + eps).
+public class Adam: Optimizer, @unchecked Sendable {
+    override public class var kerasClassName: String { "Adam" }
+    public var beta1: Float, beta2: Float, epsilon: Float, amsgrad: Bool
+
+    public init(config c: JSON = .object([]), defaultWeightDecay: Float? = nil) throws {
+        beta1 = try c.float("beta_1", 0.9, in: Self.kerasClassName)
+        beta2 = try c.float("beta_2", 0.999, in: Self.kerasClassName)
+        epsilon = try c.float("epsilon", 1e-7, in: Self.kerasClassName)
+        amsgrad = c["amsgrad"]?.bool ?? false
+        try super.init(config: c, defaultLearningRate: 0.001)
+        if weightDecay == nil { weightDecay = defaultWeightDecay }
+    }
+
+    override public var slotNames: [String] { ["momentum", "velocity"] + (amsgrad ? ["velocity_hat"] : []) }
+    override public var optionPairs: [(String, JSON)] {
+        [("beta_1", .number(Double(beta1))), ("beta_2", .number(Double(beta2))),
+         ("epsilon", .number(Double(epsilon))), ("amsgrad", .bool(amsgrad))]
+    }
+
+    override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
+        let t = Float(step)
+        let alpha = learningRate * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
+        let m = slots[0].data, v = slots[1].data
+        let vhat: UnsafeMutablePointer<Float>? = amsgrad ? slots[2].data : nil
+        for j in 0..<n {
+            m[j] += (g[j] - m[j]) * (1 - beta1)
+            v[j] += (g[j] * g[j] - v[j]) * (1 - beta2)
+            var vv = v[j]
+            if let vhat { vhat[j] = max(vhat[j], v[j]); vv = vhat[j] }
+            w[j] -= alpha * m[j] / (vv.squareRoot() + epsilon)
+        }
+    }
+}

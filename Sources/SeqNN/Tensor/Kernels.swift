@@ -1,0 +1,62 @@
+import CSeqNNBLAS
+
+/// Matrix products through OpenBLAS, with a plain-loop reference for tests (DESIGN §2).
+public enum Kernels {
+    /// C[m,n] = alpha * op(A) * op(B) + beta * C, row-major. op(A) is [m,k], op(B) is [k,n].
+    /// `transA`: A is stored [k,m]; `transB`: B is stored [n,k].
+    @inline(__always)
+    public static func gemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
+                            alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>) {
+        if m == 0 || n == 0 { return }
+        if k == 0 { if beta == 0 { c.update(repeating: 0, count: m * n) } else { scale(c, m * n, beta) }; return }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
+                    beta, c, Int32(n))
+    }
+
+    /// Reference for `gemm`: the textbook triple loop, accumulating in Double.
+    public static func gemmReference(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
+                                     alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                     beta: Float = 0, c: UnsafeMutablePointer<Float>) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = 0.0
+                for p in 0..<k {
+                    let av = transA ? a[p * m + i] : a[i * k + p]
+                    let bv = transB ? b[j * k + p] : b[p * n + j]
+                    s += Double(av) * Double(bv)
+                }
+                let prior: Float = beta == 0 ? 0 : beta * c[i * n + j]
+                c[i * n + j] = alpha * Float(s) + prior
+            }
+        }
+    }
+
+    @inline(__always)
+    public static func scale(_ x: UnsafeMutablePointer<Float>, _ n: Int, _ s: Float) {
+        for i in 0..<n { x[i] *= s }
+    }
+
+    /// y[r, :] += bias for every row r of an [rows, cols] matrix.
+    @inline(__always)
+    public static func addRowVector(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, _ bias: UnsafePointer<Float>) {
+        for r in 0..<rows {
+            let row = y + r * cols
+            for c in 0..<cols { row[c] += bias[c] }
+        }
+    }
+
+    /// out[c] += sum over rows of x[r, c]  (bias gradient).
+    @inline(__always)
+    public static func accumulateColumnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows {
+            let row = x + r * cols
+            for c in 0..<cols { out[c] += row[c] }
+        }
+    }
+
+    /// Sets OpenBLAS's thread count for this process (the library's only threading knob).
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+}

@@ -1,0 +1,78 @@
+/// A float32 tensor: one contiguous row-major buffer plus a shape, batch first (the numpy/Keras layout).
+///
+/// A `Tensor` owns its memory and keeps its capacity when its shape changes, so workspaces resized to the
+/// same or a smaller batch never allocate again (DESIGN §2: no heap allocation per batch in the steady state).
+public final class Tensor: @unchecked Sendable {
+    /// The dimensions, outermost first. `shape[0]` is the batch dimension for activations.
+    public private(set) var shape: [Int]
+    /// The number of elements `shape` describes.
+    public private(set) var count: Int
+    /// The number of elements the buffer can hold without reallocating.
+    public private(set) var capacity: Int
+    /// The elements, `count` of them valid. Stable until a `resize` that needs more capacity.
+    public private(set) var data: UnsafeMutablePointer<Float>
+
+    public init(shape: [Int], repeating value: Float = 0) {
+        let n = Tensor.elementCount(shape)
+        self.shape = shape
+        self.count = n
+        self.capacity = max(n, 1)
+        self.data = .allocate(capacity: max(n, 1))
+        data.initialize(repeating: value, count: max(n, 1))
+    }
+
+    public convenience init(shape: [Int], values: [Float]) {
+        precondition(values.count == Tensor.elementCount(shape), "Tensor: \(values.count) values for shape \(shape)")
+        self.init(shape: shape)
+        values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    deinit { data.deallocate() }
+
+    public static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+
+    /// Changes the shape, growing the buffer only when it is too small. Contents are unspecified afterwards.
+    public func resize(_ newShape: [Int]) {
+        let n = Tensor.elementCount(newShape)
+        if n > capacity {
+            data.deallocate()
+            data = .allocate(capacity: n)
+            data.initialize(repeating: 0, count: n)
+            capacity = n
+        }
+        if newShape != shape { shape = newShape }
+        count = n
+    }
+
+    /// Resizes to `[batch] + rest`, reusing the shape array when only the batch changes.
+    public func resize(batch: Int, rest: [Int]) {
+        if shape.count == rest.count + 1 && shape[0] == batch && shape.dropFirst().elementsEqual(rest) { return }
+        resize([batch] + rest)
+    }
+
+    /// Reinterprets the same elements with another shape of equal element count (Reshape, Flatten).
+    public func reshapeInPlace(_ newShape: [Int]) {
+        precondition(Tensor.elementCount(newShape) == count)
+        shape = newShape
+    }
+
+    public var array: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
+    public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: data, count: count) }
+
+    public func fill(_ value: Float) { data.update(repeating: value, count: count) }
+
+    public func copy(from other: Tensor) {
+        resize(other.shape)
+        data.update(from: other.data, count: count)
+    }
+
+    public func copy() -> Tensor {
+        let t = Tensor(shape: shape)
+        t.data.update(from: data, count: count)
+        return t
+    }
+
+    /// The batch size (first dimension) and the number of elements per sample.
+    public var rows: Int { shape.first ?? 1 }
+    public var rowLength: Int { shape.isEmpty ? 1 : count / max(shape[0], 1) }
+}
