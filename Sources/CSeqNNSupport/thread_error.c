@@ -9,7 +9,7 @@ static pthread_once_t error_once = PTHREAD_ONCE_INIT;
 
 static void make_key(void) { pthread_key_create(&error_key, free); }
 
-void seqnn_support_set_thread_error(const char *message) {
+void SeqNNSupport_set_thread_error(const char *message) {
     pthread_once(&error_once, make_key);
     char *old = pthread_getspecific(error_key);
     char *copy = message ? strdup(message) : NULL;
@@ -17,7 +17,7 @@ void seqnn_support_set_thread_error(const char *message) {
     free(old);
 }
 
-const char *seqnn_support_thread_error(void) {
+const char *SeqNNSupport_thread_error(void) {
     pthread_once(&error_once, make_key);
     const char *s = pthread_getspecific(error_key);
     return s ? s : "";

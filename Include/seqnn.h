@@ -1,0 +1,296 @@
+/*
+ * seqnn.h - the C interface of SeqNN: Keras-style Sequential neural networks without Python.
+ *
+ * The header is the manual. Conventions that hold for every function unless its comment says otherwise:
+ *
+ *  - Status. Fallible functions return an int from `seqnn_status`; SEQNN_OK (0) is success. On failure the
+ *    message (what was expected, what was found, where) is available from seqnn_model_last_error() on the
+ *    model handle and from seqnn_last_error() on the calling thread. Nothing is printed, ever: progress
+ *    text goes only to the log callback you pass to seqnn_model_fit.
+ *  - Pointers. Every pointer argument must be non-NULL unless its comment says "may be NULL"; a NULL
+ *    returns SEQNN_INVALID_ARGUMENT (never a crash). Strings are NUL-terminated UTF-8.
+ *  - Arrays. Data is float32, row-major, batch first (numpy's C order): x holds samples * input_size floats.
+ *    Lengths are counts of floats (not bytes). Input arrays are only read during the call; the library
+ *    keeps no pointer to them after it returns (no copies are made where a pointer will do).
+ *  - Outputs go into caller-provided buffers with their capacity. When a buffer is too small the function
+ *    returns SEQNN_BUFFER_TOO_SMALL and, where it has a `*_len` out-parameter, stores the size needed there.
+ *  - Ownership. Handles come from a create/load function and are released by the matching free function;
+ *    free(NULL) is a no-op. `const char *` results are owned by the library and say how long they live.
+ *  - Threads. A model may be used from any thread. seqnn_model_predict may run concurrently on one model
+ *    from several threads. Functions marked "exclusive" (they change the model) fail with SEQNN_BUSY if any
+ *    other call on the same model is running, instead of corrupting it. Different models are independent.
+ *  - Versions. Only ever appended to: SEQNN_ABI_VERSION grows when functions or struct fields are added.
+ *    Option structs start with `struct_size`; fill them with their *_init function first.
+ */
+#ifndef SEQNN_H
+#define SEQNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SEQNN_ABI_VERSION 1
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Status codes and library facts                                                                       */
+/* ---------------------------------------------------------------------------------------------------- */
+
+typedef enum seqnn_status {
+    SEQNN_OK = 0,
+    SEQNN_INVALID_ARGUMENT = 1, /* NULL pointer, bad value, unknown name (activation, loss, optimizer, ...) */
+    SEQNN_SHAPE_MISMATCH = 2,   /* sizes that do not agree with the model */
+    SEQNN_UNSUPPORTED = 3,      /* a Keras feature SeqNN does not implement */
+    SEQNN_FORMAT_ERROR = 4,     /* malformed JSON config or model file */
+    SEQNN_IO_ERROR = 5,         /* the file system refused */
+    SEQNN_NOT_COMPILED = 6,     /* fit/evaluate/train before compile */
+    SEQNN_OUT_OF_MEMORY = 7,
+    SEQNN_CALLBACK_STOPPED = 8, /* a callback (custom metric) reported failure; training stopped */
+    SEQNN_BUSY = 9,             /* another call is using the model; mutations need exclusive access */
+    SEQNN_NOT_BUILT = 10,       /* the model's input shape is unknown */
+    SEQNN_NUMERIC_ERROR = 11,   /* NaN or Inf in the data or weights */
+    SEQNN_BUFFER_TOO_SMALL = 12,/* an output buffer is too small; the size needed is reported */
+    SEQNN_INTERNAL_ERROR = 13   /* a bug in SeqNN; the message says where */
+} seqnn_status;
+
+/* The library version, semver ("0.1.0"). Static string. Thread-safe. */
+const char *seqnn_version(void);
+
+/* SEQNN_ABI_VERSION of the library actually loaded; compare it with the header's. Thread-safe. */
+int seqnn_abi_version(void);
+
+/* A short static description of a status code ("invalid argument"); "unknown status" for others. */
+const char *seqnn_status_string(int status);
+
+/* The message of the last failed call made on this thread ("" if none). Owned by the library, valid until
+ * this thread's next failing seqnn call. Per thread, so it is the one to read when threads share a model,
+ * and the only one after a failed seqnn_model_create. */
+const char *seqnn_last_error(void);
+
+/* Sets the number of threads OpenBLAS uses for matrix products (process-wide; 1 is best for small
+ * batches and on busy machines). n must be >= 1. Call it before training, not during. */
+int seqnn_set_num_threads(int n);
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Models                                                                                               */
+/* ---------------------------------------------------------------------------------------------------- */
+
+typedef struct seqnn_model seqnn_model;
+typedef struct seqnn_history seqnn_history;
+
+/* Creates an empty Sequential model whose random generator (initial weights, shuffling, dropout) is seeded
+ * with `seed`: same seed, same calls, same data -> bit-identical weights. Returns NULL only when out of
+ * memory (see seqnn_last_error). Free with seqnn_model_free. */
+seqnn_model *seqnn_model_create(uint64_t seed);
+
+/* Releases the model and everything it owns. NULL is a no-op. Must not race with other calls on it. */
+void seqnn_model_free(seqnn_model *model);
+
+/* The message of the last failed call on this model ("" if none; "" for a NULL model). Owned by the model,
+ * valid until the model is freed or 16 more calls on it have failed. */
+const char *seqnn_model_last_error(const seqnn_model *model);
+
+/* Sets the input shape of one sample (Keras's input_shape), `ndim` sizes, all > 0; `batch_size` > 0 fixes
+ * the batch dimension (Keras's batch_size=, giving batch input shape (batch_size, *shape)), 0 leaves it
+ * free. Layers added so far are built. Fails with SEQNN_SHAPE_MISMATCH if layers are already built for
+ * another shape. Exclusive. */
+int seqnn_model_set_input(seqnn_model *model, const int64_t *shape, size_t ndim, int64_t batch_size);
+
+/* Appends a layer given its Keras class name and its Keras config as a JSON object (may be NULL for "{}"),
+ * e.g. ("Dense", "{\"units\": 32, \"activation\": \"relu\", \"input_shape\": [784]}").
+ * Classes: Dense, Activation, Dropout, Flatten, Reshape, InputLayer. The config accepts Keras's argument
+ * names and defaults; input_shape / input_dim / input_length / batch_size / batch_input_shape on the first
+ * layer set the model's input. Unknown classes, activations or bad values fail and leave the model
+ * unchanged. Adding or popping a layer un-compiles the model (compile again). Exclusive. */
+int seqnn_model_add(seqnn_model *model, const char *class_name, const char *config_json);
+
+/* Appends Dense(units, activation) with Keras's defaults (glorot_uniform kernel, zero bias).
+ * `activation` may be NULL for linear. Exclusive. */
+int seqnn_model_add_dense(seqnn_model *model, int64_t units, const char *activation);
+
+/* Appends Activation(activation). Exclusive. */
+int seqnn_model_add_activation(seqnn_model *model, const char *activation);
+
+/* Appends Dropout(rate), 0 <= rate < 1; active only in training. Exclusive. */
+int seqnn_model_add_dropout(seqnn_model *model, float rate);
+
+/* Removes the last layer (Keras's model.pop()). Exclusive. */
+int seqnn_model_pop(seqnn_model *model);
+
+/* The number of layers (the InputLayer is not counted, as in Keras's model.layers). 0 for NULL. */
+size_t seqnn_model_layer_count(const seqnn_model *model);
+
+/* Layer `index`'s name and Keras class name. Owned by the model; valid until that layer is popped or
+ * the model freed. NULL for a bad index or model. */
+const char *seqnn_model_layer_name(const seqnn_model *model, size_t index);
+const char *seqnn_model_layer_class(const seqnn_model *model, size_t index);
+
+/* Floats per sample going in and coming out of the model; fails with SEQNN_NOT_BUILT while the input
+ * shape is unknown. */
+int seqnn_model_input_size(const seqnn_model *model, size_t *size);
+int seqnn_model_output_size(const seqnn_model *model, size_t *size);
+
+/* The total number of weights (Keras's "Total params") and of trainable ones. */
+int seqnn_model_count_params(const seqnn_model *model, size_t *total, size_t *trainable);
+
+/* Writes Keras's model.summary() table into `buf` (capacity `cap` bytes, NUL included); *len (may be NULL)
+ * receives the length needed without the NUL. SEQNN_BUFFER_TOO_SMALL if it does not fit. */
+int seqnn_model_summary(const seqnn_model *model, char *buf, size_t cap, size_t *len);
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Weights                                                                                              */
+/* ---------------------------------------------------------------------------------------------------- */
+
+/* The number of weight tensors of layer `layer` (Dense: 2, kernel and bias; or 1 without bias). */
+int seqnn_model_weight_count(const seqnn_model *model, size_t layer, size_t *count);
+
+/* The shape of a weight tensor in Keras's layout (Dense kernel: [input_dim, units]); `shape` holds `cap`
+ * entries and *ndim receives the rank. */
+int seqnn_model_weight_shape(const seqnn_model *model, size_t layer, size_t index,
+                             int64_t *shape, size_t cap, size_t *ndim);
+
+/* Copies a weight tensor out (row-major, Keras order) into `out` (capacity `cap` floats); *len (may be
+ * NULL) receives the number of floats. */
+int seqnn_model_get_weight(const seqnn_model *model, size_t layer, size_t index,
+                           float *out, size_t cap, size_t *len);
+
+/* Sets a weight tensor from exactly `len` floats; fails on a size mismatch or non-finite values. Exclusive. */
+int seqnn_model_set_weight(seqnn_model *model, size_t layer, size_t index, const float *values, size_t len);
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Compile                                                                                              */
+/* ---------------------------------------------------------------------------------------------------- */
+
+/* A custom metric: receives one batch, y_true (batch * true_dim floats) and y_pred (batch * pred_dim),
+ * and stores its value in *result. Return 0 on success; non-zero stops training (fit returns
+ * SEQNN_CALLBACK_STOPPED). Called on the thread that called fit/evaluate. Keras averages a metric that
+ * returns one value per batch over the batches of an epoch; so does SeqNN. */
+typedef int (*seqnn_metric_fn)(void *user_data, const float *y_true, const float *y_pred,
+                               int64_t batch, int64_t pred_dim, int64_t true_dim, double *result);
+
+/* Registers a custom metric under `name` (stored in saved files and used as the History key, e.g.
+ * "mean_pred"). compile's metric list places it where its name appears, otherwise after the listed
+ * metrics. `user_data` (may be NULL) is passed back to `fn`; it must stay valid while the model may call
+ * fn (until the model is freed). Exclusive. */
+int seqnn_model_add_metric(seqnn_model *model, const char *name, seqnn_metric_fn fn, void *user_data);
+
+/* Keras's compile(optimizer, loss, metrics).
+ *  optimizer: a name with Keras 3 defaults ("rmsprop", "sgd", "adam", "adamw", "adagrad", "adadelta",
+ *             "adamax", "nadam") or a Keras config object as JSON, e.g.
+ *             {"class_name": "RMSprop", "config": {"learning_rate": 0.01, "rho": 0.9, "clipnorm": 1.0}}.
+ *             NULL means "rmsprop".
+ *  loss:      a Keras loss name or alias ("categorical_crossentropy", "mse", ...) or a config object,
+ *             e.g. {"class_name": "CategoricalCrossentropy", "config": {"from_logits": true}}.
+ *  metrics:   may be NULL; a comma-separated list ("accuracy,mae") or a JSON array
+ *             (["accuracy", {"class_name": "TopKCategoricalAccuracy", "config": {"k": 2}}]).
+ *             "accuracy"/"acc" resolves to binary, categorical or sparse-categorical accuracy from the loss
+ *             and shapes, as in Keras.
+ * The input shape must be known (SEQNN_NOT_BUILT names the first layer otherwise). Exclusive. */
+int seqnn_model_compile(seqnn_model *model, const char *optimizer, const char *loss, const char *metrics);
+
+/* The names evaluate and train_on_batch report, in order: index 0 is "loss", then each metric.
+ * *count receives the number of names. Owned by the model, valid until the next compile, add_metric,
+ * add or pop. Requires a compiled model. */
+int seqnn_model_metric_count(const seqnn_model *model, size_t *count);
+const char *seqnn_model_metric_name(const seqnn_model *model, size_t index);
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Training and inference                                                                               */
+/* ---------------------------------------------------------------------------------------------------- */
+
+/* Receives progress text (Keras's progress bar; lines may start with '\r' to redraw in place). */
+typedef void (*seqnn_log_fn)(void *user_data, const char *text);
+
+/* Called after each epoch with its logs (names[i] = values[i]: loss, metrics, val_loss, val_metrics).
+ * `epoch` counts from 0. Return non-zero to stop training after this epoch (like Keras's
+ * model.stop_training = True; fit then returns SEQNN_OK). The arrays live only during the call. */
+typedef int (*seqnn_epoch_fn)(void *user_data, int64_t epoch, const char *const *names,
+                              const double *values, size_t count);
+
+typedef struct seqnn_fit_options {
+    size_t struct_size;          /* sizeof(seqnn_fit_options); set by seqnn_fit_options_init */
+    int64_t epochs;              /* 1 */
+    int64_t batch_size;          /* 0: the model's fixed batch size if it has one, else 32 */
+    int32_t shuffle;             /* 1: shuffle the training samples every epoch */
+    int32_t verbose;             /* 1: progress bar; 2: one line per epoch; 0: silent. Needs `log`. */
+    double validation_split;     /* 0: fraction of samples taken from the END (before shuffling) for validation */
+    const float *validation_x;   /* NULL, or validation data; overrides validation_split */
+    size_t validation_x_len;
+    const float *validation_y;
+    size_t validation_y_len;
+    int64_t initial_epoch;       /* 0: the epoch to start at (resuming) */
+    const float *sample_weight;  /* NULL, or one weight per sample */
+    size_t sample_weight_len;
+    const float *class_weight;   /* NULL, or one weight per class index (class_weight_len classes) */
+    size_t class_weight_len;
+    seqnn_log_fn log;            /* NULL: no progress text at all */
+    void *log_user_data;
+    seqnn_epoch_fn on_epoch_end; /* NULL, or called after each epoch */
+    void *epoch_user_data;
+} seqnn_fit_options;
+
+/* Fills `options` with the defaults above. */
+void seqnn_fit_options_init(seqnn_fit_options *options);
+
+/* Keras's fit(x, y, ...). x holds x_len floats (samples * input_size), y holds y_len floats
+ * (samples * output_size, or one class index per output row for sparse_categorical_crossentropy).
+ * `options` may be NULL for the defaults. NaN/Inf in x or y -> SEQNN_NUMERIC_ERROR before any training.
+ * On success and when `history` is not NULL, *history receives a new History (free it with
+ * seqnn_history_free); on failure *history is set to NULL. Exclusive. */
+int seqnn_model_fit(seqnn_model *model, const float *x, size_t x_len, const float *y, size_t y_len,
+                    const seqnn_fit_options *options, seqnn_history **history);
+
+/* Keras's evaluate: results[0] is the loss, then each metric (see seqnn_model_metric_name). `results`
+ * holds `cap` doubles; *count (may be NULL) receives the number written. batch_size 0 means 32.
+ * Exclusive (it updates the model's metric state). */
+int seqnn_model_evaluate(seqnn_model *model, const float *x, size_t x_len, const float *y, size_t y_len,
+                         int64_t batch_size, double *results, size_t cap, size_t *count);
+
+/* Keras's predict: writes samples * output_size floats into `out` (capacity `cap` floats); *len (may be
+ * NULL) receives the number needed. batch_size 0 means the model's fixed batch size or 32. A built model
+ * predicts without being compiled. Safe to call from several threads at once on one model; results do not
+ * depend on the batch size or on other calls. */
+int seqnn_model_predict(seqnn_model *model, const float *x, size_t x_len, int64_t batch_size,
+                        float *out, size_t cap, size_t *len);
+
+/* Keras's train_on_batch: one optimizer step on exactly these samples; results as in evaluate, for this
+ * batch, computed before the update (as Keras reports them). Exclusive. */
+int seqnn_model_train_on_batch(seqnn_model *model, const float *x, size_t x_len, const float *y, size_t y_len,
+                               double *results, size_t cap, size_t *count);
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* History (what fit returns)                                                                           */
+/* ---------------------------------------------------------------------------------------------------- */
+
+/* Releases a History. NULL is a no-op. A History is independent of its model. */
+void seqnn_history_free(seqnn_history *history);
+
+/* The number of epochs recorded, and of keys ("loss", "accuracy", "val_loss", ...). 0 for NULL. */
+size_t seqnn_history_epochs(const seqnn_history *history);
+size_t seqnn_history_key_count(const seqnn_history *history);
+
+/* Key `index` in Keras's order; owned by the History, valid until it is freed. NULL for a bad index. */
+const char *seqnn_history_key(const seqnn_history *history, size_t index);
+
+/* Copies the per-epoch values of `key` into `values` (capacity `cap`); *count (may be NULL) receives
+ * the number of epochs. SEQNN_INVALID_ARGUMENT for an unknown key. */
+int seqnn_history_get(const seqnn_history *history, const char *key, double *values, size_t cap, size_t *count);
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Utilities                                                                                            */
+/* ---------------------------------------------------------------------------------------------------- */
+
+/* Keras's to_categorical: `n` integer class labels (as floats) -> n rows of one-hot floats.
+ * num_classes 0 means max(label) + 1. `out` holds `cap` floats; *len (may be NULL) receives
+ * n * num_classes, *classes (may be NULL) the number of classes. Non-integer or negative labels, or a
+ * label >= num_classes, fail with SEQNN_INVALID_ARGUMENT. Thread-safe. */
+int seqnn_to_categorical(const float *labels, size_t n, int64_t num_classes,
+                         float *out, size_t cap, size_t *len, int64_t *classes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SEQNN_H */

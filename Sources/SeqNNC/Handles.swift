@@ -1,0 +1,139 @@
+import CSeqNNSupport
+import SeqNN
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a `seqnn_model *` points at: the model plus the C strings handed out for it.
+final class ModelHandle: @unchecked Sendable {
+    let model: Sequential
+    /// Guards `errors` and `strings`, which threads sharing the model may touch at once.
+    private let lock = Mutex(())
+    /// The last 16 error messages; seqnn_model_last_error returns the newest. Older ones are kept
+    /// alive a while so a pointer another thread just read stays valid.
+    private var errors: [UnsafeMutablePointer<CChar>] = []
+    /// C strings of names (layers, metrics), freed with the handle.
+    private var strings: [String: UnsafeMutablePointer<CChar>] = [:]
+
+    init(_ model: Sequential) { self.model = model }
+
+    deinit {
+        for p in errors { free(p) }
+        for p in strings.values { free(p) }
+    }
+
+    func setError(_ message: String) {
+        lock.withLock { _ in
+            errors.append(strdup(message)!)
+            if errors.count > 16 { free(errors.removeFirst()) }
+        }
+    }
+
+    var lastError: UnsafePointer<CChar>? { lock.withLock { _ in errors.last.map { UnsafePointer($0) } } }
+
+    /// A stable C copy of `s`, shared by equal strings, alive as long as the handle.
+    func cString(_ s: String) -> UnsafePointer<CChar> {
+        lock.withLock { _ in
+            if let p = strings[s] { return UnsafePointer(p) }
+            let p = strdup(s)!
+            strings[s] = p
+            return UnsafePointer(p)
+        }
+    }
+}
+
+final class HistoryHandle: @unchecked Sendable {
+    let keys: [UnsafeMutablePointer<CChar>]
+    let history: History
+    init(_ h: History) {
+        history = h
+        keys = h.keys.map { strdup($0)! }
+    }
+    deinit { for p in keys { free(p) } }
+}
+
+@inline(__always) func handle(_ p: OpaquePointer?) -> ModelHandle? {
+    p.map { Unmanaged<ModelHandle>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue() }
+}
+
+@inline(__always) func historyHandle(_ p: OpaquePointer?) -> HistoryHandle? {
+    p.map { Unmanaged<HistoryHandle>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue() }
+}
+
+/// Records a failure on the thread (and the model when there is one) and returns its status.
+func fail(_ h: ModelHandle?, _ status: Int32, _ message: String) -> Int32 {
+    SeqNNSupport_set_thread_error(message)
+    h?.setError(message)
+    return status
+}
+
+/// The body of every fallible export: runs `body`, translating Swift errors into a status plus message.
+/// Nothing thrown crosses into C. (Traps cannot be caught, which is why every input is validated first.)
+func guarded(_ h: ModelHandle?, _ what: String, _ body: () throws -> Void) -> Int32 {
+    do {
+        try body()
+        return Int32(SEQNN_OK.rawValue)
+    } catch let e as SeqNNError {
+        return fail(h, Int32(e.kind.rawValue), "\(what): " + e.message.removingPrefix(what + ": "))
+    } catch {
+        return fail(h, Int32(SEQNN_INTERNAL_ERROR.rawValue), "\(what): \(error)")
+    }
+}
+
+/// Runs `body` with a non-NULL model handle, or fails with SEQNN_INVALID_ARGUMENT.
+func withModel(_ p: OpaquePointer?, _ what: String, _ body: (ModelHandle) throws -> Void) -> Int32 {
+    guard let h = handle(p) else { return fail(nil, Int32(SEQNN_INVALID_ARGUMENT.rawValue), "\(what): model is NULL") }
+    return guarded(h, what) { try body(h) }
+}
+
+/// Argument checks that become SEQNN_INVALID_ARGUMENT with a message naming the parameter.
+func required<T>(_ p: T?, _ name: String) throws -> T {
+    guard let p else { throw SeqNNError(.invalidArgument, "\(name) is NULL") }
+    return p
+}
+
+func string(_ p: UnsafePointer<CChar>?, _ name: String) throws -> String {
+    guard let p else { throw SeqNNError(.invalidArgument, "\(name) is NULL") }
+    guard let s = String(validatingCString: p) else { throw SeqNNError(.invalidArgument, "\(name) is not valid UTF-8") }
+    return s
+}
+
+/// A read-only float array from C; length 0 is allowed with any pointer.
+func floats(_ p: UnsafePointer<Float>?, _ n: Int, _ name: String) throws -> UnsafeBufferPointer<Float> {
+    guard n >= 0 else { throw SeqNNError(.invalidArgument, "\(name) length \(n) is negative") }
+    guard let p else {
+        if n == 0 { return UnsafeBufferPointer(start: nil, count: 0) }
+        throw SeqNNError(.invalidArgument, "\(name) is NULL")
+    }
+    return UnsafeBufferPointer(start: p, count: n)
+}
+
+/// Copies `s` with its NUL into a caller buffer, reporting the length needed.
+func copyOut(_ s: String, _ buf: UnsafeMutablePointer<CChar>?, _ cap: Int, _ len: UnsafeMutablePointer<Int>?) throws {
+    let bytes = Array(s.utf8)
+    len?.pointee = bytes.count
+    guard let buf, cap > bytes.count else {
+        throw SeqNNError(.bufferTooSmall, "the buffer holds \(max(cap, 0)) bytes; \(bytes.count + 1) are needed (with the NUL)")
+    }
+    bytes.withUnsafeBufferPointer { b in
+        buf.withMemoryRebound(to: UInt8.self, capacity: bytes.count + 1) { dst in
+            dst.update(from: b.baseAddress!, count: bytes.count)
+            dst[bytes.count] = 0
+        }
+    }
+}
+
+/// Copies doubles into a caller buffer of capacity `cap`, reporting the count.
+func copyOut(_ values: [Double], _ out: UnsafeMutablePointer<Double>?, _ cap: Int, _ count: UnsafeMutablePointer<Int>?) throws {
+    count?.pointee = values.count
+    guard let out, cap >= values.count else {
+        throw SeqNNError(.bufferTooSmall, "the results buffer holds \(max(cap, 0)) values; \(values.count) are needed")
+    }
+    for (i, v) in values.enumerated() { out[i] = v }
+}
+
+extension String {
+    func removingPrefix(_ p: String) -> String { hasPrefix(p) ? String(dropFirst(p.count)) : self }
+}
