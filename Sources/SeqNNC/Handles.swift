@@ -76,7 +76,9 @@ func guarded(_ h: ModelHandle?, _ what: String, _ body: () throws -> Void) -> In
         try body()
         return Int32(SEQNN_OK.rawValue)
     } catch let e as SeqNNError {
-        return fail(h, Int32(e.kind.rawValue), "\(what): " + e.message.removingPrefix(what + ": "))
+        // Core messages start with their operation ("fit: ..."); drop it when the export names the same one.
+        let op = what.removingPrefix("seqnn_model_").removingPrefix("seqnn_")
+        return fail(h, Int32(e.kind.rawValue), "\(what): " + e.message.removingPrefix(op + ": "))
     } catch {
         return fail(h, Int32(SEQNN_INTERNAL_ERROR.rawValue), "\(what): \(error)")
     }

@@ -11,6 +11,8 @@ struct Progbar {
     let start = ContinuousClock.now
     private var lastDraw = ContinuousClock.now
     private var drawnOnce = false
+    /// The width of the last line drawn, so a shorter redraw can blank the rest (as Keras does).
+    private var lastWidth = 0
 
     init(target: Int, verbose: Int, sink: @escaping (String) -> Void) {
         self.target = target
@@ -30,7 +32,11 @@ struct Progbar {
         guard final || !drawnOnce || now - lastDraw >= .milliseconds(50) else { return }
         lastDraw = now
         drawnOnce = true
-        sink("\r" + barLine(current, logs) + (final ? "\n" : ""))
+        var line = barLine(current, logs)
+        let width = line.count
+        if width < lastWidth { line += String(repeating: " ", count: lastWidth - width) }
+        lastWidth = width
+        sink("\r" + line + (final ? "\n" : ""))
     }
 
     func seconds(_ d: Duration) -> Double {
