@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the Debian packages SeqNN builds and tests against, if any is missing.
+# Safe to run repeatedly; needs root (or sudo) only when something is missing.
+set -euo pipefail
+need=(libhdf5-dev zlib1g-dev libopenblas-dev pkg-config hdf5-tools valgrind python3-numpy python3-pytest)
+missing=()
+for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: Swift unit and Keras-parity tests, the C API tests (also under valgrind), the export
+# check, and the Python tests when present. Installs what it needs first. This is README's test command
+# and what CI (.ci/run) runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OPENBLAS_NUM_THREADS=1 SWIFT_BACKTRACE=enable=no
+bash tools/install-deps.sh
+
+mkdir -p .build
+echo "== swift test"
+swift test 2>&1 | tee .build/swift-test.log | grep -vE "^(\[[0-9]+/[0-9]+\]|Test Case .* (started|passed))" || true
+grep -qE "Executed [0-9]+ tests, with 0 failures" .build/swift-test.log
+! grep -qE "Test run with [0-9]+ tests.* failed|error: " .build/swift-test.log
+
+echo "== release library"
+lib=$(bash tools/build.sh | tail -n 1)
+
+echo "== C tests"
+bash Tests/c/run.sh "$lib"
+
+if [ -d Tests/python ] && ls Tests/python/test_*.py >/dev/null 2>&1; then
+  echo "== Python tests"
+  SEQNN_LIBRARY="$lib/libseqnn.so" python3 -m pytest -q -p no:cacheprovider Tests/python
+fi
+echo "== all tests passed"
