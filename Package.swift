@@ -21,7 +21,7 @@ let package = Package(
                     "-Xlinker", "--version-script=Sources/SeqNNC/exports.map",
                 ])]),
         .testTarget(name: "SeqNNTests", dependencies: ["SeqNN"], path: "Tests/SeqNNTests",
-                    resources: [.copy("Fixtures")]),
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,8 +12,9 @@ extension Activations {
         @inline(__always) public func value(_ x: Float) -> Float {
             x > 0 ? SELU.scale * x : SELU.scale * SELU.alpha * expm1f(x)
         }
+        /// Branches on the output like TensorFlow's SeluGrad, so the slope at exactly 0 is `scale`.
         @inline(__always) public func derivative(_ x: Float, _ y: Float) -> Float {
-            x > 0 ? SELU.scale : y + SELU.scale * SELU.alpha
+            y < 0 ? y + SELU.scale * SELU.alpha : SELU.scale
         }
     }
 }

@@ -30,6 +30,7 @@ extension Sequential {
             throw SeqNNError(.format, "model config must be a list of layers or an object with \"layers\", found \(String(describing: config).prefix(200))")
         }
         let model = Sequential(seed: seed, name: name)
+        model.kerasMajor = kerasMajor
         var problems = [String]()
         var built = [Layer]()
         for (i, item) in list.enumerated() {

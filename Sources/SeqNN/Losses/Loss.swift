@@ -78,17 +78,18 @@ public enum Losses {
 
     /// Resolves a loss by Keras name or alias ("mse", "MeanSquaredError", "categorical_crossentropy"),
     /// or from a serialized `{"class_name": ..., "config": {...}}` (from_logits, label_smoothing, delta, ...).
-    public static func from(_ spec: JSON) throws -> any Loss {
-        if let s = spec.string { return try make(s, config: .object([])) }
+    /// `kerasMajor` picks the generation whose definition differs (tf_keras's binary_crossentropy).
+    public static func from(_ spec: JSON, kerasMajor: Int = 3) throws -> any Loss {
+        if let s = spec.string { return try make(s, config: .object([]), kerasMajor: kerasMajor) }
         guard let cls = spec["class_name"]?.string else {
             throw SeqNNError(.invalidArgument, "loss must be a name or {\"class_name\", \"config\"}, found \(spec)")
         }
-        return try make(cls, config: spec["config"] ?? .object([]))
+        return try make(cls, config: spec["config"] ?? .object([]), kerasMajor: kerasMajor)
     }
 
     public static func named(_ s: String) throws -> any Loss { try make(s, config: .object([])) }
 
-    static func make(_ name: String, config c: JSON) throws -> any Loss {
+    static func make(_ name: String, config c: JSON, kerasMajor: Int = 3) throws -> any Loss {
         let logits = c["from_logits"]?.bool ?? false
         let smoothing = Float(c["label_smoothing"]?.number ?? 0)
         if let r = c["reduction"]?.string, !["sum_over_batch_size", "auto"].contains(r) {
@@ -99,7 +100,7 @@ public enum Losses {
         case "mean_absolute_error", "mae", "m_a_e": return MeanAbsoluteError()
         case "mean_absolute_percentage_error", "mape", "m_a_p_e": return MeanAbsolutePercentageError()
         case "mean_squared_logarithmic_error", "msle", "m_s_l_e": return MeanSquaredLogarithmicError()
-        case "binary_crossentropy", "bce": return BinaryCrossentropy(fromLogits: logits, labelSmoothing: smoothing)
+        case "binary_crossentropy", "bce": return BinaryCrossentropy(fromLogits: logits, labelSmoothing: smoothing, keras2: kerasMajor < 3)
         case "categorical_crossentropy", "cce": return CategoricalCrossentropy(fromLogits: logits, labelSmoothing: smoothing)
         case "sparse_categorical_crossentropy", "scce": return SparseCategoricalCrossentropy(fromLogits: logits)
         case "hinge": return Hinge(squared: false)

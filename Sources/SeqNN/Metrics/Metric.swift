@@ -43,13 +43,14 @@ public enum Metrics {
                         "top_k_categorical_accuracy", "mse (mean_squared_error)", "mae (mean_absolute_error)"]
 
     /// Resolves a metric name. "accuracy"/"acc" becomes binary, sparse-categorical or categorical
-    /// accuracy the way Keras chooses: binary for one output column or a binary_crossentropy loss, sparse
-    /// when y_true has one column against several outputs or the loss is sparse, else categorical.
+    /// accuracy the way Keras 3 chooses from the shapes (keras/src/trainers/compile_utils.py `get_metric`):
+    /// binary for one output column, sparse when y_true has one column against several outputs, else
+    /// categorical. (Keras 2 also looked at the loss; Keras 3 does not, and neither does SeqNN.)
     public static func named(_ name: String, loss: (any Loss)?, predColumns: Int, trueColumns: Int) throws -> Metric {
         switch name {
         case "accuracy", "acc":
-            if predColumns == 1 || loss is BinaryCrossentropy { return BinaryAccuracy(name: name) }
-            if loss is SparseCategoricalCrossentropy || (trueColumns == 1 && predColumns > 1) {
+            if predColumns == 1 { return BinaryAccuracy(name: name) }
+            if trueColumns == 1 && predColumns > 1 {
                 return SparseCategoricalAccuracy(name: name)
             }
             return CategoricalAccuracy(name: name)

@@ -57,7 +57,7 @@ extension Sequential {
         try access.exclusive("compile") {
             try requireBuilt("compile")
             let opt = try Optimizers.from(optimizer)
-            let l = try Losses.from(loss)
+            let l = try Losses.from(loss, kerasMajor: kerasMajor)
             var seen = Set<String>()
             for m in metrics {
                 let n = m.string ?? m["config"]?["name"]?.string ?? m["class_name"]?.string ?? "\(m)"

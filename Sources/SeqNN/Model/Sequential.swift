@@ -19,6 +19,9 @@ public final class Sequential: @unchecked Sendable {
     /// The model's random generator: initializers, shuffling, dropout.
     var rng: SeededGenerator
     public let seed: UInt64
+    /// The Keras generation whose definitions apply where Keras 2 and 3 differ (2 for models read from
+    /// Keras 2 configs); 3 otherwise.
+    public var kerasMajor = 3
     var compiled: Compiled?
     let access = AccessGuard()
     let inferencePool = ExecutorPool()

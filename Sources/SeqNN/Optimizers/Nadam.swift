@@ -2,8 +2,8 @@
 import Glibc
 #endif
 
-/// `keras.optimizers.Nadam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)`, Keras 3's rule:
-/// u_t = b1 (1 - 0.5 * 0.96^(0.004 t)), u_{t+1} likewise; the running product of u (Keras's
+/// `keras.optimizers.Nadam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)`, Keras 3's rule
+/// (keras/src/optimizers/nadam.py): u_t = b1 (1 - 0.5 * 0.96^t), u_{t+1} likewise; the running product of u (Keras's
 /// `u_product`, one scalar per optimizer) gives the bias corrections:
 /// m_hat = u_{t+1} m / (1 - prod_{t+1}) + (1 - u_t) g / (1 - prod_t); v_hat = v / (1 - b2^t);
 /// w -= lr m_hat / (sqrt(v_hat) + eps).
@@ -26,7 +26,7 @@ public final class Nadam: Optimizer, @unchecked Sendable {
         [("beta_1", .number(Double(beta1))), ("beta_2", .number(Double(beta2))), ("epsilon", .number(Double(epsilon)))]
     }
 
-    func momentumCache(_ t: Float) -> Float { beta1 * (1 - 0.5 * powf(0.96, t * 0.004)) }
+    func momentumCache(_ t: Float) -> Float { beta1 * (1 - 0.5 * powf(0.96, t)) }
 
     override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
         let t = Float(step)

@@ -90,16 +90,16 @@ open class Optimizer: @unchecked Sendable {
         fatalError("subclass must override update")
     }
 
+    /// Keras applies one clipping option, the first set in the order clipnorm, global_clipnorm, clipvalue
+    /// (BaseOptimizer._clip_gradients).
     func clipGradients(_ params: [Parameter]) {
-        if let cv = clipvalue {
-            for p in params { for j in 0..<p.grad.count { p.grad.data[j] = min(max(p.grad.data[j], -cv), cv) } }
-        }
         if let cn = clipnorm {
             for p in params { scaleToNorm(p.grad, limit: cn, norm: l2norm(p.grad)) }
-        }
-        if let gn = globalClipnorm {
+        } else if let gn = globalClipnorm {
             let total = params.reduce(0.0) { $0 + pow2(l2norm($1.grad)) }.squareRoot()
             for p in params { scaleToNorm(p.grad, limit: gn, norm: total) }
+        } else if let cv = clipvalue {
+            for p in params { for j in 0..<p.grad.count { p.grad.data[j] = min(max(p.grad.data[j], -cv), cv) } }
         }
     }
 }
