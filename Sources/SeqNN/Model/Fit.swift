@@ -32,6 +32,15 @@ struct CheckedData {
     /// Target floats per sample and per output row.
     let outWidth: Int
     let trueColumns: Int
+    /// `[outWidth]`, kept so batches do not build a new shape array each time.
+    var targetShape: [Int] { _targetShape }
+    private let _targetShape: [Int]
+
+    init(x: UnsafeBufferPointer<Float>, y: UnsafeBufferPointer<Float>, samples: Int, inWidth: Int, outWidth: Int, trueColumns: Int) {
+        self.x = x; self.y = y; self.samples = samples; self.inWidth = inWidth
+        self.outWidth = outWidth; self.trueColumns = trueColumns
+        _targetShape = [outWidth]
+    }
 }
 
 extension Sequential {
@@ -168,7 +177,7 @@ extension Sequential {
         let ex = trainingExecutor
         ex.fit(layerCount: layers.count)
         Executor.gather(d.x.baseAddress!, width: d.inWidth, indices: indices, range: range, into: ex.input, shape: inputShape!)
-        Executor.gather(d.y.baseAddress!, width: d.outWidth, indices: indices, range: range, into: ex.target, shape: [d.outWidth])
+        Executor.gather(d.y.baseAddress!, width: d.outWidth, indices: indices, range: range, into: ex.target, shape: d.targetShape)
         setRowWeights(ex, weights: weights, indices: indices, range: range, rowsPerSample: d.outWidth / d.trueColumns)
         for p in c.trainable { p.grad.fill(0) }
         let out = ex.forward(layers, training: true, rng: &rng)

@@ -66,7 +66,7 @@ extension Sequential {
         for start in stride(from: 0, to: d.samples, by: batch) {
             let range = start..<min(d.samples, start + batch)
             Executor.gather(d.x.baseAddress!, width: d.inWidth, indices: nil, range: range, into: ex.input, shape: inputShape!)
-            Executor.gather(d.y.baseAddress!, width: d.outWidth, indices: nil, range: range, into: ex.target, shape: [d.outWidth])
+            Executor.gather(d.y.baseAddress!, width: d.outWidth, indices: nil, range: range, into: ex.target, shape: d.targetShape)
             setRowWeights(ex, weights: nil, indices: nil, range: range, rowsPerSample: d.outWidth / d.trueColumns)
             let out = ex.forward(layers, training: false, rng: &scratch)
             try updateMetrics(metrics, ex, out, trueColumns: d.trueColumns)

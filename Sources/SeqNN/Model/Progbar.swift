@@ -23,16 +23,17 @@ struct Progbar {
     static func epochHeader(_ epoch: Int, of total: Int) -> String { "Epoch \(epoch + 1)/\(total)\n" }
 
     /// Redraws at most every 50 ms (Keras's interval) and always at the end.
-    mutating func update(_ current: Int, _ logs: [(String, Double)], final: Bool = false) {
+    /// `logs` is evaluated only when a line is drawn, so silent training builds no strings or arrays.
+    mutating func update(_ current: Int, _ logs: @autoclosure () -> [(String, Double)], final: Bool = false) {
         guard verbose == 1 else {
-            if final && verbose == 2 { sink(epochLine(logs)) }
+            if final && verbose == 2 { sink(epochLine(logs())) }
             return
         }
         let now = ContinuousClock.now
         guard final || !drawnOnce || now - lastDraw >= .milliseconds(50) else { return }
         lastDraw = now
         drawnOnce = true
-        var line = barLine(current, logs)
+        var line = barLine(current, logs())
         let width = line.count
         if width < lastWidth { line += String(repeating: " ", count: lastWidth - width) }
         lastWidth = width
