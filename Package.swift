@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // SeqNN: Keras-style Sequential models in Swift with a C ABI (libseqnn.so).
-// Dependency direction (DESIGN §1): SeqNNC -> SeqNN -> CSeqNNBLAS / CSeqNNSupport.
+// Dependency direction (DESIGN §1): SeqNNC -> SeqNNFile -> SeqNN -> CSeqNNBLAS; SeqNNFile -> CSeqNNHDF5.
 import PackageDescription
 
 let package = Package(
@@ -13,14 +13,19 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSeqNNBLAS", path: "Sources/CSeqNNBLAS",
                        pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSeqNNHDF5", path: "Sources/CSeqNNHDF5",
+                       pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .target(name: "CSeqNNSupport", path: "Sources/CSeqNNSupport"),
         .target(name: "SeqNN", dependencies: ["CSeqNNBLAS"], path: "Sources/SeqNN"),
-        .target(name: "SeqNNC", dependencies: ["SeqNN", "CSeqNNSupport"], path: "Sources/SeqNNC",
+        .target(name: "SeqNNFile", dependencies: ["SeqNN", "CSeqNNHDF5"], path: "Sources/SeqNNFile"),
+        .target(name: "SeqNNC", dependencies: ["SeqNN", "SeqNNFile", "CSeqNNSupport"], path: "Sources/SeqNNC",
                 linkerSettings: [.unsafeFlags([
                     "-Xlinker", "-soname=libseqnn.so.0",
                     "-Xlinker", "--version-script=Sources/SeqNNC/exports.map",
                 ])]),
         .testTarget(name: "SeqNNTests", dependencies: ["SeqNN"], path: "Tests/SeqNNTests",
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "SeqNNFileTests", dependencies: ["SeqNNFile", "SeqNN"], path: "Tests/SeqNNFileTests",
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

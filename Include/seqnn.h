@@ -279,6 +279,47 @@ const char *seqnn_history_key(const seqnn_history *history, size_t index);
 int seqnn_history_get(const seqnn_history *history, const char *key, double *values, size_t cap, size_t *count);
 
 /* ---------------------------------------------------------------------------------------------------- */
+/* Model files (Keras .h5)                                                                              */
+/* ---------------------------------------------------------------------------------------------------- */
+
+typedef struct seqnn_save_options {
+    size_t struct_size;               /* sizeof(seqnn_save_options); set by seqnn_save_options_init */
+    int32_t include_optimizer;        /* 1: write training_config and optimizer state when compiled */
+    int32_t keras2_optimizer_weights; /* 0: also write Keras 2's optimizer_weights group, so tf_keras resumes
+                                         with the optimizer state; Keras 3 cannot train such a file */
+    const float *test_x;              /* NULL, or samples whose current predictions are stored in the file
+                                         (seqnn_test_batch) so the file can be verified later */
+    size_t test_x_len;
+} seqnn_save_options;
+
+/* Fills `options` with the defaults above. */
+void seqnn_save_options_init(seqnn_save_options *options);
+
+/* Saves the model as a Keras .h5 file that Keras 2 (tf_keras 2.21) and Keras 3 (3.3-3.15) load, predict
+ * with and keep training: architecture, weights, and when compiled the training config and optimizer
+ * state (kept where Keras ignores it; SeqNN restores it exactly, so training resumes bit for bit), plus
+ * the History of the last fit. The file is written under a temporary name in the same folder, synced and
+ * renamed over `path`: a failed save leaves any earlier file at `path` untouched. `options` may be NULL.
+ * The model must be built. Runs beside concurrent predicts; fails with SEQNN_BUSY during a mutation. */
+int seqnn_model_save(seqnn_model *model, const char *path, const seqnn_save_options *options);
+
+/* Loads a model from a Keras .h5 file written by Keras 2, Keras 3 or SeqNN. On success *model receives a
+ * new model (free it with seqnn_model_free); on failure *model is set to NULL and seqnn_last_error() says
+ * what is wrong and where (missing or non-HDF5 file, truncated data, invalid JSON, unknown layers listed
+ * with their index and name, weight shapes that do not match). A compiled file comes back compiled with its
+ * optimizer state; custom metrics named in the file must be registered again with seqnn_model_add_metric
+ * before fit. `seed` seeds the model's random generator (shuffling, dropout) for files written by Keras;
+ * a file written by SeqNN carries its generator state, which is restored so a resumed fit continues exactly
+ * as the uninterrupted one would have. Thread-safe.
+ * Note: Debian 12's libhdf5 1.10.8 can crash on some deliberately corrupted files; load untrusted files in
+ * a separate process first (`seqinspect FILE --verify`). */
+int seqnn_model_load(const char *path, uint64_t seed, seqnn_model **model);
+
+/* Loads only the weights of a model file into this built model, matching layers with weights by position
+ * as Keras does. Every array is read and checked before any weight changes. Exclusive. */
+int seqnn_model_load_weights(seqnn_model *model, const char *path);
+
+/* ---------------------------------------------------------------------------------------------------- */
 /* Utilities                                                                                            */
 /* ---------------------------------------------------------------------------------------------------- */
 

@@ -16,6 +16,11 @@ public protocol ActivationFunction: Sendable {
                   dx: UnsafeMutablePointer<Float>, rows: Int, cols: Int)
 }
 
+extension ActivationFunction {
+    /// The name written into configs: Keras 2 knows silu only as "swish", which Keras 3 also reads.
+    public var configName: String { name == "silu" ? "swish" : name }
+}
+
 /// An activation applied to each element on its own: `value` and its `derivative` are all it needs.
 public protocol ElementwiseActivation: ActivationFunction {
     func value(_ x: Float) -> Float

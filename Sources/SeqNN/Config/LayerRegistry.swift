@@ -22,12 +22,15 @@ public enum LayerRegistry {
         let c = try LayerConfig(className: className, json: config, kerasMajor: kerasMajor)
         let layer = try factory(c)
         if let n = c.name {
-            guard !n.isEmpty else { throw SeqNNError(.invalidArgument, "\(className): name must not be empty") }
+            // A name becomes an HDF5 group name in model files, where '/' would nest groups.
+            guard !n.isEmpty, !n.contains("/") else {
+                throw SeqNNError(.invalidArgument, "\(className): name must be non-empty and without '/', found '\(n)'")
+            }
             layer.name = n
             layer.nameIsExplicit = true
         }
         layer.trainable = try c.bool("trainable", default: true)
-        if let d = config["dtype"] { try checkDtype(d, c); layer.dtypeConfig = d }
+        if let d = config["dtype"], !d.isNull { try checkDtype(d, c) }
         if layer.declaredBatchInputShape == nil { layer.declaredBatchInputShape = try c.batchInputShape() }
         return layer
     }

@@ -1,12 +1,14 @@
 extension Sequential {
-    /// Keras 3's `model.get_config()`: {"name", "trainable", "dtype", "layers": [InputLayer, ...], "build_input_shape"}.
-    /// The InputLayer entry is explicit, which both Keras 2 and Keras 3 read back.
+    /// The Sequential `config` in the portable form of spec §10 (Keras 2's keys, which Keras 3 reads too):
+    /// {"name", "layers": [InputLayer with batch_input_shape, ...]}. The explicit InputLayer is required:
+    /// without it Keras 3 builds the model with an extra axis.
     public func config() -> JSON {
         var items = [JSON]()
         if let shape = inputShape {
             let batch: [JSON] = [batchSize.map { .number(Double($0)) } ?? .null] + shape.map { .number(Double($0)) }
             items.append(.object([("class_name", "InputLayer"), ("config", .object([
-                ("batch_input_shape", .array(batch)), ("dtype", "float32"), ("sparse", false), ("name", .string(inputLayerName)),
+                ("batch_input_shape", .array(batch)), ("dtype", "float32"), ("sparse", false), ("ragged", false),
+                ("name", .string(inputLayerName)),
             ]))]))
         }
         for l in layers {

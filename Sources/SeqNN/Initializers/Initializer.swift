@@ -8,10 +8,13 @@ public protocol Initializer: Sendable {
 }
 
 extension Initializer {
-    /// The Keras 3 serialized form (Keras 2 reads it too: it ignores `module` and `registered_name`).
+    /// The form every Keras reads (spec §5.3, §10): the plain name ("glorot_uniform") when the config holds
+    /// only defaults, else `{"class_name", "config"}` without `module` (Keras 3.3 rejects some module forms,
+    /// Keras 2 rejects Keras 3.15's extra GlorotUniform keys).
     public var json: JSON {
-        .object([("module", "keras.initializers"), ("class_name", .string(className)),
-                 ("config", .object(configPairs)), ("registered_name", .null)])
+        let defaults = configPairs.allSatisfy { $0.1.isNull }
+        if defaults { return .string(Initializers.snakeCase(className)) }
+        return .object([("class_name", .string(className)), ("config", .object(configPairs))])
     }
 }
 

@@ -24,5 +24,5 @@ public final class Activation: Layer, @unchecked Sendable {
                           rows: x.count / max(cols, 1), cols: cols)
     }
 
-    override public func layerConfig() -> [(String, JSON)] { [("activation", .string(function.name))] }
+    override public func layerConfig() -> [(String, JSON)] { [("activation", .string(function.configName))] }
 }

@@ -98,7 +98,7 @@ public final class Dense: Layer, @unchecked Sendable {
     }
 
     override public func layerConfig() -> [(String, JSON)] {
-        [("units", .number(Double(units))), ("activation", .string(activation.name)), ("use_bias", .bool(useBias)),
+        [("units", .number(Double(units))), ("activation", .string(activation.configName)), ("use_bias", .bool(useBias)),
          ("kernel_initializer", kernelInitializer.json), ("bias_initializer", biasInitializer.json),
          ("kernel_regularizer", kernelRegularizer?.json ?? .null), ("bias_regularizer", biasRegularizer?.json ?? .null),
          ("activity_regularizer", .null), ("kernel_constraint", .null), ("bias_constraint", .null)]

@@ -44,8 +44,6 @@ open class Layer: @unchecked Sendable {
     /// A batch input shape given on this layer in Keras's style (`input_shape`, `input_dim`,
     /// `batch_input_shape`, `batch_size`); the model takes it as its own input when this layer is first.
     public var declaredBatchInputShape: [Int?]?
-    /// The Keras `dtype` config entry, kept verbatim for round trips (only float32 is computed).
-    var dtypeConfig: JSON = "float32"
     var explicitName = false
 
     public init(name: String) { self.name = name }
@@ -73,9 +71,10 @@ open class Layer: @unchecked Sendable {
     /// The layer-specific part of Keras's `get_config()` (name, trainable and dtype are added by `config`).
     open func layerConfig() -> [(String, JSON)] { [] }
 
-    /// Keras's `get_config()` for this layer.
+    /// Keras's `get_config()` for this layer, in the form Keras 2 and 3 both read (spec §10): dtype as the
+    /// string "float32" whatever dialect the layer was read from.
     public func config() -> JSON {
-        var pairs: [(String, JSON)] = [("name", .string(name)), ("trainable", .bool(trainable)), ("dtype", dtypeConfig)]
+        var pairs: [(String, JSON)] = [("name", .string(name)), ("trainable", .bool(trainable)), ("dtype", "float32")]
         if let b = declaredBatchInputShape {
             pairs.append(("batch_input_shape", .array(b.map { $0.map { JSON.number(Double($0)) } ?? .null })))
         }

@@ -75,6 +75,10 @@ public enum Metrics {
         let c = spec["config"] ?? .object([])
         let name = c["name"]?.string ?? Initializers.snakeCase(cls)
         switch cls {
+        case "MeanMetricWrapper":
+            // Keras 2's training_config form: {"name": "accuracy", "fn": "categorical_accuracy"}.
+            guard let fn = c["fn"]?.string else { throw SeqNNError(.format, "MeanMetricWrapper '\(name)' has no fn") }
+            return try named(fn, loss: loss, predColumns: predColumns, trueColumns: trueColumns).fresh(named: name)
         case "TopKCategoricalAccuracy": return TopKCategoricalAccuracy(name: name, k: c["k"]?.int ?? 5)
         case "BinaryAccuracy":
             return BinaryAccuracy(name: name, threshold: Float(c["threshold"]?.number ?? 0.5))

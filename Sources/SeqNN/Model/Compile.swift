@@ -53,7 +53,9 @@ extension Sequential {
     /// Keras's `compile(optimizer, loss, metrics)`. `optimizer` and `loss` are Keras names or serialized
     /// configs; `metrics` are names ("accuracy", "mse", a registered custom metric) or Keras metric dicts.
     /// The model must be built (its input shape known): the error names the first layer otherwise.
-    public func compile(optimizer: JSON = "rmsprop", loss: JSON, metrics: [JSON] = []) throws {
+    /// `allowUnregisteredMetrics` keeps metric names SeqNN does not know as custom metrics still to be
+    /// registered (a loaded file names them; fit fails until `addMetric` supplies them).
+    public func compile(optimizer: JSON = "rmsprop", loss: JSON, metrics: [JSON] = [], allowUnregisteredMetrics: Bool = false) throws {
         try access.exclusive("compile") {
             try requireBuilt("compile")
             let opt = try Optimizers.from(optimizer)
@@ -64,7 +66,9 @@ extension Sequential {
                 guard seen.insert(n).inserted else { throw SeqNNError.invalid("compile: metric '\(n)' is listed twice") }
                 if m.string != nil, customMetrics.contains(where: { $0.name == n }) { continue }
                 // Resolve once now so unknown names fail at compile, not in the middle of fit.
-                _ = try Metrics.from(m, loss: l, predColumns: outputShape?.last ?? 1, trueColumns: outputShape?.last ?? 1)
+                do {
+                    _ = try Metrics.from(m, loss: l, predColumns: outputShape?.last ?? 1, trueColumns: outputShape?.last ?? 1)
+                } catch let e as SeqNNError where allowUnregisteredMetrics && e.kind == .invalidArgument {}
             }
             compiled = Compiled(optimizer: opt, loss: l, metricSpecs: metrics, layers: layers)
         }

@@ -119,7 +119,12 @@ extension Sequential {
         for epoch in o.initialEpoch..<max(o.epochs, o.initialEpoch) {
             if o.verbose == 1 { o.log?(Progbar.epochHeader(epoch, of: o.epochs)) }
             var bar = Progbar(target: steps, verbose: o.log == nil ? 0 : o.verbose, sink: o.log ?? { _ in })
-            if o.shuffle { rng.shuffle(&order) }
+            if o.shuffle {
+                // A fresh permutation of 0..<n each epoch (not a shuffle of the last one), so an epoch's order
+                // depends only on the generator state: a fit resumed from a saved model continues exactly.
+                for i in order.indices { order[i] = i }
+                rng.shuffle(&order)
+            }
             for m in trainMetrics { m.reset() }
             var lossSum = 0.0
             for s in 0..<steps {

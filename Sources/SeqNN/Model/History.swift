@@ -20,6 +20,27 @@ public final class History: @unchecked Sendable {
         epochs.append(epoch)
     }
 
+    /// `{"epochs": [...], "history": {"loss": [...], ...}}`, SeqNN's form in saved files.
+    public var json: JSON {
+        .object([("epochs", .array(epochs.map { .number(Double($0)) })),
+                 ("history", .object(zip(keys, values).map { ($0, .array($1.map { .number($0) })) }))])
+    }
+
+    public convenience init(json: JSON) throws {
+        self.init()
+        guard let h = json["history"]?.object, let e = json["epochs"]?.array else {
+            throw SeqNNError(.format, "history must be {\"epochs\": [...], \"history\": {...}}")
+        }
+        epochs = e.compactMap(\.int)
+        for (k, v) in h {
+            guard let list = v.array, list.count == epochs.count else {
+                throw SeqNNError(.format, "history '\(k)' must list one value per epoch")
+            }
+            keys.append(k)
+            values.append(list.map { $0.number ?? .nan })
+        }
+    }
+
     /// The values recorded under `key` ("loss", "val_accuracy", ...), or nil.
     public subscript(key: String) -> [Double]? { keys.firstIndex(of: key).map { values[$0] } }
 }

@@ -154,6 +154,23 @@ public final class Sequential: @unchecked Sendable {
     }
     public var isCompiled: Bool { compiled != nil }
 
+    /// The random generator's state (shuffling, dropout), saved with the model so training resumes exactly.
+    public var randomState: [UInt64] {
+        get { rng.state }
+        set { rng.state = newValue }
+    }
+
+    /// Runs `body` with shared access (as `predict` has): safe beside other readers, `.busy` during a mutation.
+    public func reading<T>(_ what: String, _ body: () throws -> T) throws -> T { try access.shared(what, body) }
+
+    /// Restores a History saved with the model (kept when unreadable: a history is informational).
+    public func restoreHistory(_ json: JSON) {
+        history = try? History(json: json)
+    }
+
+    /// The weights the optimizer updates, in its slot order (compiled models only).
+    public var trainableParameters: [Parameter] { compiled?.trainable ?? [] }
+
     // MARK: Weights
 
     func parameter(layer: Int, weight: Int) throws -> Parameter {

@@ -22,6 +22,13 @@ public final class Nadam: Optimizer, @unchecked Sendable {
     }
 
     override public var slotNames: [String] { ["momentum", "velocity"] }
+
+    override public var extraState: [String: Float] {
+        get { ["u_product": uProduct] }
+        set {
+            if let u = newValue["u_product"] { uProduct = u; uProductStep = iterations }
+        }
+    }
     override public var optionPairs: [(String, JSON)] {
         [("beta_1", .number(Double(beta1))), ("beta_2", .number(Double(beta2))), ("epsilon", .number(Double(epsilon)))]
     }

@@ -60,8 +60,33 @@ open class Optimizer: @unchecked Sendable {
         return .object([("class_name", .string(kerasClassName)), ("config", .object(pairs))])
     }
 
+    /// Restores saved state: the iteration count and, per trainable weight, its slots in `slotNames` order.
+    /// Shapes must match `params`; nothing changes on error.
+    public func restore(iterations: Int, slots saved: [[Tensor]], for params: [Parameter]) throws {
+        guard iterations >= 0 else { throw SeqNNError(.format, "optimizer iterations must be >= 0, found \(iterations)") }
+        guard saved.count == params.count else {
+            throw SeqNNError(.shapeMismatch, "optimizer state holds slots for \(saved.count) weights; the model trains \(params.count)")
+        }
+        for (i, (p, s)) in zip(params, saved).enumerated() {
+            guard s.count == slotNames.count else {
+                throw SeqNNError(.shapeMismatch, "\(kerasClassName) keeps \(slotNames.count) slot(s) per weight (\(slotNames.joined(separator: ", "))); the state has \(s.count) for weight \(i)")
+            }
+            for t in s where t.shape != p.value.shape {
+                throw SeqNNError(.shapeMismatch, "optimizer slot for weight \(i) has shape \(t.shape); the weight has \(p.value.shape)")
+            }
+        }
+        slots = saved
+        self.iterations = iterations
+    }
+
+    /// Scalar state beyond the slots (Nadam's momentum product), saved by name.
+    open var extraState: [String: Float] {
+        get { [:] }
+        set {}
+    }
+
     /// Creates zeroed slots for `params` (Keras's `build`), once.
-    func buildSlots(_ params: [Parameter]) {
+    public func buildSlots(_ params: [Parameter]) {
         guard slots.count != params.count else { return }
         slots = params.map { p in slotNames.map { _ in Tensor(shape: p.value.shape) } }
         initializeSlots()

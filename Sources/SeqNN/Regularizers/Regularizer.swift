@@ -30,10 +30,9 @@ public struct Regularizer: Sendable, Equatable {
         }
     }
 
+    /// `{"class_name": "L1L2", "config": {"l1", "l2"}}`, which Keras 2 and 3 both read.
     public var json: JSON {
-        .object([("module", "keras.regularizers"), ("class_name", "L1L2"),
-                 ("config", .object([("l1", .number(Double(l1))), ("l2", .number(Double(l2)))])),
-                 ("registered_name", .null)])
+        .object([("class_name", "L1L2"), ("config", .object([("l1", .number(Double(l1))), ("l2", .number(Double(l2)))]))])
     }
 
     /// The penalty for `w`, accumulated in Double.

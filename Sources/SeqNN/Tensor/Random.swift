@@ -19,6 +19,15 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         s = (splitmix(), splitmix(), splitmix(), splitmix())
     }
 
+    /// The full generator state, for saving a model mid-training and resuming it exactly.
+    public var state: [UInt64] {
+        get { [s.0, s.1, s.2, s.3] }
+        set {
+            guard newValue.count == 4, newValue.contains(where: { $0 != 0 }) else { return }   // all-zero is a fixed point
+            s = (newValue[0], newValue[1], newValue[2], newValue[3])
+        }
+    }
+
     public mutating func next() -> UInt64 {
         let result = rotl(s.1 &* 5, 7) &* 9
         let t = s.1 << 17

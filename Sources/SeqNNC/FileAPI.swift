@@ -1,0 +1,48 @@
+import CSeqNNSupport
+import SeqNN
+import SeqNNFile
+
+// The C ABI of Include/seqnn.h, part 3: model files.
+
+@_cdecl("seqnn_save_options_init")
+public func c_save_options_init(_ o: UnsafeMutablePointer<seqnn_save_options>?) {
+    guard let o else { return }
+    o.pointee = seqnn_save_options()
+    o.pointee.struct_size = MemoryLayout<seqnn_save_options>.size
+    o.pointee.include_optimizer = 1
+}
+
+@_cdecl("seqnn_model_save")
+public func c_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?, _ options: UnsafePointer<seqnn_save_options>?) -> Int32 {
+    withModel(model, "seqnn_model_save") { h in
+        let p = try string(path, "path")
+        var o = ModelWriter.Options()
+        if let c = options?.pointee {
+            guard c.struct_size >= MemoryLayout<seqnn_save_options>.size else {
+                throw SeqNNError(.invalidArgument, "options.struct_size is \(c.struct_size); expected \(MemoryLayout<seqnn_save_options>.size) (call seqnn_save_options_init first)")
+            }
+            o.includeOptimizer = c.include_optimizer != 0
+            o.keras2OptimizerWeights = c.keras2_optimizer_weights != 0
+            if c.test_x != nil { o.testInputs = Array(try floats(c.test_x, Int(c.test_x_len), "options.test_x")) }
+        }
+        try ModelWriter.save(h.model, to: p, options: o, seqnnVersion: String(cString: c_version()))
+    }
+}
+
+@_cdecl("seqnn_model_load")
+public func c_model_load(_ path: UnsafePointer<CChar>?, _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    out?.pointee = nil
+    return guarded(nil, "seqnn_model_load") {
+        let o = try required(out, "model")
+        let p = try string(path, "path")
+        let m = try ModelReader.load(p, seed: seed)
+        o.pointee = OpaquePointer(Unmanaged.passRetained(ModelHandle(m)).toOpaque())
+    }
+}
+
+@_cdecl("seqnn_model_load_weights")
+public func c_model_load_weights(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
+    withModel(model, "seqnn_model_load_weights") { h in
+        try ModelReader.loadWeights(string(path, "path"), into: h.model)
+    }
+}

@@ -1,0 +1,140 @@
+import SeqNN
+
+/// Reads Keras legacy `.h5` model files written by Keras 2, Keras 3 or SeqNN
+/// (../shared/spec/keras-h5-format.md): architecture, weights, compile state and optimizer state.
+public enum ModelReader {
+    /// What a file says about itself.
+    public struct Facts: Sendable {
+        public var kerasVersion: String?
+        public var backend: String?
+        /// SeqNN's format version when SeqNN wrote the file, else nil.
+        public var seqnnFormatVersion: Int?
+        /// The generation whose definitions apply: SeqNN's own marker, else the major of keras_version.
+        public var kerasMajor: Int
+    }
+
+    /// Loads a whole model. A compiled file comes back compiled with its optimizer state; an uncompiled file
+    /// (or one saved without the optimizer) comes back uncompiled. The file is only read.
+    public static func load(_ path: String, seed: UInt64 = 0) throws -> Sequential {
+        let file = try H5File.open(path)
+        let facts = try readFacts(file)
+        guard let configText = try file.root.stringAttribute("model_config") else {
+            throw SeqNNError(.format, "'\(path)' has no model_config attribute: it holds weights only, or is not a Keras model file")
+        }
+        let model = try sequential(fromModelConfig: configText, kerasMajor: facts.kerasMajor, seed: seed)
+        try readWeights(into: model, from: file.root.group("model_weights"))
+        if let t = try file.root.stringAttribute("training_config") {
+            try compile(model, trainingConfig: t)
+            try OptimizerState.read(into: model, from: file)
+        }
+        if let h = try file.root.stringAttribute("seqnn_history") { model.restoreHistory(try JSON.parse(h)) }
+        // SeqNN's generator state (shuffling, dropout) makes a resumed fit continue exactly; `seed` is for other files.
+        if let r = try file.root.stringAttribute("seqnn_random_state") {
+            let words = r.split(separator: " ").compactMap { UInt64($0) }
+            guard words.count == 4 else { throw SeqNNError(.format, "seqnn_random_state must hold 4 integers, found '\(r.prefix(80))'") }
+            model.randomState = words
+        }
+        return model
+    }
+
+    /// Reads weights from a model file (or a Keras weights-only file) into an existing built model.
+    /// Every array is read and checked first; the model changes only if all of them fit.
+    public static func loadWeights(_ path: String, into model: Sequential) throws {
+        let file = try H5File.open(path)
+        let group = file.root.has("model_weights") ? try file.root.group("model_weights") : file.root
+        try readWeights(into: model, from: group)
+    }
+
+    static func readFacts(_ file: H5File) throws -> Facts {
+        let version = try file.root.stringAttribute("keras_version")
+        let seqnn = try file.root.stringAttribute("seqnn_format_version").flatMap { Int($0) }
+        var major = 3
+        if let v = version, let first = v.split(separator: ".").first, let m = Int(first) { major = m }
+        if let s = try file.root.stringAttribute("seqnn_keras_semantics"), let m = Int(s) { major = m }
+        return Facts(kerasVersion: version, backend: try file.root.stringAttribute("backend"), seqnnFormatVersion: seqnn, kerasMajor: major)
+    }
+
+    public static func facts(_ path: String) throws -> Facts { try readFacts(H5File.open(path)) }
+
+    /// `{"class_name": "Sequential", "config": ...}` in either dialect.
+    static func sequential(fromModelConfig text: String, kerasMajor: Int, seed: UInt64) throws -> Sequential {
+        let json: JSON
+        do { json = try JSON.parse(text) } catch let e as SeqNNError { throw SeqNNError(.format, "model_config is not valid JSON: \(e.message)") }
+        guard let cls = json["class_name"]?.string else {
+            throw SeqNNError(.format, "model_config has no class_name; expected {\"class_name\": \"Sequential\", \"config\": ...}")
+        }
+        guard cls == "Sequential" else {
+            throw SeqNNError(.unsupported, "model_config describes a '\(cls)' model; SeqNN loads Sequential models only")
+        }
+        guard let config = json["config"] else { throw SeqNNError(.format, "model_config has no config") }
+        return try Sequential.fromConfig(config, kerasMajor: kerasMajor, seed: seed)
+    }
+
+    /// Keras's positional matching (spec §4.4): layers with weights, in model order, against the entries of
+    /// `layer_names` whose `weight_names` is non-empty, in attribute order. Names are labels only.
+    static func readWeights(into model: Sequential, from group: H5Group) throws {
+        let names = try group.nameList("layer_names") ?? []
+        var saved = [(name: String, arrays: [(path: String, shape: [Int], values: [Float])])]()
+        for name in names {
+            guard group.has(name) else { throw SeqNNError(.format, "layer_names lists '\(name)' but \(group.child(name)) is missing") }
+            let lg = try group.group(name)
+            let weightNames = try lg.nameList("weight_names") ?? []
+            if weightNames.isEmpty { continue }
+            var arrays = [(path: String, shape: [Int], values: [Float])]()
+            for w in weightNames {
+                let (shape, values) = try lg.floats(w)
+                arrays.append((lg.child(w), shape, values))
+            }
+            saved.append((name, arrays))
+        }
+        let targets = model.layers.enumerated().filter { !$0.element.parameters.isEmpty }
+        guard targets.count == saved.count else {
+            throw SeqNNError(.shapeMismatch, "layer count mismatch when loading weights: the model has \(targets.count) layers with weights (\(targets.map { $0.element.name }.joined(separator: ", "))), the file has \(saved.count) (\(saved.map(\.name).joined(separator: ", ")))")
+        }
+        var assignments = [(layer: Int, index: Int, values: [Float])]()
+        for ((li, layer), s) in zip(targets, saved) {
+            let params = layer.parameters
+            guard params.count == s.arrays.count else {
+                throw SeqNNError(.shapeMismatch, "weight count mismatch for layer #\(li) (named \(layer.name) in the model, \(s.name) in the file): the layer expects \(params.count) weight(s), the file has \(s.arrays.count)")
+            }
+            for (wi, (p, a)) in zip(params, s.arrays).enumerated() {
+                guard p.value.shape == a.shape else {
+                    throw SeqNNError(.shapeMismatch, "shape mismatch in layer #\(li) (named \(layer.name)) for weight \(a.path): the model expects \(p.value.shape), the file has \(a.shape)")
+                }
+                if let bad = a.values.firstIndex(where: { !$0.isFinite }) {
+                    throw SeqNNError(.numeric, "weight \(a.path) of layer #\(li) (\(layer.name)) holds \(a.values[bad]) at index \(bad); weights must be finite")
+                }
+                assignments.append((li, wi, a.values))
+            }
+        }
+        for a in assignments { try model.setWeight(layer: a.layer, index: a.index, values: a.values) }
+    }
+
+    /// Compiles from `training_config` in either dialect (spec §7). Metrics the library does not know are kept
+    /// by name as custom metrics to be registered (Keras asks for `custom_objects` in the same situation).
+    static func compile(_ model: Sequential, trainingConfig text: String) throws {
+        let json: JSON
+        do { json = try JSON.parse(text) } catch let e as SeqNNError { throw SeqNNError(.format, "training_config is not valid JSON: \(e.message)") }
+        guard let opt = json["optimizer_config"], !opt.isNull else { return }   // Keras also loads such files uncompiled
+        guard let loss = json["loss"], !loss.isNull else { return }
+        let lossSpec: JSON
+        if let list = loss.array {
+            guard list.count == 1 else { throw SeqNNError(.unsupported, "training_config has \(list.count) losses; a Sequential model has one output") }
+            lossSpec = list[0]
+        } else if let obj = loss.object, obj.count == 1, loss["class_name"] == nil {
+            lossSpec = obj[0].1   // {"output_name": loss}
+        } else { lossSpec = loss }
+        try model.compile(optimizer: opt, loss: lossSpec, metrics: metricSpecs(json["metrics"]), allowUnregisteredMetrics: true)
+    }
+
+    /// Flattens Keras 2's per-output metric lists and turns its MeanMetricWrapper objects into names.
+    static func metricSpecs(_ j: JSON?) -> [JSON] {
+        guard let j, let list = j.array else { return [] }
+        var out = [JSON]()
+        for item in list {
+            if let inner = item.array { out += metricSpecs(.array(inner)); continue }
+            out.append(item)
+        }
+        return out
+    }
+}
