@@ -6,9 +6,13 @@ import PackageDescription
 let package = Package(
     name: "seqnn",
     products: [
+        .executable(name: "seqinspect", targets: ["seqinspect"]),
         // libseqnn.so: only the seqnn_* functions of Include/seqnn.h are exported (exports.map).
         .library(name: "seqnn", type: .dynamic, targets: ["SeqNNC"]),
         .library(name: "SeqNN", targets: ["SeqNN"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CSeqNNBLAS", path: "Sources/CSeqNNBLAS",
@@ -23,6 +27,9 @@ let package = Package(
                     "-Xlinker", "-soname=libseqnn.so.0",
                     "-Xlinker", "--version-script=Sources/SeqNNC/exports.map",
                 ])]),
+        .executableTarget(name: "seqinspect",
+                          dependencies: ["SeqNN", "SeqNNFile", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "tools/seqinspect"),
         .testTarget(name: "SeqNNTests", dependencies: ["SeqNN"], path: "Tests/SeqNNTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "SeqNNFileTests", dependencies: ["SeqNNFile", "SeqNN"], path: "Tests/SeqNNFileTests",

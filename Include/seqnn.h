@@ -19,6 +19,8 @@
  *  - Threads. A model may be used from any thread. seqnn_model_predict may run concurrently on one model
  *    from several threads. Functions marked "exclusive" (they change the model) fail with SEQNN_BUSY if any
  *    other call on the same model is running, instead of corrupting it. Different models are independent.
+ *    From inside a fit callback (on the fitting thread) the model may be read - predict, save, get weights,
+ *    summary - as Keras callbacks such as ModelCheckpoint do; changing it there fails with SEQNN_BUSY.
  *  - Versions. Only ever appended to: SEQNN_ABI_VERSION grows when functions or struct fields are added.
  *    Option structs start with `struct_size`; fill them with their *_init function first.
  */

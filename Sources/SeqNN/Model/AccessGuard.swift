@@ -1,15 +1,22 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Shared/exclusive access to a model, detected rather than waited for (DESIGN §3): any number of
 /// concurrent `predict`/`evaluate` calls, or one mutation (`add`, `compile`, `fit`, `set weights`).
 /// A call that would overlap the other kind fails with `.busy` instead of corrupting memory.
+/// One exception: the thread that holds exclusive access may also read. `fit` calls its epoch callback
+/// between epochs, where the model is consistent, and Keras callbacks such as ModelCheckpoint save or
+/// predict from there.
 final class AccessGuard: Sendable {
-    private struct State { var readers = 0; var writer = false }
+    private struct State { var readers = 0; var writer = false; var writerThread = pthread_t() }
     private let state = Mutex(State())
 
     func shared<T>(_ what: String, _ body: () throws -> T) throws -> T {
         let ok = state.withLock { s -> Bool in
-            if s.writer { return false }
+            if s.writer && pthread_equal(s.writerThread, pthread_self()) == 0 { return false }
             s.readers += 1
             return true
         }
@@ -22,6 +29,7 @@ final class AccessGuard: Sendable {
         let ok = state.withLock { s -> Bool in
             if s.writer || s.readers > 0 { return false }
             s.writer = true
+            s.writerThread = pthread_self()
             return true
         }
         guard ok else { throw SeqNNError(.busy, "\(what): the model is in use by another call (predict, fit, ...); mutations need exclusive access") }
