@@ -43,10 +43,13 @@ public final class Dense: Layer, @unchecked Sendable {
             biasInitializer.fill(b.value, rng: &rng)
             bias = b
         }
+        params = [kernel, bias].compactMap { $0 }
         return Array(inputShape.dropLast()) + [units]
     }
 
-    override public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
+    /// Built once, so the per-batch code that walks weights allocates nothing.
+    private var params: [Parameter] = []
+    override public var parameters: [Parameter] { params }
 
     var isLinear: Bool { activation is Activations.Linear }
 

@@ -9,6 +9,8 @@ final class Compiled: @unchecked Sendable {
     /// Metric specs as given (names or Keras dicts), resolved per target width in `metrics(trueColumns:)`.
     let metricSpecs: [JSON]
     let trainable: [Parameter]
+    /// Weights with a regularizer, whose penalties join the loss (trainable or not, as Keras's `losses`).
+    let regularized: [Parameter]
     /// Layers below this index need no input gradient (nothing trainable below them).
     let firstTrainableLayer: Int
     private var resolved: (trueColumns: Int, train: [Metric], val: [Metric])?
@@ -31,6 +33,7 @@ final class Compiled: @unchecked Sendable {
         self.effectiveLoss = fusion == .none ? loss : (loss as! any LogitsAwareLoss).fromLogitsVariant
         for l in layers { for p in l.parameters { p.trainable = l.trainable } }
         trainable = layers.flatMap { $0.parameters.filter(\.trainable) }
+        regularized = layers.flatMap { $0.parameters.filter { $0.regularizer != nil } }
         firstTrainableLayer = layers.firstIndex { l in l.parameters.contains { $0.trainable } } ?? layers.count
     }
 

@@ -265,18 +265,15 @@ extension Sequential {
     /// Adds the weight penalties' gradients and returns their value (Keras adds them to the loss).
     func applyRegularization(_ c: Compiled) -> Double {
         var penalty = 0.0
-        for l in layers {
-            for p in l.parameters {
-                guard let r = p.regularizer else { continue }
-                penalty += r.penalty(p.value)
-                if p.trainable { r.accumulateGradient(p.value, into: p.grad) }
-            }
+        for p in c.regularized {
+            penalty += p.regularizer!.penalty(p.value)
+            if p.trainable { p.regularizer!.accumulateGradient(p.value, into: p.grad) }
         }
         return penalty
     }
 
-    func regularizationPenalty() -> Double {
-        layers.reduce(0.0) { acc, l in acc + l.parameters.reduce(0.0) { $0 + ($1.regularizer?.penalty($1.value) ?? 0) } }
+    func regularizationPenalty(_ c: Compiled) -> Double {
+        c.regularized.reduce(0.0) { $0 + $1.regularizer!.penalty($1.value) }
     }
 
     /// Keras's `train_on_batch`: one step on exactly these samples, returning [loss] + metrics for this batch.

@@ -61,7 +61,7 @@ extension Sequential {
         let ex = trainingExecutor
         ex.fit(layerCount: layers.count)
         var lossSum = 0.0
-        let penalty = regularizationPenalty()
+        let penalty = regularizationPenalty(c)
         var scratch = SeededGenerator(seed: 0)
         for start in stride(from: 0, to: d.samples, by: batch) {
             let range = start..<min(d.samples, start + batch)

@@ -1,0 +1,89 @@
+/* Counts heap allocations made inside libseqnn during steady-state training and inference, with a
+ * malloc interposer in this executable (it takes precedence over libc's for every shared library).
+ * DESIGN §2: the steady state of fit and predict allocates nothing per batch. The check compares runs
+ * that differ only in their number of batches: any per-batch allocation shows up as a difference. */
+#define _GNU_SOURCE
+#include <seqnn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+extern void __libc_free(void *);
+
+static atomic_long allocations;
+static atomic_int counting;
+
+void *malloc(size_t n) { if (atomic_load(&counting)) atomic_fetch_add(&allocations, 1); return __libc_malloc(n); }
+void *calloc(size_t a, size_t b) { if (atomic_load(&counting)) atomic_fetch_add(&allocations, 1); return __libc_calloc(a, b); }
+void *realloc(void *p, size_t n) { if (atomic_load(&counting)) atomic_fetch_add(&allocations, 1); return __libc_realloc(p, n); }
+void free(void *p) { __libc_free(p); }
+int posix_memalign(void **out, size_t align, size_t n) {
+    if (atomic_load(&counting)) atomic_fetch_add(&allocations, 1);
+    void *p = __libc_memalign(align, n);
+    if (!p) return 12;
+    *out = p;
+    return 0;
+}
+void *aligned_alloc(size_t align, size_t n) { if (atomic_load(&counting)) atomic_fetch_add(&allocations, 1); return __libc_memalign(align, n); }
+void *memalign(size_t align, size_t n) { if (atomic_load(&counting)) atomic_fetch_add(&allocations, 1); return __libc_memalign(align, n); }
+
+static long count_begin(void) { atomic_store(&allocations, 0); atomic_store(&counting, 1); return 0; }
+static long count_end(void) { atomic_store(&counting, 0); return atomic_load(&allocations); }
+
+static int failures = 0;
+#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL: " __VA_ARGS__); printf("\n"); } else { printf("ok: " __VA_ARGS__); printf("\n"); } } while (0)
+
+static long fit_allocations(seqnn_model *m, const float *x, const float *y, size_t samples) {
+    seqnn_fit_options o;
+    seqnn_fit_options_init(&o);
+    o.epochs = 1;
+    o.verbose = 0;
+    o.batch_size = 32;
+    count_begin();
+    int rc = seqnn_model_fit(m, x, samples * 784, y, samples * 10, &o, NULL);
+    long n = count_end();
+    if (rc != SEQNN_OK) { printf("fit failed: %s\n", seqnn_model_last_error(m)); exit(1); }
+    return n;
+}
+
+int main(void) {
+    enum { N = 3200 };
+    float *x = malloc(sizeof(float) * N * 784), *y = calloc(N * 10, sizeof(float)), out[10];
+    for (size_t i = 0; i < (size_t)N * 784; i++) x[i] = (float)((i * 2654435761u) % 1000) / 1000.0f;
+    for (int i = 0; i < N; i++) y[i * 10 + i % 10] = 1;
+    seqnn_model *m = seqnn_model_create(1);
+    seqnn_model_add(m, "Dense", "{\"units\": 32, \"activation\": \"relu\", \"input_shape\": [784]}");
+    seqnn_model_add(m, "Dropout", "{\"rate\": 0.2}");
+    seqnn_model_add(m, "Dense", "{\"units\": 10, \"activation\": \"softmax\"}");
+    seqnn_model_compile(m, "rmsprop", "categorical_crossentropy", "accuracy");
+    fit_allocations(m, x, y, N);   /* warm-up: buffers for batch 32 */
+    long small = fit_allocations(m, x, y, 320), large = fit_allocations(m, x, y, N);
+    printf("fit: %ld allocations for 10 batches, %ld for 100 batches\n", small, large);
+    CHECK(large - small <= 2, "fit allocates nothing per batch (difference %ld over 90 extra batches)", large - small);
+
+    seqnn_model_predict(m, x, 784, 1, out, 10, NULL);   /* warm-up */
+    count_begin();
+    for (int i = 0; i < 1000; i++) seqnn_model_predict(m, x + (i % N) * 784, 784, 1, out, 10, NULL);
+    long per = count_end();
+    printf("predict: %ld allocations over 1000 single-sample calls\n", per);
+    CHECK(per == 0, "single-sample predict allocates nothing (%ld)", per);
+
+    float *big = malloc(sizeof(float) * N * 10);
+    seqnn_model_predict(m, x, N * 784, 32, big, N * 10, NULL);
+    count_begin();
+    seqnn_model_predict(m, x, 320 * 784, 32, big, N * 10, NULL);
+    long p10 = count_end();
+    count_begin();
+    seqnn_model_predict(m, x, N * 784, 32, big, N * 10, NULL);
+    long p100 = count_end();
+    CHECK(p100 == p10, "batched predict allocates nothing per batch (%ld vs %ld)", p10, p100);
+    seqnn_model_free(m);
+    free(x); free(y); free(big);
+    printf("%d failed\n", failures);
+    return failures != 0;
+}
