@@ -23,6 +23,7 @@ let package = Package(
         .target(name: "SeqNN", dependencies: ["CSeqNNBLAS"], path: "Sources/SeqNN"),
         .target(name: "SeqNNFile", dependencies: ["SeqNN", "CSeqNNHDF5"], path: "Sources/SeqNNFile"),
         .target(name: "SeqNNC", dependencies: ["SeqNN", "SeqNNFile", "CSeqNNSupport"], path: "Sources/SeqNNC",
+                exclude: ["exports.map"],
                 linkerSettings: [.unsafeFlags([
                     "-Xlinker", "-soname=libseqnn.so.0",
                     "-Xlinker", "--version-script=Sources/SeqNNC/exports.map",

@@ -35,6 +35,9 @@ public final class Dense: Layer, @unchecked Sendable {
         guard let inDim = inputShape.last, inDim > 0 else {
             throw SeqNNError.shape("Dense '\(name)' needs an input with a known last dimension, found \(describeShape(inputShape))")
         }
+        guard Tensor.checkedElementCount([inDim, units]) != nil else {
+            throw SeqNNError(.invalidArgument, "Dense '\(name)': a [\(inDim), \(units)] kernel is too large (more than \(Tensor.maxElements) weights)")
+        }
         let k = Parameter(name: "kernel", shape: [inDim, units], regularizer: kernelRegularizer)
         kernelInitializer.fill(k.value, rng: &rng)
         kernel = k

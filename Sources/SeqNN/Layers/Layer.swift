@@ -87,7 +87,13 @@ open class Layer: @unchecked Sendable {
 
     /// Builds with an error that names the layer when the shapes do not fit.
     func buildChecked(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+        guard Tensor.checkedElementCount(inputShape) != nil else {
+            throw SeqNNError(.invalidArgument, "\(kerasClassName) '\(name)': input shape \(describeShape(inputShape)) is too large (more than \(Tensor.maxElements) values per sample)")
+        }
         let out = try build(inputShape: inputShape, rng: &rng)
+        guard Tensor.checkedElementCount(out) != nil else {
+            throw SeqNNError(.invalidArgument, "\(kerasClassName) '\(name)': output shape \(describeShape(out)) is too large")
+        }
         self.inputShape = inputShape
         self.outputShape = out
         return out

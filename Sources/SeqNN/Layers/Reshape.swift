@@ -15,7 +15,9 @@ public final class Reshape: Layer, @unchecked Sendable {
 
     override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         let total = inputShape.reduce(1, *)
-        let known = targetShape.filter { $0 != -1 }.reduce(1, *)
+        guard let known = Tensor.checkedElementCount(targetShape.filter { $0 != -1 }) else {
+            throw SeqNNError.shape("Reshape '\(name)': target_shape \(targetShape) is too large for input \(describeShape(inputShape)) (\(total) values)")
+        }
         var out = targetShape
         if let i = out.firstIndex(of: -1) {
             guard known > 0, total % known == 0 else {

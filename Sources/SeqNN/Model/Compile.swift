@@ -20,7 +20,7 @@ final class Compiled: @unchecked Sendable {
     /// crossentropy after softmax/sigmoid from these logits too (see `LogitsAwareLoss`).
     enum Fusion { case none, denseLogits, activationInput }
 
-    init(optimizer: Optimizer, loss: any Loss, metricSpecs: [JSON], layers: [Layer]) {
+    init(optimizer: Optimizer, loss: any Loss, metricSpecs: [JSON], layers: [Layer], kerasMajor: Int = 3) {
         self.optimizer = optimizer
         self.loss = loss
         self.metricSpecs = metricSpecs
@@ -33,7 +33,9 @@ final class Compiled: @unchecked Sendable {
         self.effectiveLoss = fusion == .none ? loss : (loss as! any LogitsAwareLoss).fromLogitsVariant
         for l in layers { for p in l.parameters { p.trainable = l.trainable } }
         trainable = layers.flatMap { $0.parameters.filter(\.trainable) }
-        regularized = layers.flatMap { $0.parameters.filter { $0.regularizer != nil } }
+        // Keras 3 adds the penalties of trainable weights only (Layer._get_regularization_losses);
+        // tf_keras adds every weight's.
+        regularized = layers.flatMap { $0.parameters.filter { $0.regularizer != nil && ($0.trainable || kerasMajor < 3) } }
         firstTrainableLayer = layers.firstIndex { l in l.parameters.contains { $0.trainable } } ?? layers.count
     }
 
@@ -73,7 +75,7 @@ extension Sequential {
                     _ = try Metrics.from(m, loss: l, predColumns: outputShape?.last ?? 1, trueColumns: outputShape?.last ?? 1)
                 } catch let e as SeqNNError where allowUnregisteredMetrics && e.kind == .invalidArgument {}
             }
-            compiled = Compiled(optimizer: opt, loss: l, metricSpecs: metrics, layers: layers)
+            compiled = Compiled(optimizer: opt, loss: l, metricSpecs: metrics, layers: layers, kerasMajor: kerasMajor)
         }
     }
 
@@ -91,7 +93,7 @@ extension Sequential {
             }
             customMetrics.append(metric)
             if let c = compiled {
-                compiled = Compiled(optimizer: c.optimizer, loss: c.loss, metricSpecs: c.metricSpecs, layers: layers)
+                compiled = Compiled(optimizer: c.optimizer, loss: c.loss, metricSpecs: c.metricSpecs, layers: layers, kerasMajor: kerasMajor)
             }
         }
     }

@@ -170,7 +170,17 @@ extension Sequential {
         if let cw = o.classWeight {
             for i in 0..<d.samples {
                 let t = d.y.baseAddress! + i * d.outWidth
-                let cls = d.trueColumns == 1 ? Int(t[0]) : argmax(t, d.trueColumns)
+                let cls: Int
+                if d.trueColumns == 1 {
+                    // Keras rounds a one-column target to its class (np.round / tf.round: half to even).
+                    let v = t[0].rounded(.toNearestOrEven)
+                    guard abs(v) < 1e9 else {
+                        throw SeqNNError.invalid("fit: class_weight needs class labels in y; found \(t[0]) at sample \(i)")
+                    }
+                    cls = Int(v)
+                } else {
+                    cls = argmax(t, d.trueColumns)
+                }
                 w[i] *= cw[cls] ?? 1
             }
         }

@@ -75,7 +75,7 @@ struct Progbar {
     }
 
     static func formatValue(_ v: Double) -> String {
-        abs(v) > 1e-3 || v == 0 ? format(v, decimals: 4, exponent: false) : format(v, decimals: 4, exponent: true)
+        abs(v) > 1e-3 ? format(v, decimals: 4, exponent: false) : format(v, decimals: 4, exponent: true)
     }
 
     static func formatETA(_ s: Double) -> String {
@@ -107,6 +107,8 @@ struct Progbar {
         for _ in 0..<decimals { scale *= 10 }
         var units = (x * scale).rounded()
         if exponent && units >= 10 * scale { units /= 10; e += 1 }
+        // Beyond Int's range (and exact integers in Double) print in exponent form rather than trap.
+        if !exponent && units >= 9.0e15 { return format(v, decimals: decimals, exponent: true) }
         let intPart = Int(units / scale)
         let frac = Int(units - Double(intPart) * scale)
         var fs = String(frac)

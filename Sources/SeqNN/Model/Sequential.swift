@@ -51,6 +51,9 @@ public final class Sequential: @unchecked Sendable {
         guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }) else {
             throw SeqNNError.invalid("input shape must be one or more positive sizes, found \(shape)")
         }
+        guard Tensor.checkedElementCount(shape) != nil else {
+            throw SeqNNError.invalid("input shape \(shape) is too large (more than \(Tensor.maxElements) values per sample)")
+        }
         if let b = batchSize, b <= 0 { throw SeqNNError.invalid("batch_size must be positive, found \(b)") }
         if let current = inputShape, layers.contains(where: { $0.isBuilt }), current != shape {
             throw SeqNNError.shape("the model is already built for input \(describeShape(current)); cannot change it to \(describeShape(shape))")

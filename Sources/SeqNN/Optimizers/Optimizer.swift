@@ -37,6 +37,9 @@ open class Optimizer: @unchecked Sendable {
         clipvalue = try positive("clipvalue")
         globalClipnorm = try positive("global_clipnorm")
         weightDecay = try positive("weight_decay")
+        if clipnorm != nil && globalClipnorm != nil {
+            throw SeqNNError(.invalidArgument, "\(Self.kerasClassName): at most one of clipnorm and global_clipnorm can be set")
+        }
         if c["use_ema"]?.bool == true {
             throw SeqNNError(.unsupported, "\(Self.kerasClassName): use_ema=True is not supported")
         }

@@ -31,6 +31,22 @@ public final class Tensor: @unchecked Sendable {
 
     public static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
 
+    /// The most elements one tensor may hold (2^31 floats, 8 GiB): sizes read from configs are checked
+    /// against it so a bad file gives an error instead of an allocator abort or an Int overflow trap.
+    public static let maxElements = 1 << 31
+
+    /// The element count of `shape`, or nil when a size is negative, the product overflows or exceeds `maxElements`.
+    public static func checkedElementCount(_ shape: [Int]) -> Int? {
+        var n = 1
+        for d in shape {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            guard !overflow, p <= maxElements else { return nil }
+            n = p
+        }
+        return n
+    }
+
     /// Changes the shape, growing the buffer only when it is too small. Contents are unspecified afterwards.
     public func resize(_ newShape: [Int]) {
         let n = Tensor.elementCount(newShape)

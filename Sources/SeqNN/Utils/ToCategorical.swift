@@ -10,6 +10,9 @@ public func toCategorical(_ labels: UnsafeBufferPointer<Float>, numClasses: Int?
     }
     let classes = numClasses ?? (maxLabel + 1)
     guard classes > 0 else { throw SeqNNError.invalid("to_categorical: num_classes must be positive, found \(classes)") }
+    guard Tensor.checkedElementCount([labels.count, classes]) != nil else {
+        throw SeqNNError.invalid("to_categorical: \(labels.count) labels x \(classes) classes is too large")
+    }
     guard maxLabel < classes else {
         throw SeqNNError.invalid("to_categorical: label \(maxLabel) is out of range for num_classes=\(classes)")
     }

@@ -1,0 +1,230 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSeqNNHDF5
+import SeqNN
+
+/// Read-only access to everything a Keras 2 / Keras 3 / SeqNN `.h5` model file holds, without building
+/// a model: root attributes, the weight datasets listed in `model_weights` (in `layer_names` order), the
+/// optimizer state tensors, and SeqNN's embedded test batch. This is what `seqinspect` reads, so it works
+/// on files whose layers SeqNN cannot run.
+///
+/// Contract: nothing here writes to the file; every failure is a `SeqNNError` (`.io` when the file system
+/// refuses, `.format` for a file that is not a readable model file). Values are read only when asked for
+/// (`values(at:)`), so listing a large file is cheap.
+public final class ModelFileInspector: @unchecked Sendable {
+    /// One dataset: where it is, its shape and element type as stored.
+    public struct Dataset: Sendable, Equatable {
+        /// The absolute HDF5 path ("/model_weights/dense/dense/kernel:0").
+        public var path: String
+        /// The name it is listed under (the `weight_names` entry), or the path relative to its group.
+        public var name: String
+        public var shape: [Int]
+        /// "float32", "float64", "float16", "int64", "uint8", ... or the HDF5 class for anything else.
+        public var dtype: String
+        public var count: Int { shape.reduce(1, *) }
+    }
+
+    /// The weights of one `layer_names` entry, in `weight_names` order.
+    public struct LayerWeights: Sendable {
+        public var layerName: String
+        /// Datasets that exist; names listed in `weight_names` but missing are in `missing`.
+        public var weights: [Dataset]
+        public var missing: [String]
+        /// False when `layer_names` lists the layer but its group is absent.
+        public var groupExists: Bool
+    }
+
+    public let path: String
+    /// The size of the file in bytes.
+    public let fileSize: Int
+    let file: H5File
+
+    /// Opens `path` read-only. Empty, non-HDF5, truncated and unreadable files give a clear error.
+    public init(path: String) throws {
+        file = try H5File.open(path)
+        self.path = path
+        var st = stat()
+        fileSize = stat(path, &st) == 0 ? Int(st.st_size) : 0
+    }
+
+    // MARK: Attributes
+
+    /// The names of the root group's attributes, in HDF5's name order.
+    public func rootAttributeNames() -> [String] { attributeNames(of: file.root) }
+
+    /// A string attribute of the root group, nil when absent. Any string flavour (spec §3).
+    public func rootString(_ name: String) throws -> String? { try file.root.stringAttribute(name) }
+
+    /// A string attribute of the group at `groupPath`, nil when the group or attribute is absent.
+    public func string(_ name: String, ofGroup groupPath: String) throws -> String? {
+        guard let g = try group(groupPath) else { return nil }
+        return try g.stringAttribute(name)
+    }
+
+    /// Every attribute of the root as text: strings as they are, other types described ("<int64 (3,)>").
+    public func rootAttributes() throws -> [(name: String, value: String)] {
+        try rootAttributeNames().map { name in
+            let a = try file.root.attribute(name)
+            if let s = try? a.strings() {
+                return (name, s.count == 1 ? s[0] : "[" + s.joined(separator: ", ") + "]")
+            }
+            return (name, "<non-string attribute>")
+        }
+    }
+
+    func attributeNames(of g: H5Group) -> [String] {
+        H5.enter()
+        var names = [String]()
+        var i: hsize_t = 0
+        while i < 100_000 {
+            let n = H5Aget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, H5.P_DEFAULT)
+            if n < 0 { H5Eclear2(seqnn_h5_E_DEFAULT()); break }
+            var buf = [CChar](repeating: 0, count: Int(n) + 1)
+            _ = H5Aget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, buf.count, H5.P_DEFAULT)
+            names.append(String(decoding: buf.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            i += 1
+        }
+        return names
+    }
+
+    // MARK: Groups and datasets
+
+    /// Whether an object (group or dataset) exists at the absolute or root-relative `path`.
+    public func exists(_ path: String) -> Bool { file.root.has(relative(path)) }
+
+    func relative(_ path: String) -> String { String(path.drop { $0 == "/" }) }
+
+    func group(_ path: String) throws -> H5Group? {
+        let rel = relative(path)
+        if rel.isEmpty { return file.root }
+        guard file.root.has(rel) else { return nil }
+        guard objectType(rel) == H5I_GROUP else { return nil }
+        return try file.root.group(rel)
+    }
+
+    func objectType(_ rel: String) -> H5I_type_t {
+        let o = H5Oopen(file.root.id, rel, H5.P_DEFAULT)
+        guard o >= 0 else { H5Eclear2(seqnn_h5_E_DEFAULT()); return H5I_BADID }
+        defer { H5Oclose(o) }
+        return H5Iget_type(o)
+    }
+
+    /// `model_weights`' `layer_names` (with Keras's split-list fallback), nil when the group or the
+    /// attribute is absent.
+    public func layerNames() throws -> [String]? {
+        guard let g = try group("model_weights") else { return nil }
+        return try g.nameList("layer_names")
+    }
+
+    /// For each entry of `layer_names`, its datasets in `weight_names` order (spec §4.3): what Keras's
+    /// positional loader would read. Empty when the file has no `model_weights`.
+    public func layerWeights() throws -> [LayerWeights] {
+        guard let mw = try group("model_weights") else { return [] }
+        var out = [LayerWeights]()
+        for name in try mw.nameList("layer_names") ?? [] {
+            guard mw.has(name), let lg = try group("/model_weights/" + name) else {
+                out.append(LayerWeights(layerName: name, weights: [], missing: [], groupExists: false))
+                continue
+            }
+            var found = [Dataset](), missing = [String]()
+            for w in try lg.nameList("weight_names") ?? [] {
+                if lg.has(w) { found.append(try dataset(lg.child(w), name: w)) } else { missing.append(w) }
+            }
+            out.append(LayerWeights(layerName: name, weights: found, missing: missing, groupExists: true))
+        }
+        return out
+    }
+
+    /// Optimizer state tensors: Keras's `optimizer_weights` (K2 or K3 layout, in `weight_names` order, then
+    /// any unlisted datasets) and SeqNN's `seqnn_optimizer_state`, in that order.
+    public func optimizerDatasets() throws -> [Dataset] {
+        var out = [Dataset]()
+        if let g = try group("optimizer_weights") {
+            var listed = Set<String>()
+            for w in try g.nameList("weight_names") ?? [] where g.has(w) {
+                out.append(try dataset(g.child(w), name: w))
+                listed.insert(g.child(w))
+            }
+            out += try datasets(under: "/optimizer_weights").filter { !listed.contains($0.path) }
+        }
+        out += try datasets(under: "/seqnn_optimizer_state")
+        return out
+    }
+
+    /// Every dataset below `groupPath`, depth first in name order, named relative to that group.
+    public func datasets(under groupPath: String) throws -> [Dataset] {
+        guard let g = try group(groupPath) else { return [] }
+        final class Box { var names: [String] = [] }
+        let box = Box()
+        H5.enter()
+        let visit: H5L_iterate_t = { _, name, _, data in
+            guard let name, let data else { return 0 }
+            Unmanaged<Box>.fromOpaque(data).takeUnretainedValue().names.append(String(cString: name))
+            return 0
+        }
+        let status = H5Lvisit(g.id, H5_INDEX_NAME, H5_ITER_INC, visit, Unmanaged.passUnretained(box).toOpaque())
+        if status < 0 { throw H5.fail(.format, "cannot list the contents of \(groupPath)") }
+        var out = [Dataset]()
+        for n in box.names.prefix(100_000) {
+            let rel = g.path == "/" ? n : relative(g.path) + "/" + n
+            if objectType(rel) == H5I_DATASET { out.append(try dataset(g.child(n), name: n)) }
+        }
+        return out
+    }
+
+    /// Shape and type of the dataset at the absolute `path`.
+    public func dataset(_ path: String, name: String? = nil) throws -> Dataset {
+        let rel = relative(path)
+        guard file.root.has(rel) else { throw SeqNNError(.format, "dataset \(path) is missing") }
+        let ds = try H5Handle(H5Dopen2(file.root.id, rel, H5.P_DEFAULT), .dataset, "cannot open dataset \(path)")
+        let type = try H5Handle(H5Dget_type(ds.id), .datatype, "H5Dget_type on \(path)")
+        let space = try H5Handle(H5Dget_space(ds.id), .dataspace, "H5Dget_space on \(path)")
+        let rank = H5Sget_simple_extent_ndims(space.id)
+        guard rank >= 0, rank <= 32 else { throw SeqNNError(.format, "dataset \(path) has an invalid rank") }
+        var d = [hsize_t](repeating: 0, count: Int(rank))
+        if rank > 0 { H5Sget_simple_extent_dims(space.id, &d, nil) }
+        return Dataset(path: path, name: name ?? String(path.split(separator: "/").last ?? ""),
+                       shape: d.map { Int(clamping: $0) }, dtype: Self.dtypeName(type.id))
+    }
+
+    static func dtypeName(_ t: hid_t) -> String {
+        let size = H5Tget_size(t)
+        switch H5Tget_class(t) {
+        case H5T_FLOAT: return "float\(size * 8)"
+        case H5T_INTEGER: return (H5Tget_sign(t) == H5T_SGN_NONE ? "uint" : "int") + "\(size * 8)"
+        case H5T_STRING: return "string"
+        case H5T_COMPOUND: return "compound"
+        case H5T_ENUM: return "enum"
+        case H5T_ARRAY: return "array"
+        default: return "opaque"
+        }
+    }
+
+    /// The values of a numeric dataset, converted to Double (float16/32/64 and integers alike), row-major.
+    /// Refuses non-numeric types and more than `limit` elements before allocating.
+    public func values(at path: String, limit: Int = 1 << 28) throws -> [Double] {
+        let info = try dataset(path)
+        guard info.dtype.hasPrefix("float") || info.dtype.hasPrefix("int") || info.dtype.hasPrefix("uint") else {
+            throw SeqNNError(.format, "dataset \(path) holds \(info.dtype) values, not numbers")
+        }
+        guard info.count <= limit else { throw SeqNNError(.format, "dataset \(path) has \(info.count) elements, more than \(limit)") }
+        let ds = try H5Handle(H5Dopen2(file.root.id, relative(path), H5.P_DEFAULT), .dataset, "cannot open dataset \(path)")
+        var v = [Double](repeating: 0, count: max(info.count, 1))
+        if info.count > 0 {
+            try H5.check(H5Dread(ds.id, seqnn_h5_T_NATIVE_DOUBLE(), seqnn_h5_S_ALL(), seqnn_h5_S_ALL(), H5.P_DEFAULT, &v),
+                         "cannot read dataset \(path) (corrupt or truncated data?)")
+        }
+        return Array(v.prefix(info.count))
+    }
+
+    // MARK: SeqNN's test batch
+
+    /// `seqnn_test_batch/x` and `/y` (ModelWriter's `testInputs`), nil when the file has none.
+    public func testBatch() throws -> (x: [Float], xShape: [Int], y: [Float], yShape: [Int])? {
+        guard exists("/seqnn_test_batch/x"), exists("/seqnn_test_batch/y") else { return nil }
+        let g = try file.root.group("seqnn_test_batch")
+        let x = try g.floats("x"), y = try g.floats("y")
+        return (x.values, x.shape, y.values, y.shape)
+    }
+}

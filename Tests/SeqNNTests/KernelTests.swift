@@ -1,0 +1,77 @@
+// The BLAS matrix product against its plain-loop reference (DESIGN §2: every optimized kernel has one).
+import Testing
+@testable import SeqNN
+
+struct GemmCase: CustomTestStringConvertible, Sendable {
+    let transA: Bool, transB: Bool
+    let m: Int, n: Int, k: Int
+    let alpha: Float, beta: Float
+    var testDescription: String { "\(transA ? "T" : "N")\(transB ? "T" : "N") \(m)x\(n)x\(k) alpha=\(alpha) beta=\(beta)" }
+}
+
+let gemmCases: [GemmCase] = {
+    var out = [GemmCase]()
+    for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+        for (m, n, k) in [(1, 1, 1), (7, 5, 3), (64, 33, 17), (3, 1, 9), (1, 8, 2)] {
+            for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1), (-2, 0.25)] {
+                out.append(GemmCase(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha, beta: beta))
+            }
+        }
+    }
+    return out
+}()
+
+struct KernelTests {
+    @Test(arguments: gemmCases)
+    func gemmMatchesReference(_ c: GemmCase) {
+        var r = TestRandom(UInt64(c.m * 1000 + c.n * 10 + c.k))
+        let a = r.floats(c.m * c.k, -1, 1), b = r.floats(c.k * c.n, -1, 1)
+        let c0 = r.floats(c.m * c.n, -1, 1)
+        var fast = c0, slow = c0
+        Kernels.gemm(c.transA, c.transB, m: c.m, n: c.n, k: c.k, alpha: c.alpha, a: a, b: b, beta: c.beta, c: &fast)
+        Kernels.gemmReference(c.transA, c.transB, m: c.m, n: c.n, k: c.k, alpha: c.alpha, a: a, b: b, beta: c.beta, c: &slow)
+        expectClose(fast.map(Double.init), slow.map(Double.init), rtol: 1e-5, atol: 1e-5 * Double(c.k), c.testDescription)
+
+        // And the reference itself against the definition, written out here in Double.
+        for i in 0..<c.m {
+            for j in 0..<c.n {
+                var s = 0.0
+                for p in 0..<c.k {
+                    let av = c.transA ? a[p * c.m + i] : a[i * c.k + p]
+                    let bv = c.transB ? b[j * c.k + p] : b[p * c.n + j]
+                    s += Double(av) * Double(bv)
+                }
+                let want = Double(c.alpha) * s + Double(c.beta) * Double(c0[i * c.n + j])
+                expectClose(Double(slow[i * c.n + j]), want, rtol: 1e-5, atol: 1e-6, "\(c.testDescription) [\(i),\(j)]")
+            }
+        }
+    }
+
+    @Test func betaZeroIgnoresNaNInTheOutput() {
+        // BLAS semantics: with beta = 0 the prior contents of C are not read.
+        let a: [Float] = [1, 2, 3, 4], b: [Float] = [1, 0, 0, 1]
+        var c: [Float] = [.nan, .nan, .nan, .nan]
+        Kernels.gemm(false, false, m: 2, n: 2, k: 2, a: a, b: b, c: &c)
+        #expect(c == a)
+        var d: [Float] = [.nan, .nan, .nan, .nan]
+        Kernels.gemmReference(false, false, m: 2, n: 2, k: 2, a: a, b: b, c: &d)
+        #expect(d == a)
+    }
+
+    @Test func emptyInnerDimensionScalesC() {
+        var c: [Float] = [1, 2, 3, 4]
+        Kernels.gemm(false, false, m: 2, n: 2, k: 0, a: [0], b: [0], beta: 0.5, c: &c)
+        #expect(c == [0.5, 1, 1.5, 2])
+        Kernels.gemm(false, false, m: 2, n: 2, k: 0, a: [0], b: [0], beta: 0, c: &c)
+        #expect(c == [0, 0, 0, 0])
+    }
+
+    @Test func rowVectorHelpers() {
+        var y: [Float] = [1, 2, 3, 4, 5, 6]
+        Kernels.addRowVector(&y, rows: 2, cols: 3, [10, 20, 30])
+        #expect(y == [11, 22, 33, 14, 25, 36])
+        var sums: [Float] = [1, 1, 1]
+        Kernels.accumulateColumnSums(y, rows: 2, cols: 3, into: &sums)
+        #expect(sums == [26, 48, 70])
+    }
+}
