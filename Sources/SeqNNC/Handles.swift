@@ -1,6 +1,5 @@
 import CSeqNNSupport
 import SeqNN
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +9,7 @@ import Glibc
 final class ModelHandle: @unchecked Sendable {
     let model: Sequential
     /// Guards `errors` and `strings`, which threads sharing the model may touch at once.
-    private let lock = Mutex(())
+    private let lock = Lock()
     /// The last 16 error messages; seqnn_model_last_error returns the newest. Older ones are kept
     /// alive a while so a pointer another thread just read stays valid.
     private var errors: [UnsafeMutablePointer<CChar>] = []
@@ -25,17 +24,17 @@ final class ModelHandle: @unchecked Sendable {
     }
 
     func setError(_ message: String) {
-        lock.withLock { _ in
+        lock.withLock {
             errors.append(strdup(message)!)
             if errors.count > 16 { free(errors.removeFirst()) }
         }
     }
 
-    var lastError: UnsafePointer<CChar>? { lock.withLock { _ in errors.last.map { UnsafePointer($0) } } }
+    var lastError: UnsafePointer<CChar>? { lock.withLock { errors.last.map { UnsafePointer($0) } } }
 
     /// A stable C copy of `s`, shared by equal strings, alive as long as the handle.
     func cString(_ s: String) -> UnsafePointer<CChar> {
-        lock.withLock { _ in
+        lock.withLock {
             if let p = strings[s] { return UnsafePointer(p) }
             let p = strdup(s)!
             strings[s] = p

@@ -111,30 +111,38 @@ public func c_model_pop(_ model: OpaquePointer?) -> Int32 {
 }
 
 @_cdecl("seqnn_model_layer_count")
-public func c_model_layer_count(_ model: OpaquePointer?) -> Int { handle(model)?.model.layers.count ?? 0 }
+public func c_model_layer_count(_ model: OpaquePointer?) -> Int {
+    guard let h = handle(model) else { return 0 }
+    return (try? h.model.reading("layer_count") { h.model.layers.count }) ?? 0
+}
 
-func layer(_ model: OpaquePointer?, _ index: Int) -> (ModelHandle, Layer)? {
+/// A layer's name or class as a C string owned by the handle; nil for a bad index or during a mutation.
+func layerString(_ model: OpaquePointer?, _ index: Int, _ field: (Layer) -> String) -> UnsafePointer<CChar>? {
     guard let h = handle(model) else { return nil }
-    let layers = h.model.layers
-    guard index >= 0, index < layers.count else { return nil }
-    return (h, layers[index])
+    let s = try? h.model.reading("layer") { () -> String? in
+        let layers = h.model.layers
+        return index >= 0 && index < layers.count ? field(layers[index]) : nil
+    }
+    return (s ?? nil).map { h.cString($0) }
 }
 
 @_cdecl("seqnn_model_layer_name")
 public func c_model_layer_name(_ model: OpaquePointer?, _ index: Int) -> UnsafePointer<CChar>? {
-    layer(model, index).map { $0.0.cString($0.1.name) }
+    layerString(model, index) { $0.name }
 }
 
 @_cdecl("seqnn_model_layer_class")
 public func c_model_layer_class(_ model: OpaquePointer?, _ index: Int) -> UnsafePointer<CChar>? {
-    layer(model, index).map { $0.0.cString($0.1.kerasClassName) }
+    layerString(model, index) { $0.kerasClassName }
 }
 
 @_cdecl("seqnn_model_input_size")
 public func c_model_input_size(_ model: OpaquePointer?, _ size: UnsafeMutablePointer<Int>?) -> Int32 {
     withModel(model, "seqnn_model_input_size") { h in
         let out = try required(size, "size")
-        guard let n = h.model.inputSize else { throw SeqNNError(.notBuilt, "the model's input shape is unknown") }
+        guard let n = try h.model.reading("input_size", { h.model.inputSize }) else {
+            throw SeqNNError(.notBuilt, "the model's input shape is unknown")
+        }
         out.pointee = n
     }
 }
@@ -143,7 +151,9 @@ public func c_model_input_size(_ model: OpaquePointer?, _ size: UnsafeMutablePoi
 public func c_model_output_size(_ model: OpaquePointer?, _ size: UnsafeMutablePointer<Int>?) -> Int32 {
     withModel(model, "seqnn_model_output_size") { h in
         let out = try required(size, "size")
-        guard let n = h.model.outputSize else { throw SeqNNError(.notBuilt, "the model's input shape is unknown") }
+        guard let n = try h.model.reading("output_size", { h.model.outputSize }) else {
+            throw SeqNNError(.notBuilt, "the model's input shape is unknown")
+        }
         out.pointee = n
     }
 }
@@ -152,18 +162,21 @@ public func c_model_output_size(_ model: OpaquePointer?, _ size: UnsafeMutablePo
 public func c_model_count_params(_ model: OpaquePointer?, _ total: UnsafeMutablePointer<Int>?, _ trainable: UnsafeMutablePointer<Int>?) -> Int32 {
     withModel(model, "seqnn_model_count_params") { h in
         let t = try required(total, "total"), tr = try required(trainable, "trainable")
-        t.pointee = h.model.parameterCount
-        tr.pointee = h.model.trainableParameterCount
+        try h.model.reading("count_params") {
+            t.pointee = h.model.parameterCount
+            tr.pointee = h.model.trainableParameterCount
+        }
     }
 }
 
 @_cdecl("seqnn_model_summary")
 public func c_model_summary(_ model: OpaquePointer?, _ buf: UnsafeMutablePointer<CChar>?, _ cap: Int, _ len: UnsafeMutablePointer<Int>?) -> Int32 {
-    withModel(model, "seqnn_model_summary") { h in try copyOut(h.model.summary(), buf, cap, len) }
+    withModel(model, "seqnn_model_summary") { h in try copyOut(h.model.reading("summary") { h.model.summary() }, buf, cap, len) }
 }
 
 // MARK: Weights
 
+/// Call inside `reading`: the layer list must not change meanwhile.
 func parameter(_ h: ModelHandle, _ layer: Int, _ index: Int) throws -> Parameter {
     let layers = h.model.layers
     guard layer >= 0, layer < layers.count else {
@@ -180,11 +193,13 @@ func parameter(_ h: ModelHandle, _ layer: Int, _ index: Int) throws -> Parameter
 public func c_model_weight_count(_ model: OpaquePointer?, _ layerIndex: Int, _ count: UnsafeMutablePointer<Int>?) -> Int32 {
     withModel(model, "seqnn_model_weight_count") { h in
         let out = try required(count, "count")
-        let layers = h.model.layers
-        guard layerIndex >= 0, layerIndex < layers.count else {
-            throw SeqNNError(.invalidArgument, "layer index \(layerIndex) is out of range: the model has \(layers.count) layers")
+        try h.model.reading("weight_count") {
+            let layers = h.model.layers
+            guard layerIndex >= 0, layerIndex < layers.count else {
+                throw SeqNNError(.invalidArgument, "layer index \(layerIndex) is out of range: the model has \(layers.count) layers")
+            }
+            out.pointee = layers[layerIndex].parameters.count
         }
-        out.pointee = layers[layerIndex].parameters.count
     }
 }
 
@@ -192,11 +207,11 @@ public func c_model_weight_count(_ model: OpaquePointer?, _ layerIndex: Int, _ c
 public func c_model_weight_shape(_ model: OpaquePointer?, _ layerIndex: Int, _ index: Int, _ shape: UnsafeMutablePointer<Int64>?,
                                  _ cap: Int, _ ndim: UnsafeMutablePointer<Int>?) -> Int32 {
     withModel(model, "seqnn_model_weight_shape") { h in
-        let p = try parameter(h, layerIndex, index)
-        let rank = p.value.shape.count
+        let dims = try h.model.reading("weight_shape") { try parameter(h, layerIndex, index).value.shape }
+        let rank = dims.count
         try required(ndim, "ndim").pointee = rank
         guard let shape, cap >= rank else { throw SeqNNError(.bufferTooSmall, "shape holds \(max(cap, 0)) entries; the rank is \(rank)") }
-        for (i, d) in p.value.shape.enumerated() { shape[i] = Int64(d) }
+        for (i, d) in dims.enumerated() { shape[i] = Int64(d) }
     }
 }
 

@@ -85,10 +85,7 @@ public func c_model_evaluate(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?
     withModel(model, "seqnn_model_evaluate") { h in
         guard batch >= 0 else { throw SeqNNError(.invalidArgument, "batch_size must be >= 0, found \(batch)") }
         let needed = try h.model.metricNames().count
-        guard results != nil, cap >= needed else {
-            count?.pointee = needed
-            throw SeqNNError(.bufferTooSmall, "results holds \(max(cap, 0)) values; \(needed) are needed (loss and each metric)")
-        }
+        try checkResults(results, cap, count, needed: needed)
         let r = try h.model.evaluate(x: floats(x, xLen, "x"), y: floats(y, yLen, "y"), batchSize: batch > 0 ? Int(batch) : nil)
         try copyOut(r, results, cap, count)
     }
@@ -114,12 +111,18 @@ public func c_model_train_on_batch(_ model: OpaquePointer?, _ x: UnsafePointer<F
                                    _ results: UnsafeMutablePointer<Double>?, _ cap: Int, _ count: UnsafeMutablePointer<Int>?) -> Int32 {
     withModel(model, "seqnn_model_train_on_batch") { h in
         let needed = try h.model.metricNames().count
-        guard results != nil, cap >= needed else {
-            count?.pointee = needed
-            throw SeqNNError(.bufferTooSmall, "results holds \(max(cap, 0)) values; \(needed) are needed (loss and each metric)")
-        }
+        try checkResults(results, cap, count, needed: needed)
         let r = try h.model.trainOnBatch(x: floats(x, xLen, "x"), y: floats(y, yLen, "y"))
         try copyOut(r, results, cap, count)
+    }
+}
+
+/// Checks a results buffer for `needed` values, reporting the count needed either way.
+func checkResults(_ results: UnsafeMutablePointer<Double>?, _ cap: Int, _ count: UnsafeMutablePointer<Int>?, needed: Int) throws {
+    count?.pointee = needed
+    guard results != nil else { throw SeqNNError(.bufferTooSmall, "results is NULL; \(needed) values are needed (loss and each metric)") }
+    guard cap >= needed else {
+        throw SeqNNError(.bufferTooSmall, "results holds \(max(cap, 0)) values; \(needed) are needed (loss and each metric)")
     }
 }
 

@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,30 +8,31 @@ import Glibc
 /// One exception: the thread that holds exclusive access may also read. `fit` calls its epoch callback
 /// between epochs, where the model is consistent, and Keras callbacks such as ModelCheckpoint save or
 /// predict from there.
-final class AccessGuard: Sendable {
+final class AccessGuard: @unchecked Sendable {
     private struct State { var readers = 0; var writer = false; var writerThread = pthread_t() }
-    private let state = Mutex(State())
+    private let lock = Lock()
+    private var s = State()
 
     func shared<T>(_ what: String, _ body: () throws -> T) throws -> T {
-        let ok = state.withLock { s -> Bool in
+        let ok = lock.withLock { () -> Bool in
             if s.writer && pthread_equal(s.writerThread, pthread_self()) == 0 { return false }
             s.readers += 1
             return true
         }
         guard ok else { throw SeqNNError(.busy, "\(what): the model is being modified (fit, compile, add, ...) by another call") }
-        defer { state.withLock { $0.readers -= 1 } }
+        defer { lock.withLock { s.readers -= 1 } }
         return try body()
     }
 
     func exclusive<T>(_ what: String, _ body: () throws -> T) throws -> T {
-        let ok = state.withLock { s -> Bool in
+        let ok = lock.withLock { () -> Bool in
             if s.writer || s.readers > 0 { return false }
             s.writer = true
             s.writerThread = pthread_self()
             return true
         }
         guard ok else { throw SeqNNError(.busy, "\(what): the model is in use by another call (predict, fit, ...); mutations need exclusive access") }
-        defer { state.withLock { $0.writer = false } }
+        defer { lock.withLock { s.writer = false } }
         return try body()
     }
 }

@@ -102,11 +102,17 @@ extension Sequential {
     public var optimizer: Optimizer? { compiled?.optimizer }
     public var loss: (any Loss)? { compiled?.loss }
 
-    /// The names `evaluate` and `trainOnBatch` report, in order: "loss", then each metric.
-    public func metricNames(trueColumns: Int? = nil) throws -> [String] {
-        guard let c = compiled else { throw SeqNNError(.notCompiled, "metric names: the model is not compiled") }
-        let cols = outputShape?.last ?? 1
-        let trueCols = trueColumns ?? c.effectiveLoss.trueColumns(predColumns: cols)
-        return ["loss"] + (try c.metrics(trueColumns: trueCols, predColumns: cols, custom: customMetrics).train.map(\.name))
+    /// The names `evaluate` and `trainOnBatch` report, in order: "loss", then each metric. Read-only (it
+    /// resolves the names afresh rather than touching the metric cache), so concurrent callers are safe.
+    public func metricNames() throws -> [String] {
+        try access.shared("metric names") {
+            guard let c = compiled else { throw SeqNNError(.notCompiled, "the model is not compiled; call compile first") }
+            var names = ["loss"]
+            for spec in c.metricSpecs {
+                names.append(spec.string ?? spec["config"]?["name"]?.string ?? Initializers.snakeCase(spec["class_name"]?.string ?? "metric"))
+            }
+            for m in customMetrics where !names.dropFirst().contains(m.name) { names.append(m.name) }
+            return names
+        }
     }
 }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The buffers of one pass through a model: each layer's state plus the batch input, targets and loss
 /// scratch. Sized for the largest batch seen and then reused, so steady-state batches allocate nothing.
 final class Executor: @unchecked Sendable {
@@ -48,16 +46,17 @@ final class Executor: @unchecked Sendable {
 
 /// Executors for concurrent inference calls: each call borrows one and returns it, so parallel
 /// `predict` calls never share buffers and a warm pool allocates nothing.
-final class ExecutorPool: Sendable {
-    private let free = Mutex<[Executor]>([])
+final class ExecutorPool: @unchecked Sendable {
+    private let lock = Lock()
+    private var free: [Executor] = []
 
     func withExecutor<T>(layerCount: Int, _ body: (Executor) throws -> T) rethrows -> T {
-        let ex = free.withLock { $0.popLast() } ?? Executor(layerCount: layerCount)
+        let ex = lock.withLock { free.popLast() } ?? Executor(layerCount: layerCount)
         ex.fit(layerCount: layerCount)
-        defer { free.withLock { $0.append(ex) } }
+        defer { lock.withLock { free.append(ex) } }
         return try body(ex)
     }
 
     /// Drops cached executors (after the layer list changed).
-    func clear() { free.withLock { $0.removeAll() } }
+    func clear() { lock.withLock { free.removeAll() } }
 }

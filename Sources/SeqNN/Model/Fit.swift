@@ -114,7 +114,7 @@ extension Sequential {
         let (trainMetrics, valMetrics) = try c.metrics(trueColumns: all.trueColumns, predColumns: outputShape!.last!, custom: customMetrics)
         let history = History()
         self.history = history
-        let steps = (trainCount + batch - 1) / batch
+        let steps = trainCount / batch + (trainCount % batch == 0 ? 0 : 1)   // no overflow for huge batch sizes
         var order = Array(0..<trainCount)
         for epoch in o.initialEpoch..<max(o.epochs, o.initialEpoch) {
             if o.verbose == 1 { o.log?(Progbar.epochHeader(epoch, of: o.epochs)) }

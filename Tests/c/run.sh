@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Tests/c/run.sh [LIBDIR] - the C tests of SeqNN's C ABI (Include/seqnn.h).
+#
+#   1. builds libseqnn.so unless LIBDIR is given (swift build -c release --product seqnn -> .build/release,
+#      plus the libseqnn.so.0 link its SONAME needs),
+#   2. compiles Tests/c/test_api.c, test_threads.c and test_alloc.c with -Wall -Wextra -Werror,
+#   3. runs them (test_alloc counts heap allocations with its own malloc, so it is not run under valgrind),
+#   4. runs them again under valgrind (definite leaks and memory errors fail; Tests/c/valgrind.supp hides
+#      only what comes from the Swift runtime or OpenBLAS themselves),
+#   5. runs tools/check_exports.sh (exported symbols == the header's functions).
+# Exits non-zero if any step fails. Environment: CC (default cc), SEQNN_SKIP_VALGRIND=1 skips step 4,
+# SEQNN_VALGRIND_ITERS (default 20) sets test_threads' predict iterations under valgrind.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+export OPENBLAS_NUM_THREADS=1
+export SWIFT_BACKTRACE=enable=no
+CC=${CC:-cc}
+
+failures=()
+step() { printf '\n=== %s\n' "$*"; }
+fail() { echo "run.sh: FAILED: $*"; failures+=("$*"); }
+
+# 1. The library.
+if [ $# -ge 1 ]; then
+    libdir=$(cd "$1" && pwd) || { echo "run.sh: no such directory: $1"; exit 2; }
+else
+    libdir="$root/.build/release"
+    step "building libseqnn.so (swift build -c release --product seqnn)"
+    swift build -c release --product seqnn || { echo "run.sh: swift build failed"; exit 1; }
+fi
+if [ ! -f "$libdir/libseqnn.so" ]; then
+    echo "run.sh: $libdir/libseqnn.so not found"
+    exit 2
+fi
+if [ ! -e "$libdir/libseqnn.so.0" ]; then
+    ln -sf libseqnn.so "$libdir/libseqnn.so.0"   # the SONAME the test binaries ask for
+fi
+echo "library: $libdir/libseqnn.so"
+
+# 2. Compile.
+outdir=$(mktemp -d "${TMPDIR:-/tmp}/seqnn-ctest.XXXXXX")
+trap 'rm -rf "$outdir"' EXIT
+for t in test_api test_threads test_alloc; do
+    step "compiling $t"
+    if ! "$CC" -std=c11 -Wall -Wextra -Werror -g -I"$root/Include" "$root/Tests/c/$t.c" -o "$outdir/$t" \
+        -L"$libdir" -Wl,-rpath,"$libdir" -lseqnn -lpthread -lm; then
+        fail "compile $t"
+    fi
+done
+
+# 3. Run.
+for t in test_api test_threads test_alloc; do
+    [ -x "$outdir/$t" ] || continue
+    step "running $t"
+    "$outdir/$t" || fail "$t"
+done
+
+# 4. Valgrind.
+if [ "${SEQNN_SKIP_VALGRIND:-0}" != 1 ]; then
+    if ! command -v valgrind >/dev/null; then
+        step "installing valgrind"
+        if [ "$(id -u)" = 0 ]; then
+            apt-get install -y valgrind >/dev/null || { apt-get update >/dev/null && apt-get install -y valgrind >/dev/null; }
+        else
+            sudo apt-get install -y valgrind >/dev/null
+        fi
+    fi
+    if ! command -v valgrind >/dev/null; then
+        fail "valgrind is not installed and could not be installed"
+    else
+        supp=()
+        [ -f "$root/Tests/c/valgrind.supp" ] && supp=(--suppressions="$root/Tests/c/valgrind.supp")
+        for t in test_api test_threads; do
+            [ -x "$outdir/$t" ] || continue
+            step "valgrind $t"
+            # Forked children (test_api's crash probes) are traced too; their own leaks are not ours to
+            # judge (they _exit on purpose), so only the parent's leak check counts: --child-silent-after-fork.
+            SEQNN_TEST_ITERS=${SEQNN_VALGRIND_ITERS:-20} \
+                valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+                --show-leak-kinds=definite --child-silent-after-fork=yes "${supp[@]}" \
+                --log-file="$outdir/$t.valgrind" "$outdir/$t"
+            rc=$?
+            grep -E "ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|still reachable|suppressed:" \
+                "$outdir/$t.valgrind" | sed 's/^==[0-9]*== */  /'
+            errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$outdir/$t.valgrind" | tail -1)
+            if [ "${errors:-1}" != 0 ]; then
+                # the first reports: invalid accesses, uninitialised values, definite leaks, with their stacks
+                awk '/^==[0-9]+== (Invalid|Conditional|Use of|Syscall|Mismatched|Source and|.*definitely lost in)/ {p=1}
+                     p {print} /^==[0-9]+== $/ {p=0}' "$outdir/$t.valgrind" | head -200
+                fail "valgrind $t: ${errors:-?} errors (exit $rc)"
+            elif [ $rc -ne 0 ]; then
+                fail "$t under valgrind: test failures (exit $rc), no valgrind errors"
+            fi
+        done
+    fi
+fi
+
+# 5. Exports.
+step "export check"
+"$root/tools/check_exports.sh" "$libdir" || fail "check_exports"
+
+echo
+if [ ${#failures[@]} -eq 0 ]; then
+    echo "run.sh: all C tests passed"
+    exit 0
+fi
+echo "run.sh: ${#failures[@]} step(s) failed: ${failures[*]}"
+exit 1

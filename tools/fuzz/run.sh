@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Fuzzes the .h5 loader with libFuzzer: builds libseqnn with coverage instrumentation (in .build-fuzz),
+# a C harness with -fsanitize=fuzzer, and runs it on a corpus of real model files for $1 seconds (60).
+# Not part of the test command (it is open-ended); its findings become regression tests.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-60}
+# The library gets AddressSanitizer plus coverage counters, so libFuzzer is guided by SeqNN's own branches.
+swift build -c release --product seqnn --scratch-path .build-fuzz \
+  -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp >&2
+lib="$PWD/.build-fuzz/release"
+ln -sf libseqnn.so "$lib/libseqnn.so.0"
+clang -g -O1 -fsanitize=fuzzer,address -IInclude tools/fuzz/fuzz_load.c -L"$lib" -Wl,-rpath,"$lib" -lseqnn -o .build-fuzz/fuzz_load
+corpus=.build-fuzz/corpus
+mkdir -p "$corpus"
+find Tests -name '*.h5' -size -200k -exec cp {} "$corpus/" \; 2>/dev/null || true
+SWIFT_BACKTRACE=enable=no OPENBLAS_NUM_THREADS=1 .build-fuzz/fuzz_load "$corpus" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096
