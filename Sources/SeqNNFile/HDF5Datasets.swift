@@ -102,7 +102,7 @@ final class H5File {
             throw SeqNNError(.io, "cannot open '\(path)': \(String(cString: strerror(errno)))")
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw SeqNNError(.io, "'\(path)' is not a regular file") }
-        guard st.st_size > 0 else { throw SeqNNError(.format, "'\(path)' is empty, not an HDF5 model file") }
+        guard st.st_size > 0 else { throw SeqNNError(.format, "'\(path)' is empty: not an HDF5 file") }
         guard H5Fis_hdf5(path) > 0 else {
             H5Eclear2(seqnn_h5_E_DEFAULT())
             throw SeqNNError(.format, "'\(path)' is not an HDF5 file (no HDF5 signature)")

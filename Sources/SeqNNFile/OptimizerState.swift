@@ -24,8 +24,8 @@ enum OptimizerState {
         }
     }
 
-    /// Restores state after `compile` from SeqNN's group, else from Keras 2's layout; a file with neither
-    /// (or with Keras 3's layout, which Keras 3 itself does not restore) starts with a fresh optimizer.
+    /// Restores state after `compile` from SeqNN's group, else from Keras's `optimizer_weights` (either
+    /// generation); a file with neither starts with a fresh optimizer.
     static func read(into model: Sequential, from file: H5File) throws {
         guard let opt = model.optimizer else { return }
         let params = model.trainableParameters
@@ -47,7 +47,7 @@ enum OptimizerState {
             for k in opt.extraState.keys where g.has("extra/\(k)") { extra[k] = try g.floats("extra/\(k)").values.first }
             opt.extraState = extra
         } else if file.root.has("optimizer_weights") {
-            try readKeras2(opt, params, try file.root.group("optimizer_weights"))
+            try readKeras(opt, params, try file.root.group("optimizer_weights"))
         }
     }
 
@@ -93,28 +93,52 @@ enum OptimizerState {
         try g.setNameList("weight_names", names)
     }
 
-    /// Reads Keras 2's layout by slot name (the second path component) and variable order.
-    static func readKeras2(_ opt: Optimizer, _ params: [Parameter], _ g: H5Group) throws {
+    /// Reads the `optimizer_weights` group of Keras 2 or Keras 3 files by position, as tf_keras does: the
+    /// iteration counter, then the slot tensors in the order the optimizer's `build` created them, which is
+    /// the same in both generations (only the names differ: `Adam/m/dense/kernel:0` vs
+    /// `adam/sequential_dense_kernel_momentum`). Keras 3's learning-rate variable is skipped (the config has
+    /// it) and Nadam's `u_product` is restored. Keras 3 itself restores none of this (spec §8); SeqNN does.
+    /// A layout that does not fit the model keeps a fresh optimizer, as tf_keras does, rather than failing.
+    static func readKeras(_ opt: Optimizer, _ params: [Parameter], _ g: H5Group) throws {
         let names = try g.nameList("weight_names") ?? []
         var iterations = 0
-        var bySlot = [String: [Tensor]]()
+        var tensors = [Tensor]()
+        var extra = [String: Float]()
         for n in names {
-            let parts = n.split(separator: "/")
-            if parts.last?.hasPrefix("iteration") == true { iterations = Int(try g.int64(n)); continue }
-            guard parts.count >= 3 else { continue }
+            let last = n.split(separator: "/").last.map(String.init) ?? n
+            if last.hasPrefix("iteration") { iterations = Int(try g.int64(n)); continue }
+            if last.hasPrefix("learning_rate") { continue }
             let a = try g.floats(n)
-            bySlot[String(parts[1]), default: []].append(Tensor(shape: a.shape, values: a.values))
-        }
-        let layout = keras2Layout(opt).flatMap { $0 }
-        var slots = params.map { _ in [Tensor]() }
-        for name in opt.slotNames {
-            let keras = layout.first { $0.ours == name }?.keras ?? name
-            guard let list = bySlot[keras], list.count == params.count else {
-                // Like tf_keras on a mismatch: keep a fresh optimizer rather than fail the load.
-                return
+            // Weights are never scalars; a scalar is an optimizer variable such as Nadam's u_product
+            // (named "u_product" or, in Keras 3, "variable").
+            if a.shape.isEmpty {
+                if opt.extraState.keys.contains("u_product") { extra["u_product"] = a.values.first }
+                continue
             }
-            for i in params.indices { slots[i].append(list[i]) }
+            tensors.append(Tensor(shape: a.shape, values: a.values))
         }
-        try opt.restore(iterations: iterations, slots: slots, for: params)
+        // tf_keras's SGD keeps momentum slots even at momentum 0, where SeqNN (like Keras 3) keeps none:
+        // the iteration count still carries over.
+        if opt.slotNames.isEmpty {
+            try opt.restore(iterations: iterations, slots: params.map { _ in [] }, for: params)
+            return
+        }
+        guard tensors.count == params.count * opt.slotNames.count else { return }
+        var slots = params.map { _ in [Tensor?](repeating: nil, count: opt.slotNames.count) }
+        var next = 0
+        for group in keras2Layout(opt) {
+            for i in params.indices {
+                for (ours, _) in group {
+                    slots[i][opt.slotNames.firstIndex(of: ours)!] = tensors[next]
+                    next += 1
+                }
+            }
+        }
+        do {
+            try opt.restore(iterations: iterations, slots: slots.map { $0.map { $0! } }, for: params)
+            if !extra.isEmpty { opt.extraState = extra }
+        } catch let e as SeqNNError where e.kind == .shapeMismatch {
+            return   // another model's state: start fresh, as tf_keras does
+        }
     }
 }

@@ -15,7 +15,7 @@ public struct LayerConfig {
     }
 
     public var name: String? { json["name"]?.string }
-    var label: String { "\(className) '\(name ?? "?")'" }
+    var label: String { name.map { "\(className) '\($0)'" } ?? "\(className) (unnamed)" }
 
     func fail(_ key: String, _ expected: String) -> SeqNNError {
         SeqNNError(.invalidArgument, "\(label): '\(key)' must be \(expected), found \(json[key].map { "\($0)" } ?? "nothing")")
@@ -58,14 +58,18 @@ public struct LayerConfig {
         guard let v = json[key], !v.isNull else { return Activations.Linear() }
         let name = v.string ?? v["config"]?["name"]?.string ?? v["class_name"]?.string
         guard let name else { throw fail(key, "an activation name") }
+        // In a config, a name SeqNN does not know is a feature it lacks (an unknown name given directly to
+        // the API stays an invalid argument).
         do { return try Activations.named(name, kerasMajor: kerasMajor) } catch let e as SeqNNError {
-            throw SeqNNError(e.kind, "\(label): \(e.message)")
+            throw SeqNNError(.unsupported, "\(label): \(e.message)")
         }
     }
 
     public func initializer(_ key: String, default d: any Initializer) throws -> any Initializer {
         guard let v = json[key], !v.isNull else { return d }
-        do { return try Initializers.from(v) } catch let e as SeqNNError { throw SeqNNError(e.kind, "\(label): \(e.message)") }
+        do { return try Initializers.from(v) } catch let e as SeqNNError {
+            throw SeqNNError(e.message.hasPrefix("unknown") ? .unsupported : e.kind, "\(label): \(e.message)")
+        }
     }
 
     public func regularizer(_ key: String) throws -> Regularizer? {

@@ -34,6 +34,7 @@ extension Sequential {
         let model = Sequential(seed: seed, name: name)
         model.kerasMajor = kerasMajor
         var problems = [String]()
+        var unsupported = false
         var built = [Layer]()
         for (i, item) in list.enumerated() {
             guard let cls = item["class_name"]?.string else {
@@ -44,11 +45,13 @@ extension Sequential {
                 built.append(try LayerRegistry.make(className: cls, config: item["config"] ?? .object([]), kerasMajor: kerasMajor))
             } catch let e as SeqNNError {
                 problems.append("layer \(i) '\(item["config"]?["name"]?.string ?? "?")': \(e.message)")
+                unsupported = unsupported || e.kind == .unsupported
             }
         }
         // One message listing every unsupported item, as users of converters ask for.
         guard problems.isEmpty else {
-            throw SeqNNError(.unsupported, "the model config has \(problems.count) problem(s): " + problems.joined(separator: "; "))
+            // Something SeqNN lacks is "unsupported"; only invalid values is a malformed config.
+            throw SeqNNError(unsupported ? .unsupported : .format, "the model config has \(problems.count) problem(s): " + problems.joined(separator: "; "))
         }
         if config["build_input_shape"] != nil, built.first?.declaredBatchInputShape == nil, !(built.first is InputLayer),
            let b = config["build_input_shape"]?.intList, b.count >= 2 {

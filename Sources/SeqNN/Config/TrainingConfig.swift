@@ -5,8 +5,9 @@ extension Sequential {
     /// it (`Custom>` class name, `is_legacy_optimizer: false`), which Keras 3 also reads. nil when not compiled.
     public func trainingConfig() -> JSON? {
         guard let c = compiled else { return nil }
+        // Keras 2's MeanMetricWrapper objects break Keras 3's fit (spec §7): write those by name.
         var metrics = c.metricSpecs.map { spec -> JSON in
-            if spec.string != nil { return spec }
+            if spec.string != nil || spec["class_name"]?.string == "MeanMetricWrapper" { return .string(Compiled.name(of: spec)) }
             return .object([("class_name", spec["class_name"] ?? .null), ("config", spec["config"] ?? .object([]))])
         }
         for m in customMetrics where !metrics.contains(where: { $0.string == m.name }) { metrics.append(.string(m.name)) }

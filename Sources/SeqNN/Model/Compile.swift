@@ -39,12 +39,18 @@ final class Compiled: @unchecked Sendable {
         firstTrainableLayer = layers.firstIndex { l in l.parameters.contains { $0.trainable } } ?? layers.count
     }
 
+    /// The name a metric spec reports under: the string itself, or the config's name of a Keras metric object
+    /// (Keras 2 saves `{"class_name": "MeanMetricWrapper", "config": {"name": "mean_pred", "fn": ...}}`).
+    static func name(of spec: JSON) -> String {
+        spec.string ?? spec["config"]?["name"]?.string ?? Initializers.snakeCase(spec["class_name"]?.string ?? "metric")
+    }
+
     /// The metrics for targets with `trueColumns` values per row: (training, validation) accumulators.
     func metrics(trueColumns: Int, predColumns: Int, custom: [CustomMetric]) throws -> (train: [Metric], val: [Metric]) {
         if let r = resolved, r.trueColumns == trueColumns { return (r.train, r.val) }
         var train = [Metric]()
         for spec in metricSpecs {
-            if let n = spec.string, let c = custom.first(where: { $0.name == n }) { train.append(c.fresh()); continue }
+            if let c = custom.first(where: { $0.name == Compiled.name(of: spec) }) { train.append(c.fresh()); continue }
             train.append(try Metrics.from(spec, loss: loss, predColumns: predColumns, trueColumns: trueColumns))
         }
         for c in custom where !train.contains(where: { $0.name == c.name }) { train.append(c.fresh()) }
@@ -67,9 +73,9 @@ extension Sequential {
             let l = try Losses.from(loss, kerasMajor: kerasMajor)
             var seen = Set<String>()
             for m in metrics {
-                let n = m.string ?? m["config"]?["name"]?.string ?? m["class_name"]?.string ?? "\(m)"
+                let n = Compiled.name(of: m)
                 guard seen.insert(n).inserted else { throw SeqNNError.invalid("compile: metric '\(n)' is listed twice") }
-                if m.string != nil, customMetrics.contains(where: { $0.name == n }) { continue }
+                if customMetrics.contains(where: { $0.name == n }) { continue }
                 // Resolve once now so unknown names fail at compile, not in the middle of fit.
                 do {
                     _ = try Metrics.from(m, loss: l, predColumns: outputShape?.last ?? 1, trueColumns: outputShape?.last ?? 1)
@@ -108,9 +114,7 @@ extension Sequential {
         try access.shared("metric names") {
             guard let c = compiled else { throw SeqNNError(.notCompiled, "the model is not compiled; call compile first") }
             var names = ["loss"]
-            for spec in c.metricSpecs {
-                names.append(spec.string ?? spec["config"]?["name"]?.string ?? Initializers.snakeCase(spec["class_name"]?.string ?? "metric"))
-            }
+            for spec in c.metricSpecs { names.append(Compiled.name(of: spec)) }
             for m in customMetrics where !names.dropFirst().contains(m.name) { names.append(m.name) }
             return names
         }
