@@ -13,7 +13,7 @@ extension Sequential {
             let batch = batchSize ?? self.batchSize ?? 32
             guard batch > 0 else { throw SeqNNError.invalid("predict: batch_size must be positive, found \(batch)") }
             var rng = SeededGenerator(seed: 0)   // inference draws nothing; Dropout is the identity
-            try inferencePool.withExecutor(layerCount: layers.count) { ex in
+            inferencePool.withExecutor(layerCount: layers.count) { ex in
                 for start in stride(from: 0, to: d.samples, by: batch) {
                     let range = start..<min(d.samples, start + batch)
                     Executor.gather(x.baseAddress!, width: d.inWidth, indices: nil, range: range, into: ex.input, shape: inputShape!)
