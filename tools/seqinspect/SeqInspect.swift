@@ -15,6 +15,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show what is inside a Keras 2, Keras 3 or SeqNN .h5 model file (the default command).",
+        usage: "seqinspect FILE [--json] [--weights] [--values] [--full] [--precision <n>] [--dot] [--verify]",
         discussion: """
             Without options: file facts (format, writer, backend, size), a Keras-style summary (layers, output \
             shapes, activations, parameter counts equal to Keras's model.summary()), the training config and the \
@@ -88,6 +89,7 @@ struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Compare two model files: architecture, layer configs, training config, and weights (max abs difference per tensor).",
+        usage: "seqinspect diff A B [--json] [--tolerance <t>]",
         discussion: """
             Layers and weights are paired by position, as Keras's loader pairs them. Exit status: 0 no \
             differences, 1 differences found, 2 usage error or unreadable file.
@@ -152,6 +154,15 @@ enum CLI {
         return ["inspect"] + args
     }
 
+    /// Help for the command asked about: `seqinspect FILE --help` and `seqinspect help inspect` show the
+    /// default command's options, `seqinspect diff --help` diff's, anything else the overview.
+    static func helpText(_ args: [String]) -> String {
+        let topic = args.first == "help" ? args.dropFirst().first : args.first
+        if topic == "inspect" { return Inspect.helpMessage() }
+        if topic == "diff" { return DiffCommand.helpMessage() }
+        return Root.helpMessage()
+    }
+
     static func run(_ args: [String]) -> Output {
         var out = Output()
         let command: ParsableCommand
@@ -160,12 +171,8 @@ enum CLI {
             command = try Root.parseAsRoot(args)
         } catch {
             let code = Root.exitCode(for: error)
-            var message = Root.fullMessage(for: error)
+            let message = Root.fullMessage(for: error)
             if code == .success {
-                // Help for the subcommand that was asked about (ArgumentParser shows the root's here).
-                let topic = args.first == "help" ? args.dropFirst().first : args.first
-                if topic == "inspect" { message = Root.helpMessage(for: Inspect.self) }
-                if topic == "diff" { message = Root.helpMessage(for: DiffCommand.self) }
                 out.stdout += message + "\n"
             } else {
                 out.stderr += message + "\n"
@@ -177,7 +184,7 @@ enum CLI {
             switch command {
             case let c as Inspect: try c.execute(&out)
             case let c as DiffCommand: try c.execute(&out)
-            default: out.stdout += Root.helpMessage() + "\n"
+            default: out.stdout += helpText(args) + "\n"   // ArgumentParser's help command (--help, help X)
             }
         } catch let e as InspectError {
             out.stderr += "seqinspect: \(e.message)\n"

@@ -5,14 +5,19 @@ public final class Parameter: @unchecked Sendable {
     public let value: Tensor
     /// dLoss/dValue, accumulated by `backward` and zeroed by the trainer before each batch.
     public let grad: Tensor
+    /// Whether the optimizer updates it now: `trainsByDefault` and its layer's `trainable`, set by compile.
     public var trainable: Bool
+    /// Whether the weight is a trainable variable at all (false for BatchNormalization's moving statistics,
+    /// which Keras lists after the trainable weights and updates in the forward pass instead).
+    public let trainsByDefault: Bool
     public var regularizer: Regularizer?
 
     public init(name: String, shape: [Int], trainable: Bool = true, regularizer: Regularizer? = nil) {
         self.name = name
         self.value = Tensor(shape: shape)
-        self.grad = Tensor(shape: shape)
+        self.grad = Tensor(shape: trainable ? shape : [0])
         self.trainable = trainable
+        self.trainsByDefault = trainable
         self.regularizer = regularizer
     }
 }
@@ -24,7 +29,15 @@ public final class LayerState: @unchecked Sendable {
     public let gradInput = Tensor(shape: [0])
     /// Layer-specific saved values (Dense's pre-activation, Dropout's mask).
     public let aux = Tensor(shape: [0])
+    /// Further per-pass buffers a layer needs (im2col columns, recurrent gates, ...), made on first use.
+    private var extra: [Tensor] = []
     public init() {}
+
+    /// Scratch buffer `i` of this state, created empty on first use and then reused (resize it as needed).
+    public func scratch(_ i: Int) -> Tensor {
+        while extra.count <= i { extra.append(Tensor(shape: [0])) }
+        return extra[i]
+    }
 }
 
 /// The base of every Keras layer: name, trainability, the shapes it was built for, and the

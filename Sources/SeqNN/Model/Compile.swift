@@ -31,7 +31,7 @@ final class Compiled: @unchecked Sendable {
         }
         self.fusion = fusion
         self.effectiveLoss = fusion == .none ? loss : (loss as! any LogitsAwareLoss).fromLogitsVariant
-        for l in layers { for p in l.parameters { p.trainable = l.trainable } }
+        for l in layers { for p in l.parameters { p.trainable = l.trainable && p.trainsByDefault } }
         trainable = layers.flatMap { $0.parameters.filter(\.trainable) }
         // Keras 3 adds the penalties of trainable weights only (Layer._get_regularization_losses);
         // tf_keras adds every weight's.

@@ -153,7 +153,7 @@ public final class Sequential: @unchecked Sendable {
 
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
     public var trainableParameterCount: Int {
-        layers.reduce(0) { acc, l in acc + l.parameters.filter { $0.trainable && l.trainable }.reduce(0) { $0 + $1.value.count } }
+        layers.reduce(0) { acc, l in acc + l.parameters.filter { $0.trainsByDefault && l.trainable }.reduce(0) { $0 + $1.value.count } }
     }
     public var isCompiled: Bool { compiled != nil }
 
