@@ -10,7 +10,7 @@ seconds=${1:-60}
 swift build -c release --product seqnn --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address >&2
 lib="$PWD/.build-fuzz/release"
 ln -sf libseqnn.so "$lib/libseqnn.so.0"
-clang -g -O1 -fsanitize=address -IInclude tools/fuzz/fuzz_load.c -L"$lib" -Wl,-rpath,"$lib" -lseqnn -o .build-fuzz/fuzz_load
+clang -g -O1 -fsanitize=fuzzer,address -IInclude tools/fuzz/fuzz_load.c -L"$lib" -Wl,-rpath,"$lib" -lseqnn -o .build-fuzz/fuzz_load
 corpus=.build-fuzz/corpus
 mkdir -p "$corpus"
 find Tests -name '*.h5' -size -200k -exec cp {} "$corpus/" \; 2>/dev/null || true
