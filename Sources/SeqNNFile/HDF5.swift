@@ -205,32 +205,40 @@ extension H5Group {
             _ = a
             return
         }
+        // Fixed-length storage takes count x longest name: keep each chunk within Keras's 64,512 bytes.
         let limit = 64_512
         var chunks: [[String]] = [[]]
-        var size = 0
+        var widest = 0
         for v in values {
-            let n = v.utf8.count + 1
-            if size + n > limit, !chunks[chunks.count - 1].isEmpty { chunks.append([]); size = 0 }
+            let w = max(1, v.utf8.count)
+            let grown = max(widest, w) * (chunks[chunks.count - 1].count + 1)
+            if grown > limit, !chunks[chunks.count - 1].isEmpty { chunks.append([]); widest = 0 }
             chunks[chunks.count - 1].append(v)
-            size += n
+            widest = max(widest, w)
         }
         if chunks.count == 1 { try setStrings(name, values, scalar: false, utf8: false); return }
         for (i, c) in chunks.enumerated() { try setStrings("\(name)\(i)", c, scalar: false, utf8: false) }
     }
 
+    /// Strings are written fixed-length (NULLPAD), which Keras 2 and 3 read like variable-length ones (spec
+    /// §3-4), rather than variable-length: those live in HDF5's global heap, which has no checksum, and
+    /// libhdf5 1.10 crashes on some corrupted global heaps (found by tools/fuzz). Fixed-length data sits in
+    /// checksummed object headers in the newest file format.
     private func setStrings(_ name: String, _ values: [String], scalar: Bool, utf8: Bool) throws {
+        let encoded = values.map { Array($0.utf8) }
+        let width = max(1, encoded.map(\.count).max() ?? 1)
         let type = try H5Handle(H5Tcopy(seqnn_h5_T_C_S1()), .datatype, "H5Tcopy")
-        H5Tset_size(type.id, seqnn_h5_T_VARIABLE())
+        H5Tset_size(type.id, width)
+        H5Tset_strpad(type.id, H5T_STR_NULLPAD)
         H5Tset_cset(type.id, utf8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII)
         let dims: [hsize_t] = [hsize_t(values.count)]
         let space = try H5Handle(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, dims, nil), .dataspace, "H5Screate")
         if hasAttribute(name) { H5Adelete(id, name) }
         let attr = try H5Handle(H5Acreate2(id, name, type.id, space.id, H5.P_DEFAULT, H5.P_DEFAULT), .attribute,
                                 "cannot create attribute \(name) on \(path)", errorKind: .io)
-        let copies = values.map { strdup($0) }
-        defer { for p in copies { free(p) } }
-        var ptrs = copies.map { UnsafePointer($0) }
-        try H5.check(H5Awrite(attr.id, type.id, &ptrs), "cannot write attribute \(name) on \(path)", kind: .io)
+        var bytes = [UInt8](repeating: 0, count: width * values.count)
+        for (i, e) in encoded.enumerated() { bytes.replaceSubrange((i * width)..<(i * width + e.count), with: e) }
+        try H5.check(H5Awrite(attr.id, type.id, bytes), "cannot write attribute \(name) on \(path)", kind: .io)
     }
 }
 

@@ -69,6 +69,22 @@ final class RoundTripTests: XCTestCase {
         }
     }
 
+    /// A model with a 5,900-character layer name: Keras splits `layer_names` into layer_names0, 1, ... past
+    /// 64,512 bytes; SeqNN reads that and writes the same split.
+    func testLongNameListsRoundTrip() throws {
+        let keras = try ModelReader.load(Fixtures.path("keras3/long_names.h5"))
+        let path = tempPath("long")
+        defer { unlink(path) }
+        try ModelWriter.save(keras, to: path, seqnnVersion: "test")
+        let back = try ModelReader.load(path)
+        XCTAssertEqual(back.layers.map(\.name), keras.layers.map(\.name))
+        XCTAssertTrue(back.layers.contains { $0.name.count == 5900 })
+        let file = try H5File.open(path)
+        let weights = try file.root.group("model_weights")
+        XCTAssertFalse(weights.hasAttribute("layer_names"))
+        XCTAssertTrue(weights.hasAttribute("layer_names0") && weights.hasAttribute("layer_names1"))
+    }
+
     func testFailedSaveLeavesTheEarlierFileIntact() throws {
         let m = try tutorialModel()
         let path = tempPath("intact")

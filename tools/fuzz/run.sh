@@ -14,4 +14,8 @@ clang -g -O1 -fsanitize=fuzzer,address -IInclude tools/fuzz/fuzz_load.c -L"$lib"
 corpus=.build-fuzz/corpus
 mkdir -p "$corpus"
 find Tests -name '*.h5' -size -200k -exec cp {} "$corpus/" \; 2>/dev/null || true
-SWIFT_BACKTRACE=enable=no OPENBLAS_NUM_THREADS=1 .build-fuzz/fuzz_load "$corpus" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096
+# -fork/-ignore_crashes keep going after a crash so one run shows every kind; crashes land in .build-fuzz/.
+# Known: libhdf5 1.10.8 itself crashes on some corrupted variable-length strings (H5HG_read, the global
+# heap); Keras files store their config that way. SeqNN's own files avoid the global heap.
+SWIFT_BACKTRACE=enable=no OPENBLAS_NUM_THREADS=1 .build-fuzz/fuzz_load "$corpus" -max_total_time="$seconds" \
+  -max_len=65536 -timeout=10 -rss_limit_mb=4096 -fork=1 -ignore_crashes=1 -artifact_prefix=.build-fuzz/
