@@ -2,7 +2,14 @@
 public enum LayerRegistry {
     typealias Factory = @Sendable (LayerConfig) throws -> Layer
 
-    static let factories: [String: Factory] = [
+    /// Every layer class: the core ones below plus each family's table (one file per family, so families
+    /// can be added without touching this one).
+    static let factories: [String: Factory] = coreFactories
+        .merging(convolutionFactories) { a, _ in a }
+        .merging(recurrentFactories) { a, _ in a }
+        .merging(normalizationFactories) { a, _ in a }
+
+    static let coreFactories: [String: Factory] = [
         "Dense": Dense.init(config:),
         "Activation": Activation.init(config:),
         "Dropout": Dropout.init(config:),

@@ -1,0 +1,4 @@
+extension LayerRegistry {
+    /// Conv1D/2D, pooling, padding, upsampling, cropping.
+    static let convolutionFactories: [String: Factory] = [:]
+}

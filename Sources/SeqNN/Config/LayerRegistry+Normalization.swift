@@ -1,0 +1,4 @@
+extension LayerRegistry {
+    /// BatchNormalization, LayerNormalization, RepeatVector, Permute.
+    static let normalizationFactories: [String: Factory] = [:]
+}

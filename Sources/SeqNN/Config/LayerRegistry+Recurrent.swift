@@ -1,0 +1,4 @@
+extension LayerRegistry {
+    /// Embedding, SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed.
+    static let recurrentFactories: [String: Factory] = [:]
+}
