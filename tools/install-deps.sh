@@ -2,9 +2,13 @@
 # Installs the Debian packages SeqNN builds and tests against, if any is missing.
 # Safe to run repeatedly; needs root (or sudo) only when something is missing.
 set -euo pipefail
-need=(libhdf5-dev zlib1g-dev libopenblas-dev pkg-config hdf5-tools valgrind python3-numpy python3-pytest)
+need=(libhdf5-dev zlib1g-dev libopenblas-dev pkg-config hdf5-tools valgrind)
 missing=()
 for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# Python side (the binding's tests): numpy and pytest for the python3 on PATH.
+if ! python3 -c "import numpy, pytest" >/dev/null 2>&1; then
+  python3 -m pip install -q numpy pytest
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 echo "installing: ${missing[*]}"

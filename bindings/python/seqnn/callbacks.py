@@ -1,0 +1,375 @@
+"""``keras.callbacks``: hooks into ``fit`` with Keras's names.
+
+The library calls back once per epoch (``seqnn_epoch_fn``), so these hooks run: ``on_train_begin``,
+``on_epoch_begin``, ``on_epoch_end`` (with the epoch's logs: loss, metrics, val_loss, ...),
+``on_train_end``, and around ``evaluate``/``predict`` their ``on_test_*``/``on_predict_*`` begin and end.
+Batch-level hooks (``on_train_batch_end`` ...) are not called: the library has no per-batch callback;
+overriding one gives a warning.
+
+Inside ``on_epoch_end`` the model may be read - ``predict``, ``get_weights``, ``save``, ``summary`` - as
+ModelCheckpoint does; calls that change it (``set_weights``, ``compile``, ``fit``, and ``evaluate``, which
+updates the metric state) raise ``seqnn.BusyError`` there. Set ``self.model.stop_training = True`` to stop after this
+epoch. An exception raised in a callback stops training and is re-raised from ``fit``.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import os
+import sys
+import warnings
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .models import Sequential
+
+__all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint", "LambdaCallback",
+           "CSVLogger", "TerminateOnNaN", "RemoteMonitor"]
+
+Logs = Dict[str, float]
+
+_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end",
+                "on_test_batch_begin", "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end")
+
+
+class Callback:
+    """The base class: override the hooks you need. ``self.model`` and ``self.params`` are set by fit."""
+
+    def __init__(self) -> None:
+        self.validation_data = None
+        self._model: Optional["Sequential"] = None
+        self.params: Dict[str, Any] = {}
+
+    @property
+    def model(self) -> "Sequential":
+        if self._model is None:
+            raise AttributeError("this callback is not attached to a model yet")
+        return self._model
+
+    @model.setter
+    def model(self, model: "Sequential") -> None:
+        self._model = model
+
+    def set_model(self, model: "Sequential") -> None:
+        self._model = model
+
+    def set_params(self, params: Dict[str, Any]) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs: Optional[Logs] = None) -> None: ...
+    def on_train_end(self, logs: Optional[Logs] = None) -> None: ...
+    def on_epoch_begin(self, epoch: int, logs: Optional[Logs] = None) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: Optional[Logs] = None) -> None: ...
+    def on_test_begin(self, logs: Optional[Logs] = None) -> None: ...
+    def on_test_end(self, logs: Optional[Logs] = None) -> None: ...
+    def on_predict_begin(self, logs: Optional[Logs] = None) -> None: ...
+    def on_predict_end(self, logs: Optional[Logs] = None) -> None: ...
+    # Batch hooks exist for compatibility; the library never calls them (see the module docstring).
+    def on_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None: ...
+    def on_batch_end(self, batch: int, logs: Optional[Logs] = None) -> None: ...
+    def on_train_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None: ...
+    def on_train_batch_end(self, batch: int, logs: Optional[Logs] = None) -> None: ...
+    def on_test_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None: ...
+    def on_test_batch_end(self, batch: int, logs: Optional[Logs] = None) -> None: ...
+    def on_predict_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None: ...
+    def on_predict_batch_end(self, batch: int, logs: Optional[Logs] = None) -> None: ...
+
+    def _overrides_batch_hooks(self) -> List[str]:
+        return [h for h in _BATCH_HOOKS if getattr(type(self), h, None) is not getattr(Callback, h)]
+
+
+class History(Callback):
+    """Records the logs of every epoch: ``history.history["loss"]`` etc., ``history.epoch``.
+
+    ``fit`` returns it (and keeps it as ``model.history``).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: Dict[str, List[float]] = {}
+        self.epoch: List[int] = []
+
+    def on_train_begin(self, logs: Optional[Logs] = None) -> None:
+        self.epoch = []
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Logs] = None) -> None:
+        logs = logs or {}
+        self.epoch.append(epoch)
+        for k, v in logs.items():
+            self.history.setdefault(k, []).append(v)
+
+    def __repr__(self) -> str:
+        return f"<History epochs={len(self.epoch)} keys={list(self.history)}>"
+
+
+class CallbackList:
+    """Calls a list of callbacks in order (what fit uses; exposed as in Keras)."""
+
+    def __init__(self, callbacks: Optional[Iterable[Callback]] = None, model: Optional["Sequential"] = None,
+                 **params: Any) -> None:
+        self.callbacks: List[Callback] = list(callbacks or [])
+        for c in self.callbacks:
+            if not isinstance(c, Callback):
+                raise TypeError(f"callbacks must be seqnn.callbacks.Callback objects, found {type(c).__name__}")
+            skipped = c._overrides_batch_hooks()
+            if skipped:
+                warnings.warn(f"{type(c).__name__} overrides {', '.join(skipped)}; SeqNN calls callbacks once per "
+                              f"epoch, so batch-level hooks are not called", stacklevel=4)
+        if model is not None:
+            self.set_model(model)
+        if params:
+            self.set_params(params)
+
+    def append(self, callback: Callback) -> None:
+        self.callbacks.append(callback)
+
+    def set_model(self, model: "Sequential") -> None:
+        for c in self.callbacks:
+            c.set_model(model)
+
+    def set_params(self, params: Dict[str, Any]) -> None:
+        for c in self.callbacks:
+            c.set_params(params)
+
+    def _call(self, hook: str, *args: Any) -> None:
+        for c in self.callbacks:
+            getattr(c, hook)(*args)
+
+    def on_train_begin(self, logs: Optional[Logs] = None) -> None: self._call("on_train_begin", logs)
+    def on_train_end(self, logs: Optional[Logs] = None) -> None: self._call("on_train_end", logs)
+    def on_epoch_begin(self, epoch: int, logs: Optional[Logs] = None) -> None: self._call("on_epoch_begin", epoch, logs)
+    def on_epoch_end(self, epoch: int, logs: Optional[Logs] = None) -> None: self._call("on_epoch_end", epoch, logs)
+    def on_test_begin(self, logs: Optional[Logs] = None) -> None: self._call("on_test_begin", logs)
+    def on_test_end(self, logs: Optional[Logs] = None) -> None: self._call("on_test_end", logs)
+    def on_predict_begin(self, logs: Optional[Logs] = None) -> None: self._call("on_predict_begin", logs)
+    def on_predict_end(self, logs: Optional[Logs] = None) -> None: self._call("on_predict_end", logs)
+
+    def __iter__(self) -> Any:
+        return iter(self.callbacks)
+
+
+def _monitor_op(monitor: str, mode: str) -> Callable[[float, float], bool]:
+    if mode not in ("auto", "min", "max"):
+        warnings.warn(f"mode {mode!r} is unknown, fallback to auto mode.", stacklevel=3)
+        mode = "auto"
+    if mode == "max" or (mode == "auto" and ("acc" in monitor or monitor.endswith("auc")
+                                             or "precision" in monitor or "recall" in monitor)):
+        return lambda a, b: a > b
+    return lambda a, b: a < b
+
+
+class EarlyStopping(Callback):
+    """Stops training when ``monitor`` (default "val_loss") has stopped improving (Keras 3 semantics).
+
+    Args:
+        monitor: the log key to watch.
+        min_delta: the smallest change that counts as an improvement.
+        patience: epochs without improvement after which training stops.
+        verbose: 1 prints a message when it stops / restores.
+        mode: "min", "max" or "auto" (max for accuracy-like keys, else min).
+        baseline: a value the monitored quantity must beat.
+        restore_best_weights: at the end of training, restore the weights of the best epoch.
+        start_from_epoch: epochs to wait before watching.
+    """
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0, patience: int = 0, verbose: int = 0,
+                 mode: str = "auto", baseline: Optional[float] = None, restore_best_weights: bool = False,
+                 start_from_epoch: int = 0) -> None:
+        super().__init__()
+        self.monitor = monitor
+        self.patience = patience
+        self.verbose = verbose
+        self.baseline = baseline
+        self.min_delta = abs(min_delta)
+        self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = start_from_epoch
+        self.mode = mode
+        self._better = _monitor_op(monitor, mode)
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best: float = math.inf
+        self.best_weights: Optional[List[np.ndarray]] = None
+        self.best_epoch = 0
+
+    def _is_improvement(self, current: float, reference: float) -> bool:
+        if self._better(1.0, 0.0):        # max mode
+            return current - self.min_delta > reference
+        return current + self.min_delta < reference
+
+    def on_train_begin(self, logs: Optional[Logs] = None) -> None:
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = -math.inf if self._better(1.0, 0.0) else math.inf
+        self.best_weights = None
+        self.best_epoch = 0
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Logs] = None) -> None:
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
+                          f"Available metrics are: {','.join((logs or {}).keys())}", stacklevel=2)
+            return
+        if epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+            self.best_epoch = epoch
+        self.wait += 1
+        if self._is_improvement(current, self.best):
+            self.best = current
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: Optional[Logs] = None) -> None:
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping", file=sys.stdout)
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.",
+                      file=sys.stdout)
+            self.model.set_weights(self.best_weights)
+
+
+class ModelCheckpoint(Callback):
+    """Saves the model (a Keras ``.h5`` file) after epochs.
+
+    Args:
+        filepath: a path, may hold ``{epoch:02d}`` and log keys (``{val_loss:.2f}``); must end in ``.h5``
+            (or ``.hdf5``; ``.weights.h5`` with ``save_weights_only``).
+        monitor: the log key for ``save_best_only`` (default "val_loss").
+        verbose: 1 prints a line per save.
+        save_best_only: save only when ``monitor`` improved.
+        save_weights_only: save without the optimizer state (a file ``load_weights`` reads).
+        mode: "auto", "min" or "max".
+        save_freq: "epoch" (the only one supported).
+        initial_value_threshold: the value ``monitor`` must beat for the first save.
+    """
+
+    def __init__(self, filepath: Any, monitor: str = "val_loss", verbose: int = 0, save_best_only: bool = False,
+                 save_weights_only: bool = False, mode: str = "auto", save_freq: Any = "epoch",
+                 initial_value_threshold: Optional[float] = None) -> None:
+        super().__init__()
+        if save_freq != "epoch":
+            raise NotImplementedError("ModelCheckpoint: only save_freq='epoch' is supported (SeqNN calls back once "
+                                      "per epoch)")
+        self.filepath = os.fspath(filepath)
+        self.monitor = monitor
+        self.verbose = verbose
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        self._better = _monitor_op(monitor, mode)
+        if initial_value_threshold is not None:
+            self.best = float(initial_value_threshold)
+        else:
+            self.best = -math.inf if self._better(1.0, 0.0) else math.inf
+
+    def _path(self, epoch: int, logs: Logs) -> str:
+        return self.filepath.format(epoch=epoch + 1, **logs)
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Logs] = None) -> None:
+        logs = logs or {}
+        path = self._path(epoch, logs)
+        if self.save_best_only:
+            current = logs.get(self.monitor)
+            if current is None:
+                warnings.warn(f"Can save best model only with {self.monitor} available, skipping.", stacklevel=2)
+                return
+            if not self._better(current, self.best):
+                if self.verbose > 0:
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
+                return
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {current:.5f}, "
+                      f"saving model to {path}")
+            self.best = current
+        elif self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions: ``on_epoch_begin(epoch, logs)``, ``on_epoch_end(epoch, logs)``,
+    ``on_train_begin(logs)``, ``on_train_end(logs)``. ``on_batch_begin``/``on_batch_end`` are accepted
+    but never called (a warning says so)."""
+
+    def __init__(self, on_epoch_begin: Optional[Callable[..., Any]] = None,
+                 on_epoch_end: Optional[Callable[..., Any]] = None, on_train_begin: Optional[Callable[..., Any]] = None,
+                 on_train_end: Optional[Callable[..., Any]] = None, on_batch_begin: Optional[Callable[..., Any]] = None,
+                 on_batch_end: Optional[Callable[..., Any]] = None, **kwargs: Any) -> None:
+        super().__init__()
+        self.__dict__.update(kwargs)
+        if on_batch_begin is not None or on_batch_end is not None:
+            warnings.warn("LambdaCallback: on_batch_begin/on_batch_end are never called; SeqNN calls callbacks once "
+                          "per epoch", stacklevel=2)
+        if on_epoch_begin is not None:
+            self.on_epoch_begin = on_epoch_begin  # type: ignore[method-assign]
+        if on_epoch_end is not None:
+            self.on_epoch_end = on_epoch_end  # type: ignore[method-assign]
+        if on_train_begin is not None:
+            self.on_train_begin = on_train_begin  # type: ignore[method-assign]
+        if on_train_end is not None:
+            self.on_train_end = on_train_end  # type: ignore[method-assign]
+
+
+class CSVLogger(Callback):
+    """Writes each epoch's logs as a CSV row (``epoch`` first), as Keras's CSVLogger."""
+
+    def __init__(self, filename: Any, separator: str = ",", append: bool = False) -> None:
+        super().__init__()
+        self.filename = os.fspath(filename)
+        self.sep = separator
+        self.append = append
+        self._keys: Optional[List[str]] = None
+        self._file: Any = None
+        self._writer: Any = None
+
+    def on_train_begin(self, logs: Optional[Logs] = None) -> None:
+        exists = self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
+        self._file = open(self.filename, "a" if self.append else "w", newline="")
+        self._keys = None
+        self._has_header = exists
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Logs] = None) -> None:
+        logs = logs or {}
+        if self._keys is None:
+            self._keys = sorted(logs)
+            self._writer = csv.DictWriter(self._file, fieldnames=["epoch"] + self._keys, delimiter=self.sep)
+            if not self._has_header:
+                self._writer.writeheader()
+        self._writer.writerow({"epoch": epoch, **{k: logs.get(k, "NA") for k in self._keys}})
+        self._file.flush()
+
+    def on_train_end(self, logs: Optional[Logs] = None) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class TerminateOnNaN(Callback):
+    """Stops training when the loss becomes NaN or infinite (checked per epoch)."""
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Logs] = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Epoch {epoch + 1}: Invalid loss, terminating training")
+            self.model.stop_training = True
+
+
+class RemoteMonitor(Callback):
+    """Not supported (no network access from SeqNN); present so imports do not fail."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError("RemoteMonitor is not supported by SeqNN")
+

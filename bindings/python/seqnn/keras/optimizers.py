@@ -1,0 +1,3 @@
+"""``keras.optimizers`` for scripts that import from ``seqnn.keras``: the same objects as ``seqnn.optimizers``."""
+from seqnn.optimizers import *  # noqa: F401,F403
+from seqnn.optimizers import __all__  # noqa: F401

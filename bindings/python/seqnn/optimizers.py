@@ -1,0 +1,229 @@
+"""``keras.optimizers``: the optimizers SeqNN implements, with Keras 3's argument names and defaults.
+
+``compile(optimizer=...)`` takes a name ("rmsprop", "adam", ...) with Keras 3 defaults or one of these
+objects; the object's ``get_config()`` goes to the library as Keras's ``{"class_name", "config"}`` JSON.
+The update rules run in the library. Keras 2's ``lr=`` is accepted as ``learning_rate``; Keras 2's
+``decay=`` is ignored with a warning, as Keras 3 does. Learning-rate schedules, ``use_ema`` and gradient
+accumulation are not supported. Changing ``learning_rate`` after ``compile`` does not reach the library;
+compile again.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, Dict, Optional, Union
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "get",
+           "serialize", "deserialize"]
+
+
+class Optimizer:
+    """The base: the options every Keras 3 optimizer shares."""
+
+    _class_name = "Optimizer"
+    _default_learning_rate = 0.001
+
+    def __init__(self, learning_rate: Optional[float] = None, weight_decay: Optional[float] = None,
+                 clipnorm: Optional[float] = None, clipvalue: Optional[float] = None,
+                 global_clipnorm: Optional[float] = None, use_ema: bool = False, ema_momentum: float = 0.99,
+                 ema_overwrite_frequency: Optional[int] = None, loss_scale_factor: Optional[float] = None,
+                 gradient_accumulation_steps: Optional[int] = None, name: Optional[str] = None,
+                 **kwargs: Any) -> None:
+        if "lr" in kwargs:
+            lr = kwargs.pop("lr")
+            if learning_rate is None:
+                learning_rate = lr
+        if "decay" in kwargs:
+            if kwargs.pop("decay"):
+                warnings.warn("Argument `decay` is no longer supported and will be ignored.", stacklevel=3)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}")
+        if learning_rate is None:
+            learning_rate = self._default_learning_rate
+        if callable(learning_rate) or isinstance(learning_rate, dict):
+            raise NotImplementedError(f"{type(self).__name__}: learning-rate schedules are not supported by SeqNN; "
+                                      f"give learning_rate as a number")
+        self.learning_rate = float(learning_rate)
+        if not math.isfinite(self.learning_rate) or self.learning_rate < 0:
+            raise ValueError(f"{type(self).__name__}: learning_rate must be a non-negative number, "
+                             f"found {learning_rate}")
+        if clipnorm is not None and global_clipnorm is not None:
+            raise ValueError("Only one of `clipnorm` and `global_clipnorm` can be set. "
+                             f"Received: clipnorm={clipnorm}, global_clipnorm={global_clipnorm}")
+        self.weight_decay = weight_decay
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.use_ema = use_ema
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self.name = name or self._class_name.lower()
+
+    @property
+    def lr(self) -> float:
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.learning_rate = float(value)
+
+    def _options(self) -> Dict[str, Any]:
+        return {}
+
+    def get_config(self) -> Dict[str, Any]:
+        """Keras 3's optimizer ``get_config()``."""
+        cfg: Dict[str, Any] = {
+            "name": self.name, "learning_rate": self.learning_rate, "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency, "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+        }
+        cfg.update(self._options())
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: Dict[str, Any]) -> "Optimizer":
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} learning_rate={self.learning_rate}>"
+
+
+class SGD(Optimizer):
+    """Gradient descent with optional (Nesterov) momentum. Defaults: learning_rate=0.01, momentum=0.0."""
+
+    _class_name = "SGD"
+    _default_learning_rate = 0.01
+
+    def __init__(self, learning_rate: Optional[float] = None, momentum: float = 0.0, nesterov: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        if not 0 <= momentum <= 1:
+            raise ValueError("`momentum` must be a float between [0, 1].")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def _options(self) -> Dict[str, Any]:
+        return {"momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class RMSprop(Optimizer):
+    """RMSprop. Defaults: learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False."""
+
+    _class_name = "RMSprop"
+
+    def __init__(self, learning_rate: Optional[float] = None, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False, **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.rho, self.momentum = float(rho), float(momentum)
+        self.epsilon, self.centered = float(epsilon), bool(centered)
+
+    def _options(self) -> Dict[str, Any]:
+        return {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon, "centered": self.centered}
+
+
+class Adagrad(Optimizer):
+    """Adagrad. Defaults: learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7."""
+
+    _class_name = "Adagrad"
+
+    def __init__(self, learning_rate: Optional[float] = None, initial_accumulator_value: float = 0.1,
+                 epsilon: float = 1e-7, **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.initial_accumulator_value, self.epsilon = float(initial_accumulator_value), float(epsilon)
+
+    def _options(self) -> Dict[str, Any]:
+        return {"initial_accumulator_value": self.initial_accumulator_value, "epsilon": self.epsilon}
+
+
+class Adadelta(Optimizer):
+    """Adadelta. Defaults: learning_rate=0.001, rho=0.95, epsilon=1e-7."""
+
+    _class_name = "Adadelta"
+
+    def __init__(self, learning_rate: Optional[float] = None, rho: float = 0.95, epsilon: float = 1e-7,
+                 **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.rho, self.epsilon = float(rho), float(epsilon)
+
+    def _options(self) -> Dict[str, Any]:
+        return {"rho": self.rho, "epsilon": self.epsilon}
+
+
+class Adam(Optimizer):
+    """Adam. Defaults: learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False."""
+
+    _class_name = "Adam"
+
+    def __init__(self, learning_rate: Optional[float] = None, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.epsilon, self.amsgrad = float(epsilon), bool(amsgrad)
+
+    def _options(self) -> Dict[str, Any]:
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay. Defaults as Adam, weight_decay=0.004."""
+
+    _class_name = "AdamW"
+
+    def __init__(self, learning_rate: Optional[float] = None, weight_decay: float = 0.004, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad,
+                         weight_decay=weight_decay, **kwargs)
+
+
+class _Betas(Optimizer):
+    def __init__(self, learning_rate: Optional[float] = None, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, **kwargs: Any) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def _options(self) -> Dict[str, Any]:
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class Adamax(_Betas):
+    """Adamax. Defaults: learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7."""
+
+    _class_name = "Adamax"
+
+
+class Nadam(_Betas):
+    """Nadam. Defaults: learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7."""
+
+    _class_name = "Nadam"
+
+
+_BY_NAME = {c._class_name.lower(): c for c in (SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam)}
+
+
+def get(identifier: Union[str, Optimizer, Dict[str, Any]]) -> Optimizer:
+    """``keras.optimizers.get``: an optimizer object from a name, a config dict or an object."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier.lower())
+        if cls is None:
+            raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
+        return cls()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
+
+
+def serialize(optimizer: Optimizer) -> Dict[str, Any]:
+    return {"class_name": optimizer._class_name, "config": optimizer.get_config()}
+
+
+def deserialize(config: Dict[str, Any]) -> Optimizer:
+    cls = _BY_NAME.get(str(config.get("class_name", "")).lower())
+    if cls is None:
+        raise ValueError(f"Could not interpret optimizer config: {config!r}")
+    return cls.from_config(dict(config.get("config", {})))

@@ -1,0 +1,81 @@
+"""``keras.utils``: ``to_categorical`` (computed by the library), ``set_random_seed``, ``normalize``."""
+from __future__ import annotations
+
+import os
+import random
+import threading
+from typing import Any, Optional
+
+import numpy as np
+
+from . import _ffi
+
+__all__ = ["to_categorical", "set_random_seed", "normalize", "next_seed"]
+
+_seed_lock = threading.Lock()
+_seed_rng: Optional[np.random.Generator] = None
+
+
+def set_random_seed(seed: int) -> None:
+    """``keras.utils.set_random_seed``: seeds Python's ``random``, numpy's global generator and the seeds
+    of SeqNN models created afterwards without an explicit ``seed=`` (so a script gives the same weights
+    every run; two models in one script still differ, as in Keras)."""
+    global _seed_rng
+    if not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"Expected `seed` argument to be an integer. Received: seed={seed} (of type {type(seed)})")
+    random.seed(int(seed))
+    np.random.seed(int(seed) % (2 ** 32))
+    with _seed_lock:
+        _seed_rng = np.random.default_rng(int(seed))
+
+
+def next_seed() -> int:
+    """The seed for a new model: drawn from ``set_random_seed``'s generator, else random (as Keras)."""
+    with _seed_lock:
+        if _seed_rng is not None:
+            return int(_seed_rng.integers(0, 2 ** 63))
+    return int.from_bytes(os.urandom(8), "little") >> 1
+
+
+def to_categorical(x: Any, num_classes: Optional[int] = None, dtype: Any = "float32") -> np.ndarray:
+    """``keras.utils.to_categorical``: integer class labels -> one-hot rows.
+
+    ``x`` of shape ``(n,)`` or ``(n, 1)`` gives ``(n, num_classes)``; other shapes gain a last axis.
+    ``num_classes`` None means ``max(x) + 1``. Non-integer or negative labels, or labels >= num_classes,
+    raise ``ValueError`` with the library's message.
+    """
+    labels = np.asarray(x)
+    shape = labels.shape
+    if len(shape) > 1 and shape[-1] == 1:
+        shape = shape[:-1]
+    flat = _ffi.as_float32(labels.reshape(-1), "x")
+    n = flat.size
+    if num_classes is not None and (isinstance(num_classes, bool) or int(num_classes) <= 0):
+        raise ValueError(f"num_classes must be a positive integer, found {num_classes}")
+    lib = _ffi.lib()
+    classes = _ffi.ctypes.c_int64(0)
+    needed = _ffi.c_size_t(0)
+    if num_classes is None:
+        if n == 0:
+            raise ValueError("to_categorical: x is empty and num_classes is not given")
+        k = int(np.max(flat)) + 1 if np.all(np.isfinite(flat)) else 1
+    else:
+        k = int(num_classes)
+    out = np.empty(max(n * max(k, 1), 1), dtype=np.float32)
+    status = lib.seqnn_to_categorical(flat, n, int(num_classes or 0), out, out.size, _ffi.ctypes.byref(needed),
+                                      _ffi.ctypes.byref(classes))
+    if status == _ffi.SEQNN_BUFFER_TOO_SMALL:
+        out = np.empty(needed.value, dtype=np.float32)
+        status = lib.seqnn_to_categorical(flat, n, int(num_classes or 0), out, out.size, _ffi.ctypes.byref(needed),
+                                          _ffi.ctypes.byref(classes))
+    _ffi.check(status)
+    k = int(classes.value)
+    return out[: n * k].reshape(tuple(shape) + (k,)).astype(dtype, copy=False)
+
+
+def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
+    """``keras.utils.normalize``: scales ``x`` to unit ``order``-norm along ``axis``."""
+    a = np.asarray(x, dtype=np.float32)
+    norm = np.atleast_1d(np.linalg.norm(a, order, axis))
+    norm[norm == 0] = 1
+    return a / np.expand_dims(norm, axis)
