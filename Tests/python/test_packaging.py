@@ -30,6 +30,18 @@ def test_readme_quick_start_runs_as_written(tmp_path):
     assert (tmp_path / "tutorial.h5").exists()
 
 
+def test_top_level_readme_python_quick_start_runs_as_written(tmp_path):
+    text = (BINDING.parent.parent / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks
+    env = dict(os.environ, PYTHONPATH=str(BINDING), SEQNN_LIBRARY=str(library_path()))
+    r = subprocess.run([sys.executable, "-c", "\n".join(blocks)], cwd=tmp_path, capture_output=True, text=True,
+                       env=env, timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "['accuracy', 'loss', 'mean_pred', 'val_accuracy', 'val_loss', 'val_mean_pred']" in r.stdout
+    assert (tmp_path / "tutorial.h5").exists()
+
+
 def test_pip_install_in_a_fresh_venv(tmp_path):
     venv = tmp_path / "venv"
     r = subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], capture_output=True,
