@@ -134,6 +134,17 @@ const char *seqnn_model_layer_class(const seqnn_model *model, size_t index);
 int seqnn_model_input_size(const seqnn_model *model, size_t *size);
 int seqnn_model_output_size(const seqnn_model *model, size_t *size);
 
+/* The model's batch input shape: `shape` (capacity `cap` entries) receives the per-sample input shape and
+ * *ndim its rank; *batch_size (may be NULL) receives the fixed batch size, or 0 when it is free.
+ * SEQNN_NOT_BUILT while the input shape is unknown. */
+int seqnn_model_input_shape(const seqnn_model *model, int64_t *shape, size_t cap, size_t *ndim, int64_t *batch_size);
+
+/* The per-sample output shape of layer `layer` (Keras's "Output Shape" without the batch dimension). */
+int seqnn_model_layer_output_shape(const seqnn_model *model, size_t layer, int64_t *shape, size_t cap, size_t *ndim);
+
+/* 1 when the model is compiled, 0 when not or for NULL. */
+int seqnn_model_is_compiled(const seqnn_model *model);
+
 /* The total number of weights (Keras's "Total params") and of trainable ones. */
 int seqnn_model_count_params(const seqnn_model *model, size_t *total, size_t *trainable);
 
@@ -262,6 +273,19 @@ int seqnn_model_predict(seqnn_model *model, const float *x, size_t x_len, int64_
  * batch, computed before the update (as Keras reports them). Exclusive. */
 int seqnn_model_train_on_batch(seqnn_model *model, const float *x, size_t x_len, const float *y, size_t y_len,
                                double *results, size_t cap, size_t *count);
+
+/* The compiled optimizer's current learning rate (Keras's `model.optimizer.learning_rate`). */
+int seqnn_model_get_learning_rate(const seqnn_model *model, double *learning_rate);
+
+/* Sets the compiled optimizer's learning rate (> 0, finite), keeping its state: what Keras callbacks such
+ * as ReduceLROnPlateau do between epochs. Allowed beside predict calls and from a fit callback on the
+ * fitting thread; not concurrently with fit on another thread (SEQNN_BUSY). */
+int seqnn_model_set_learning_rate(seqnn_model *model, double learning_rate);
+
+/* The History of the model's last fit, or the one stored in the file the model was loaded from: on
+ * success *history receives a new History (free it with seqnn_history_free); SEQNN_INVALID_ARGUMENT when
+ * there is none. */
+int seqnn_model_history(const seqnn_model *model, seqnn_history **history);
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* History (what fit returns)                                                                           */

@@ -305,3 +305,72 @@ extension String {
         return String(scalars[a...b])
     }
 }
+
+// MARK: Shapes, compile state, learning rate, history
+
+func copyShape(_ dims: [Int], _ shape: UnsafeMutablePointer<Int64>?, _ cap: Int, _ ndim: UnsafeMutablePointer<Int>?) throws {
+    try required(ndim, "ndim").pointee = dims.count
+    guard let shape, cap >= dims.count else { throw SeqNNError(.bufferTooSmall, "shape holds \(max(cap, 0)) entries; the rank is \(dims.count)") }
+    for (i, d) in dims.enumerated() { shape[i] = Int64(d) }
+}
+
+@_cdecl("seqnn_model_input_shape")
+public func c_model_input_shape(_ model: OpaquePointer?, _ shape: UnsafeMutablePointer<Int64>?, _ cap: Int,
+                                _ ndim: UnsafeMutablePointer<Int>?, _ batch: UnsafeMutablePointer<Int64>?) -> Int32 {
+    withModel(model, "seqnn_model_input_shape") { h in
+        let (dims, b) = try h.model.reading("input_shape") { (h.model.inputShape, h.model.batchSize) }
+        guard let dims else { throw SeqNNError(.notBuilt, "the model's input shape is unknown") }
+        try copyShape(dims, shape, cap, ndim)
+        batch?.pointee = Int64(b ?? 0)
+    }
+}
+
+@_cdecl("seqnn_model_layer_output_shape")
+public func c_model_layer_output_shape(_ model: OpaquePointer?, _ layerIndex: Int, _ shape: UnsafeMutablePointer<Int64>?,
+                                       _ cap: Int, _ ndim: UnsafeMutablePointer<Int>?) -> Int32 {
+    withModel(model, "seqnn_model_layer_output_shape") { h in
+        let dims = try h.model.reading("layer_output_shape") { () -> [Int]? in
+            let layers = h.model.layers
+            guard layerIndex >= 0, layerIndex < layers.count else {
+                throw SeqNNError(.invalidArgument, "layer index \(layerIndex) is out of range: the model has \(layers.count) layers")
+            }
+            return layers[layerIndex].outputShape
+        }
+        guard let dims else { throw SeqNNError(.notBuilt, "layer \(layerIndex) is not built: the model's input shape is unknown") }
+        try copyShape(dims, shape, cap, ndim)
+    }
+}
+
+@_cdecl("seqnn_model_is_compiled")
+public func c_model_is_compiled(_ model: OpaquePointer?) -> Int32 {
+    guard let h = handle(model) else { return 0 }
+    return ((try? h.model.reading("is_compiled") { h.model.isCompiled }) ?? false) ? 1 : 0
+}
+
+@_cdecl("seqnn_model_get_learning_rate")
+public func c_model_get_learning_rate(_ model: OpaquePointer?, _ lr: UnsafeMutablePointer<Double>?) -> Int32 {
+    withModel(model, "seqnn_model_get_learning_rate") { h in
+        let out = try required(lr, "learning_rate")
+        guard let v = try h.model.reading("get_learning_rate", { h.model.optimizer?.learningRate }) else {
+            throw SeqNNError(.notCompiled, "the model is not compiled; call compile first")
+        }
+        out.pointee = Double(v)
+    }
+}
+
+@_cdecl("seqnn_model_set_learning_rate")
+public func c_model_set_learning_rate(_ model: OpaquePointer?, _ lr: Double) -> Int32 {
+    withModel(model, "seqnn_model_set_learning_rate") { h in try h.model.setLearningRate(lr) }
+}
+
+@_cdecl("seqnn_model_history")
+public func c_model_history(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    out?.pointee = nil
+    return withModel(model, "seqnn_model_history") { h in
+        let o = try required(out, "history")
+        guard let hist = try h.model.reading("history", { h.model.history }) else {
+            throw SeqNNError(.invalidArgument, "the model has no History: it has not been fitted and its file held none")
+        }
+        o.pointee = OpaquePointer(Unmanaged.passRetained(HistoryHandle(hist)).toOpaque())
+    }
+}

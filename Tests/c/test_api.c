@@ -1977,6 +1977,76 @@ static void test_no_crash_extremes(void) {
     CHECK_ISOLATED(topk_bad_k, SEQNN_OK);
 }
 
+/* Shapes, compile state, learning rate and the stored History (appended to the ABI after the first set). */
+static int lr_halving_callback(void *user_data, int64_t epoch, const char *const *names, const double *values, size_t count) {
+    (void)epoch; (void)names; (void)values; (void)count;
+    seqnn_model *m = user_data;
+    double lr = 0;
+    if (seqnn_model_get_learning_rate(m, &lr) != SEQNN_OK) return 1;
+    return seqnn_model_set_learning_rate(m, lr / 2) != SEQNN_OK;   /* ReduceLROnPlateau-style, from the callback */
+}
+
+static void test_shapes_and_training_state(void) {
+    t_begin("shapes, compile state, learning rate, stored History");
+    seqnn_model *m = seqnn_model_create(3);
+    int64_t shape[4] = {0};
+    size_t ndim = 0;
+    int64_t batch = -1;
+    CHECK_FAIL(m, seqnn_model_input_shape(m, shape, 4, &ndim, &batch), SEQNN_NOT_BUILT, "input shape");
+    CHECK_OK(seqnn_model_add(m, "Dense", "{\"units\": 4, \"input_shape\": [6, 8], \"batch_size\": 32}"));
+    CHECK_OK(seqnn_model_input_shape(m, shape, 4, &ndim, &batch));
+    CHECK(ndim == 2 && shape[0] == 6 && shape[1] == 8 && batch == 32);
+    CHECK_FAIL(m, seqnn_model_input_shape(m, shape, 1, &ndim, NULL), SEQNN_BUFFER_TOO_SMALL, "rank");
+    CHECK(ndim == 2);
+    CHECK_OK(seqnn_model_layer_output_shape(m, 0, shape, 4, &ndim));
+    CHECK(ndim == 2 && shape[0] == 6 && shape[1] == 4);
+    CHECK_FAIL(m, seqnn_model_layer_output_shape(m, 7, shape, 4, &ndim), SEQNN_INVALID_ARGUMENT, "out of range");
+    CHECK(seqnn_model_is_compiled(m) == 0 && seqnn_model_is_compiled(NULL) == 0);
+    double lr = 0;
+    CHECK_FAIL(m, seqnn_model_get_learning_rate(m, &lr), SEQNN_NOT_COMPILED, "not compiled");
+    seqnn_model_free(m);
+
+    m = multiclass_model(4);
+    CHECK_OK(seqnn_model_compile(m, "{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": 0.08}}", "categorical_crossentropy", NULL));
+    CHECK(seqnn_model_is_compiled(m) == 1);
+    CHECK_OK(seqnn_model_get_learning_rate(m, &lr));
+    CHECK(fabs(lr - 0.08) < 1e-7);
+    CHECK_FAIL(m, seqnn_model_set_learning_rate(m, -1), SEQNN_INVALID_ARGUMENT, "learning rate");
+    CHECK_FAIL(m, seqnn_model_set_learning_rate(m, NAN), SEQNN_INVALID_ARGUMENT, "learning rate");
+    seqnn_history *h = NULL;
+    CHECK_FAIL(m, seqnn_model_history(m, &h), SEQNN_INVALID_ARGUMENT, "History");
+    CHECK(h == NULL);
+    float y[64 * 10];
+    float labels[64];
+    for (int i = 0; i < 64; i++) labels[i] = (float)(i % 10);
+    CHECK_OK(seqnn_to_categorical(labels, 64, 10, y, 640, NULL, NULL));
+    seqnn_fit_options o;
+    seqnn_fit_options_init(&o);
+    o.epochs = 3;
+    o.verbose = 0;
+    o.on_epoch_end = lr_halving_callback;
+    o.epoch_user_data = m;
+    CHECK_OK(seqnn_model_fit(m, dummy_x, 64 * D, y, 640, &o, NULL));
+    CHECK_OK(seqnn_model_get_learning_rate(m, &lr));
+    CHECKF(fabs(lr - 0.01) < 1e-7, "three halvings from a callback: %g", lr);
+    CHECK_OK(seqnn_model_history(m, &h));
+    CHECK(seqnn_history_epochs(h) == 3);
+    seqnn_history_free(h);
+    const char *path = "/tmp/seqnn-ctest-history.h5";
+    CHECK_OK(seqnn_model_save(m, path, NULL));
+    seqnn_model *back = NULL;
+    CHECK_OK(seqnn_model_load(path, 0, &back));
+    CHECK_OK(seqnn_model_history(back, &h));
+    CHECK(seqnn_history_epochs(h) == 3);
+    double back_lr = 0;
+    CHECK_OK(seqnn_model_get_learning_rate(back, &back_lr));
+    CHECK(fabs(back_lr - 0.01) < 1e-7);
+    seqnn_history_free(h);
+    seqnn_model_free(back);
+    seqnn_model_free(m);
+    remove(path);
+}
+
 int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "-v") == 0) t_verbose = 1;
@@ -1997,6 +2067,7 @@ int main(int argc, char **argv) {
     test_silence();
     test_determinism();
     test_to_categorical();
+    test_shapes_and_training_state();
 
     test_null_model();
     test_null_buffers();

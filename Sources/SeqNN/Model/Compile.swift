@@ -104,6 +104,16 @@ extension Sequential {
         }
     }
 
+    /// Changes the compiled optimizer's learning rate between steps, keeping its state (ReduceLROnPlateau).
+    /// Takes shared access, so a fit callback on the fitting thread may call it.
+    public func setLearningRate(_ lr: Double) throws {
+        try access.shared("set_learning_rate") {
+            guard let c = compiled else { throw SeqNNError(.notCompiled, "the model is not compiled; call compile first") }
+            guard lr.isFinite, lr > 0 else { throw SeqNNError.invalid("the learning rate must be a positive finite number, found \(lr)") }
+            c.optimizer.learningRate = Float(lr)
+        }
+    }
+
     /// The optimizer of the compiled model (its state: iterations, slots).
     public var optimizer: Optimizer? { compiled?.optimizer }
     public var loss: (any Loss)? { compiled?.loss }
