@@ -4,6 +4,9 @@ import SeqNNFile
 
 // The C ABI of Include/seqnn.h, part 3: model files.
 
+/// The size of seqnn_save_options at ABI 1 (see fitOptionsV1Size).
+let saveOptionsV1Size = MemoryLayout<seqnn_save_options>.offset(of: \seqnn_save_options.test_x_len)! + MemoryLayout<Int>.size
+
 @_cdecl("seqnn_save_options_init")
 public func c_save_options_init(_ o: UnsafeMutablePointer<seqnn_save_options>?) {
     guard let o else { return }
@@ -18,8 +21,8 @@ public func c_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?,
         let p = try string(path, "path")
         var o = ModelWriter.Options()
         if let c = options?.pointee {
-            guard c.struct_size >= MemoryLayout<seqnn_save_options>.size else {
-                throw SeqNNError(.invalidArgument, "options.struct_size is \(c.struct_size); expected \(MemoryLayout<seqnn_save_options>.size) (call seqnn_save_options_init first)")
+            guard c.struct_size >= saveOptionsV1Size else {
+                throw SeqNNError(.invalidArgument, "options.struct_size is \(c.struct_size); expected at least \(saveOptionsV1Size) (call seqnn_save_options_init first)")
             }
             o.includeOptimizer = c.include_optimizer != 0
             o.keras2OptimizerWeights = c.keras2_optimizer_weights != 0

@@ -21,13 +21,17 @@ public func c_fit_options_init(_ o: UnsafeMutablePointer<seqnn_fit_options>?) {
     o.pointee.verbose = 1
 }
 
+/// The size of seqnn_fit_options at ABI 1, through its last field then. Callers built against that header
+/// pass this size; fields appended later are read only when struct_size covers them.
+let fitOptionsV1Size = MemoryLayout<seqnn_fit_options>.offset(of: \seqnn_fit_options.epoch_user_data)! + MemoryLayout<UnsafeMutableRawPointer?>.size
+
 /// Translates the C options into FitOptions; callbacks keep their user_data.
 func fitOptions(_ p: UnsafePointer<seqnn_fit_options>?) throws -> FitOptions {
     var o = FitOptions()
     guard let p else { return o }
     let c = p.pointee
-    guard c.struct_size >= MemoryLayout<seqnn_fit_options>.size else {
-        throw SeqNNError(.invalidArgument, "options.struct_size is \(c.struct_size); expected \(MemoryLayout<seqnn_fit_options>.size) (call seqnn_fit_options_init first)")
+    guard c.struct_size >= fitOptionsV1Size else {
+        throw SeqNNError(.invalidArgument, "options.struct_size is \(c.struct_size); expected at least \(fitOptionsV1Size) (call seqnn_fit_options_init first)")
     }
     guard c.epochs >= 0 else { throw SeqNNError(.invalidArgument, "options.epochs must be >= 0, found \(c.epochs)") }
     guard c.batch_size >= 0 else { throw SeqNNError(.invalidArgument, "options.batch_size must be >= 0, found \(c.batch_size)") }
