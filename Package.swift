@@ -30,11 +30,13 @@ let package = Package(
                 ])]),
         .executableTarget(name: "seqinspect",
                           dependencies: ["SeqNN", "SeqNNFile", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "tools/seqinspect"),
+                          path: "tools/seqinspect", exclude: ["README.md", "make_fixtures.py"]),
         .testTarget(name: "SeqNNTests", dependencies: ["SeqNN"], path: "Tests/SeqNNTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "SeqNNFileTests", dependencies: ["SeqNNFile", "SeqNN"], path: "Tests/SeqNNFileTests",
                     exclude: ["Fixtures"]),
+        .testTarget(name: "SeqInspectTests", dependencies: ["seqinspect", "SeqNNFile", "SeqNN"], path: "Tests/SeqInspectTests",
+                    exclude: ["Fixtures", "Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )
