@@ -62,7 +62,7 @@ public enum ModelWriter {
         try root.setString("keras_version", kerasVersion, utf8: true)
         try root.setString("backend", "tensorflow", utf8: true)
         try root.setString("model_config", JSON.object([("class_name", "Sequential"), ("config", model.config())]).description)
-        let compiled = options.includeOptimizer ? model.trainingConfig() : nil
+        let compiled = options.includeOptimizer ? model.trainingConfig(keras2OptimizerState: options.keras2OptimizerWeights) : nil
         if let t = compiled { try root.setString("training_config", t.description) }
         try root.setString("seqnn_format_version", String(formatVersion))
         try root.setString("seqnn_version", seqnnVersion)

@@ -5,6 +5,9 @@ public enum JSON: Equatable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
+    /// A number Python wrote as a float (`0.0`, `1e-07`): Keras validates some hyperparameters with
+    /// isinstance(x, float) (Keras 3's SGD momentum), so configs we write keep floats floats.
+    case real(Double)
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
@@ -13,7 +16,8 @@ public enum JSON: Equatable, Sendable {
         switch (a, b) {
         case (.null, .null): return true
         case let (.bool(x), .bool(y)): return x == y
-        case let (.number(x), .number(y)): return x == y
+        case let (.number(x), .number(y)), let (.real(x), .real(y)), let (.number(x), .real(y)), let (.real(x), .number(y)):
+            return x == y
         case let (.string(x), .string(y)): return x == y
         case let (.array(x), .array(y)): return x == y
         case let (.object(x), .object(y)):
@@ -28,7 +32,15 @@ public enum JSON: Equatable, Sendable {
     }
 
     public var string: String? { if case let .string(s) = self { return s }; return nil }
-    public var number: Double? { if case let .number(n) = self { return n }; return nil }
+    public var number: Double? {
+        switch self {
+        case .number(let n), .real(let n): return n
+        default: return nil
+        }
+    }
+
+    /// A float-valued config entry, written with a decimal point or exponent as Python writes floats.
+    public static func float(_ x: Float) -> JSON { .real(Double(x)) }
     public var bool: Bool? { if case let .bool(b) = self { return b }; return nil }
     public var array: [JSON]? { if case let .array(a) = self { return a }; return nil }
     public var object: [(String, JSON)]? { if case let .object(o) = self { return o }; return nil }
@@ -215,6 +227,7 @@ extension JSON: CustomStringConvertible {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .number(let n): out += JSON.format(n)
+        case .real(let n): out += n.isFinite ? "\(n)" : JSON.format(n)
         case .string(let s): JSON.quote(s, into: &out)
         case .array(let a):
             out += "["

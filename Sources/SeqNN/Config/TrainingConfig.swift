@@ -2,8 +2,8 @@ extension Sequential {
     /// Keras's `training_config` in the portable form of spec §10: the loss spelled out (or a loss object when
     /// its options differ from the defaults), metrics as plain names (custom metrics by the name they were
     /// registered under), `loss_weights` and `weighted_metrics` present, and the optimizer as tf_keras writes
-    /// it (`Custom>` class name, `is_legacy_optimizer: false`), which Keras 3 also reads. nil when not compiled.
-    public func trainingConfig() -> JSON? {
+    /// as `Optimizer.portableConfig` explains. nil when not compiled.
+    public func trainingConfig(keras2OptimizerState: Bool = false) -> JSON? {
         guard let c = compiled else { return nil }
         // Keras 2's MeanMetricWrapper objects break Keras 3's fit (spec §7): write those by name.
         var metrics = c.metricSpecs.map { spec -> JSON in
@@ -16,7 +16,7 @@ extension Sequential {
             ("metrics", metrics.isEmpty ? .null : .array(metrics)),
             ("weighted_metrics", .null),
             ("loss_weights", .null),
-            ("optimizer_config", c.optimizer.portableConfig()),
+            ("optimizer_config", c.optimizer.portableConfig(keras2OptimizerState: keras2OptimizerState)),
         ])
     }
 
@@ -30,16 +30,29 @@ extension Sequential {
 }
 
 extension Optimizer {
-    /// tf_keras's optimizer config (spec §7): `Custom>RMSprop` with `is_legacy_optimizer: false` so Keras 2
-    /// picks its current optimizer class; Keras 3 accepts the same form and drops the tf_keras-only keys.
-    public func portableConfig() -> JSON {
-        func opt(_ v: Float?) -> JSON { v.map { .number(Double($0)) } ?? .null }
-        let pairs: [(String, JSON)] = [
-            ("name", .string(kerasClassName)), ("weight_decay", opt(weightDecay)), ("clipnorm", opt(clipnorm)),
-            ("global_clipnorm", opt(globalClipnorm)), ("clipvalue", opt(clipvalue)), ("use_ema", false),
-            ("ema_momentum", 0.99), ("ema_overwrite_frequency", .null), ("jit_compile", false),
-            ("is_legacy_optimizer", false), ("learning_rate", .number(Double(learningRate))),
-        ] + optionPairs
-        return .object([("class_name", .string("Custom>" + kerasClassName)), ("config", .object(pairs))])
+    /// The optimizer config in the form that keeps its settings in both Keras generations
+    /// (tools/fixtures/h5/README.md, "Portability answers"):
+    /// - by default the plain class name with only the keys both know (`{"class_name": "Adam", "config":
+    ///   {"name", "learning_rate", "beta_1", ...}}`): Keras 3 reads it as is, tf_keras builds its legacy
+    ///   optimizer class with the same settings;
+    /// - tf_keras's `Custom>Adam` form with `is_legacy_optimizer: false` when tf_keras must restore a Keras 2
+    ///   `optimizer_weights` group, or for AdamW and weight decay, which legacy classes lack. Keras 3 reads
+    ///   that form but rebuilds the optimizer from its name with default settings, so it is not the default.
+    public func portableConfig(keras2OptimizerState: Bool = false) -> JSON {
+        func opt(_ v: Float?) -> JSON { v.map { JSON.float($0) } ?? .null }
+        if keras2OptimizerState || kerasClassName == "AdamW" || weightDecay != nil {
+            let pairs: [(String, JSON)] = [
+                ("name", .string(kerasClassName)), ("weight_decay", opt(weightDecay)), ("clipnorm", opt(clipnorm)),
+                ("global_clipnorm", opt(globalClipnorm)), ("clipvalue", opt(clipvalue)), ("use_ema", false),
+                ("ema_momentum", 0.99), ("ema_overwrite_frequency", .null), ("jit_compile", false),
+                ("is_legacy_optimizer", false), ("learning_rate", .float(learningRate)),
+            ] + optionPairs
+            return .object([("class_name", .string("Custom>" + kerasClassName)), ("config", .object(pairs))])
+        }
+        var pairs: [(String, JSON)] = [("name", .string(kerasClassName)), ("learning_rate", .float(learningRate))]
+        for (k, v) in [("clipnorm", clipnorm), ("global_clipnorm", globalClipnorm), ("clipvalue", clipvalue)] {
+            if let v { pairs.append((k, .float(v))) }
+        }
+        return .object([("class_name", .string(kerasClassName)), ("config", .object(pairs + optionPairs))])
     }
 }

@@ -2,7 +2,7 @@
 public struct Identity: Initializer {
     public var gain: Double
     public var className: String { "Identity" }
-    public var configPairs: [(String, JSON)] { [("gain", .number(gain))] }
+    public var configPairs: [(String, JSON)] { [("gain", .real(gain))] }
     public func fill(_ t: Tensor, rng: inout SeededGenerator) {
         t.fill(0)
         guard t.shape.count == 2 else { return }

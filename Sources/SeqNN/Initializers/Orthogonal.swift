@@ -6,7 +6,7 @@ public struct Orthogonal: Initializer {
     let seed: SeedChoice
     public init(gain: Double = 1, seed: UInt64? = nil) { self.gain = gain; self.seed = SeedChoice(seed: seed) }
     public var className: String { "Orthogonal" }
-    public var configPairs: [(String, JSON)] { [("gain", .number(gain)), ("seed", seed.json)] }
+    public var configPairs: [(String, JSON)] { [("gain", .real(gain)), ("seed", seed.json)] }
 
     public func fill(_ t: Tensor, rng: inout SeededGenerator) {
         let cols = t.shape.last ?? 1

@@ -6,7 +6,7 @@ public struct RandomUniform: Initializer {
         self.minval = minval; self.maxval = maxval; self.seed = SeedChoice(seed: seed)
     }
     public var className: String { "RandomUniform" }
-    public var configPairs: [(String, JSON)] { [("minval", .number(minval)), ("maxval", .number(maxval)), ("seed", seed.json)] }
+    public var configPairs: [(String, JSON)] { [("minval", .real(minval)), ("maxval", .real(maxval)), ("seed", seed.json)] }
     public func fill(_ t: Tensor, rng: inout SeededGenerator) {
         seed.withGenerator(&rng) { g in
             for i in 0..<t.count { t.data[i] = Float(minval + (maxval - minval) * g.uniform()) }

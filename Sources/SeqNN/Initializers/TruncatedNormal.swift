@@ -6,7 +6,7 @@ public struct TruncatedNormal: Initializer {
         self.mean = mean; self.stddev = stddev; self.seed = SeedChoice(seed: seed)
     }
     public var className: String { "TruncatedNormal" }
-    public var configPairs: [(String, JSON)] { [("mean", .number(mean)), ("stddev", .number(stddev)), ("seed", seed.json)] }
+    public var configPairs: [(String, JSON)] { [("mean", .real(mean)), ("stddev", .real(stddev)), ("seed", seed.json)] }
     public func fill(_ t: Tensor, rng: inout SeededGenerator) {
         seed.withGenerator(&rng) { g in
             for i in 0..<t.count { t.data[i] = Float(mean + stddev * truncatedNormal(&g)) }

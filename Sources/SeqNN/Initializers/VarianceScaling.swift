@@ -33,7 +33,7 @@ public struct VarianceScaling: Initializer {
     public var className: String { named ?? "VarianceScaling" }
     public var configPairs: [(String, JSON)] {
         if named != nil { return [("seed", seed.json)] }
-        return [("scale", .number(scale)), ("mode", .string(mode)), ("distribution", .string(distribution)), ("seed", seed.json)]
+        return [("scale", .real(scale)), ("mode", .string(mode)), ("distribution", .string(distribution)), ("seed", seed.json)]
     }
 
     public func fill(_ t: Tensor, rng: inout SeededGenerator) {

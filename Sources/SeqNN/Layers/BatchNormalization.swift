@@ -126,7 +126,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     }
 
     override public func layerConfig() -> [(String, JSON)] {
-        [("axis", .number(Double(axis))), ("momentum", .number(Double(momentum))), ("epsilon", .number(Double(epsilon))),
+        [("axis", .number(Double(axis))), ("momentum", .float(momentum)), ("epsilon", .float(epsilon)),
          ("center", .bool(center)), ("scale", .bool(scale)),
          ("beta_initializer", betaInit.json), ("gamma_initializer", gammaInit.json),
          ("moving_mean_initializer", meanInit.json), ("moving_variance_initializer", varianceInit.json),

@@ -42,6 +42,6 @@ public final class Dropout: Layer, @unchecked Sendable {
     }
 
     override public func layerConfig() -> [(String, JSON)] {
-        [("rate", .number(Double(rate))), ("seed", seed.map { .number(Double($0)) } ?? .null), ("noise_shape", .null)]
+        [("rate", .float(rate)), ("seed", seed.map { .number(Double($0)) } ?? .null), ("noise_shape", .null)]
     }
 }

@@ -87,7 +87,7 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
     }
 
     override public func layerConfig() -> [(String, JSON)] {
-        [("axis", .number(Double(axis))), ("epsilon", .number(Double(epsilon))), ("center", .bool(center)), ("scale", .bool(scale)),
+        [("axis", .number(Double(axis))), ("epsilon", .float(epsilon)), ("center", .bool(center)), ("scale", .bool(scale)),
          ("beta_initializer", betaInit.json), ("gamma_initializer", gammaInit.json),
          ("beta_regularizer", .null), ("gamma_regularizer", .null), ("beta_constraint", .null), ("gamma_constraint", .null)]
     }

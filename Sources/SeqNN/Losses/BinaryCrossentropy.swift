@@ -20,7 +20,7 @@ public struct BinaryCrossentropy: LogitsAwareLoss, ElementwiseLoss {
     public var name: String { "binary_crossentropy" }
     public var className: String { "BinaryCrossentropy" }
     public var configPairs: [(String, JSON)] {
-        [("from_logits", .bool(fromLogits)), ("label_smoothing", .number(Double(labelSmoothing)))]
+        [("from_logits", .bool(fromLogits)), ("label_smoothing", .float(labelSmoothing))]
     }
     public var fusedActivation: String? { fromLogits ? nil : "sigmoid" }
     public var fromLogitsVariant: any Loss { BinaryCrossentropy(fromLogits: true, labelSmoothing: labelSmoothing, keras2: keras2) }

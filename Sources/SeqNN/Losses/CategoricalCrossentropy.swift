@@ -18,7 +18,7 @@ public struct CategoricalCrossentropy: LogitsAwareLoss {
     public var name: String { "categorical_crossentropy" }
     public var className: String { "CategoricalCrossentropy" }
     public var configPairs: [(String, JSON)] {
-        [("from_logits", .bool(fromLogits)), ("label_smoothing", .number(Double(labelSmoothing)))]
+        [("from_logits", .bool(fromLogits)), ("label_smoothing", .float(labelSmoothing))]
     }
     public var fusedActivation: String? { fromLogits ? nil : "softmax" }
     public var fromLogitsVariant: any Loss { CategoricalCrossentropy(fromLogits: true, labelSmoothing: labelSmoothing) }

@@ -3,7 +3,7 @@ public struct Huber: ElementwiseLoss {
     public var delta: Float
     public var name: String { "huber" }
     public var className: String { "Huber" }
-    public var configPairs: [(String, JSON)] { [("delta", .number(Double(delta)))] }
+    public var configPairs: [(String, JSON)] { [("delta", .float(delta))] }
     @inline(__always) public func term(_ t: Float, _ y: Float) -> Float {
         let e = abs(y - t)
         return e <= delta ? 0.5 * e * e : delta * e - 0.5 * delta * delta

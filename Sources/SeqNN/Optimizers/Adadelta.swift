@@ -11,7 +11,7 @@ public final class Adadelta: Optimizer, @unchecked Sendable {
     }
 
     override public var slotNames: [String] { ["accumulated_grad", "accumulated_delta_var"] }
-    override public var optionPairs: [(String, JSON)] { [("rho", .number(Double(rho))), ("epsilon", .number(Double(epsilon)))] }
+    override public var optionPairs: [(String, JSON)] { [("rho", .float(rho)), ("epsilon", .float(epsilon))] }
 
     override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
         let eg = slots[0].data, ed = slots[1].data

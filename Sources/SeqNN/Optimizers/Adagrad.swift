@@ -12,7 +12,7 @@ public final class Adagrad: Optimizer, @unchecked Sendable {
 
     override public var slotNames: [String] { ["accumulator"] }
     override public var optionPairs: [(String, JSON)] {
-        [("initial_accumulator_value", .number(Double(initialAccumulatorValue))), ("epsilon", .number(Double(epsilon)))]
+        [("initial_accumulator_value", .float(initialAccumulatorValue)), ("epsilon", .float(epsilon))]
     }
     override public func initializeSlots() { for s in slots { s[0].fill(initialAccumulatorValue) } }
 

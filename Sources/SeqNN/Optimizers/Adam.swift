@@ -20,8 +20,8 @@ public class Adam: Optimizer, @unchecked Sendable {
 
     override public var slotNames: [String] { ["momentum", "velocity"] + (amsgrad ? ["velocity_hat"] : []) }
     override public var optionPairs: [(String, JSON)] {
-        [("beta_1", .number(Double(beta1))), ("beta_2", .number(Double(beta2))),
-         ("epsilon", .number(Double(epsilon))), ("amsgrad", .bool(amsgrad))]
+        [("beta_1", .float(beta1)), ("beta_2", .float(beta2)),
+         ("epsilon", .float(epsilon)), ("amsgrad", .bool(amsgrad))]
     }
 
     override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {

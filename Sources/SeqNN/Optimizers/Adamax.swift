@@ -17,7 +17,7 @@ public final class Adamax: Optimizer, @unchecked Sendable {
 
     override public var slotNames: [String] { ["m", "u"] }
     override public var optionPairs: [(String, JSON)] {
-        [("beta_1", .number(Double(beta1))), ("beta_2", .number(Double(beta2))), ("epsilon", .number(Double(epsilon)))]
+        [("beta_1", .float(beta1)), ("beta_2", .float(beta2)), ("epsilon", .float(epsilon))]
     }
 
     override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {

@@ -30,7 +30,7 @@ public final class Nadam: Optimizer, @unchecked Sendable {
         }
     }
     override public var optionPairs: [(String, JSON)] {
-        [("beta_1", .number(Double(beta1))), ("beta_2", .number(Double(beta2))), ("epsilon", .number(Double(epsilon)))]
+        [("beta_1", .float(beta1)), ("beta_2", .float(beta2)), ("epsilon", .float(epsilon))]
     }
 
     func momentumCache(_ t: Float) -> Float { beta1 * (1 - 0.5 * powf(0.96, t)) }

@@ -53,8 +53,8 @@ open class Optimizer: @unchecked Sendable {
 
     /// Keras 3's optimizer `get_config()`.
     public func config() -> JSON {
-        func opt(_ v: Float?) -> JSON { v.map { .number(Double($0)) } ?? .null }
-        var pairs: [(String, JSON)] = [("name", .string(kerasClassName.lowercased())), ("learning_rate", .number(Double(learningRate))),
+        func opt(_ v: Float?) -> JSON { v.map { JSON.float($0) } ?? .null }
+        var pairs: [(String, JSON)] = [("name", .string(kerasClassName.lowercased())), ("learning_rate", .float(learningRate)),
                                        ("weight_decay", opt(weightDecay)), ("clipnorm", opt(clipnorm)),
                                        ("global_clipnorm", opt(globalClipnorm)), ("clipvalue", opt(clipvalue)),
                                        ("use_ema", false), ("ema_momentum", 0.99), ("ema_overwrite_frequency", .null),

@@ -18,8 +18,8 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
         ["velocity"] + (momentum > 0 ? ["momentum"] : []) + (centered ? ["average_gradient"] : [])
     }
     override public var optionPairs: [(String, JSON)] {
-        [("rho", .number(Double(rho))), ("momentum", .number(Double(momentum))),
-         ("epsilon", .number(Double(epsilon))), ("centered", .bool(centered))]
+        [("rho", .float(rho)), ("momentum", .float(momentum)),
+         ("epsilon", .float(epsilon)), ("centered", .bool(centered))]
     }
 
     override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {

@@ -13,7 +13,7 @@ public final class SGD: Optimizer, @unchecked Sendable {
     }
 
     override public var slotNames: [String] { momentum > 0 ? ["momentum"] : [] }
-    override public var optionPairs: [(String, JSON)] { [("momentum", .number(Double(momentum))), ("nesterov", .bool(nesterov))] }
+    override public var optionPairs: [(String, JSON)] { [("momentum", .float(momentum)), ("nesterov", .bool(nesterov))] }
 
     override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
         let lr = learningRate

@@ -32,7 +32,7 @@ public struct Regularizer: Sendable, Equatable {
 
     /// `{"class_name": "L1L2", "config": {"l1", "l2"}}`, which Keras 2 and 3 both read.
     public var json: JSON {
-        .object([("class_name", "L1L2"), ("config", .object([("l1", .number(Double(l1))), ("l2", .number(Double(l2)))]))])
+        .object([("class_name", "L1L2"), ("config", .object([("l1", .float(l1)), ("l2", .float(l2))]))])
     }
 
     /// The penalty for `w`, accumulated in Double.
