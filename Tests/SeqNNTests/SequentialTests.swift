@@ -290,15 +290,15 @@ struct SequentialTests {
     @Test func fromConfigListsEveryUnknownLayer() throws {
         let text = """
         {"name": "s", "layers": [
-          {"class_name": "Conv2D", "config": {"name": "conv", "filters": 8}},
+          {"class_name": "ConvLSTM2D", "config": {"name": "conv", "filters": 8}},
           {"class_name": "Dense", "config": {"name": "ok", "units": 2}},
-          {"class_name": "LSTM", "config": {"name": "rnn", "units": 4}},
+          {"class_name": "MultiHeadAttention", "config": {"name": "rnn", "num_heads": 4}},
           {"class_name": "Dense", "config": {"name": "bad_units", "units": 0}},
           {"config": {"name": "no_class"}}]}
         """
         let e = expectSeqNNError(.unsupported) { _ = try Sequential.fromConfig(json(text)) }
         let msg = e?.message ?? ""
-        for needle in ["Conv2D", "conv", "LSTM", "rnn", "bad_units", "missing class_name", "4 problem"] {
+        for needle in ["ConvLSTM2D", "conv", "MultiHeadAttention", "rnn", "bad_units", "missing class_name", "4 problem"] {
             #expect(msg.contains(needle), "message lacks \(needle): \(msg)")
         }
         expectSeqNNError(.format) { _ = try Sequential.fromConfig(json("{\"name\": \"x\"}")) }

@@ -101,7 +101,7 @@ public struct LayerConfig {
             guard let list = json["input_shape"]?.intList else { throw fail("input_shape", "a list of integers") }
             return [batch] + list
         }
-        let dim: Int? = has("input_dim") ? try int("input_dim") : nil
+        let dim: Int? = has("input_dim") && className != "Embedding" ? try int("input_dim") : nil   // Embedding: the vocabulary size
         let length: Int? = has("input_length") ? try int("input_length") : nil
         switch (length, dim) {
         case let (l?, d?): return [batch, l, d]

@@ -111,6 +111,8 @@ extension Sequential {
                               y: UnsafeBufferPointer(rebasing: y[(trainCount * all.outWidth)...]),
                               samples: all.samples - trainCount, inWidth: all.inWidth, outWidth: all.outWidth, trueColumns: all.trueColumns)
         }
+        try checkSequenceData(x, samples: trainCount, batch: batch, what: "fit")
+        if let val { try checkSequenceData(val.x, samples: val.samples, batch: batch, what: "fit (validation data)") }
         let (trainMetrics, valMetrics) = try c.metrics(trueColumns: all.trueColumns, predColumns: outputShape!.last!, custom: customMetrics)
         let history = History()
         self.history = history
@@ -292,6 +294,7 @@ extension Sequential {
             try requireBuilt("train_on_batch")
             guard let c = compiled else { throw SeqNNError(.notCompiled, "train_on_batch: the model is not compiled; call compile first") }
             let d = try checkData(x, y, c, what: "train_on_batch")
+            try checkSequenceData(d.x, samples: d.samples, batch: d.samples, what: "train_on_batch")
             var opts = FitOptions()
             opts.sampleWeight = sampleWeight
             let w = try sampleWeights(opts, d)

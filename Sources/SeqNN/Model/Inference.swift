@@ -1,7 +1,8 @@
 extension Sequential {
     /// Keras's `predict`: outputs for any number of samples, in batches of `batchSize` (32 by default),
     /// written into `out` (samples * outputSize floats). A built model predicts without being compiled.
-    /// Safe to call from several threads at once.
+    /// Safe to call from several threads at once, except on a model with stateful layers, where an overlapping
+    /// call fails with `.busy` (each call continues the state of the last; see Sequential+States.swift).
     public func predict(x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>, batchSize: Int? = nil) throws {
         try access.shared("predict") {
             try requireBuiltForReading("predict")
@@ -12,15 +13,16 @@ extension Sequential {
             }
             let batch = batchSize ?? self.batchSize ?? 32
             guard batch > 0 else { throw SeqNNError.invalid("predict: batch_size must be positive, found \(batch)") }
+            try checkSequenceData(d.x, samples: d.samples, batch: batch, what: "predict")
             var rng = SeededGenerator(seed: 0)   // inference draws nothing; Dropout is the identity
-            inferencePool.withExecutor(layerCount: layers.count) { ex in
+            try withStatefulStreams("predict") { inferencePool.withExecutor(layerCount: layers.count) { ex in
                 for start in stride(from: 0, to: d.samples, by: batch) {
                     let range = start..<min(d.samples, start + batch)
                     Executor.gather(x.baseAddress!, width: d.inWidth, indices: nil, range: range, into: ex.input, shape: inputShape!)
                     let y = ex.forward(layers, training: false, rng: &rng)
                     (out.baseAddress! + start * width).update(from: y.data, count: range.count * width)
                 }
-            }
+            } }
         }
     }
 
@@ -45,6 +47,7 @@ extension Sequential {
             let d = try checkData(x, y, c, what: "evaluate")
             let batch = batchSize ?? self.batchSize ?? 32
             guard batch > 0 else { throw SeqNNError.invalid("evaluate: batch_size must be positive, found \(batch)") }
+            try checkSequenceData(d.x, samples: d.samples, batch: batch, what: "evaluate")
             let (_, metrics) = try c.metrics(trueColumns: d.trueColumns, predColumns: outputShape!.last!, custom: customMetrics)
             let (loss, values) = try evaluateChecked(c, d, batch: batch, metrics: metrics)
             return [loss] + values.map(\.1)

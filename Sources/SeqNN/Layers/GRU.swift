@@ -1,0 +1,177 @@
+/// `keras.layers.GRU`, both `reset_after` modes.
+///
+/// Weights (Keras order): `kernel (in, 3u)`, `recurrent_kernel (u, 3u)`, column blocks z (update), r (reset),
+/// h (candidate); `bias` is (2, 3u) with reset_after=true (row 0 input bias, row 1 recurrent bias) and (3u,)
+/// with reset_after=false. Per step, with xz = x.K + b_in:
+///   reset_after=true (Keras's default):  hz = h.R + b_rec; z = σ(xz_z + hz_z); r = σ(xz_r + hz_r);
+///                                        ĥ = act(xz_h + r * hz_h)
+///   reset_after=false:                   z = σ(xz_z + h.R_z); r = σ(xz_r + h.R_r); ĥ = act(xz_h + (r*h).R_h)
+///   h = z*h_prev + (1-z)*ĥ
+public final class GRU: RecurrentLayer, @unchecked Sendable {
+    override public class var kerasClassName: String { "GRU" }
+    override var cellName: String { "gru_cell" }
+    override var gateCount: Int { 3 }
+    override var biasShape: [Int] { resetAfter ? [2, 3 * units] : [3 * units] }
+    public let resetAfter: Bool
+
+    // Cell buffers: rz = the recurrent part per block [T, B, 3u] (reset_after: h.R + b_rec; otherwise z, r
+    // blocks h.R and h block (r*h).R), pre = the gates' pre-activations [T, B, 3u], rhin = r*h (reset_after
+    // false) [T, B, u], drz = dLoss/d(rz) [T, B, 3u].
+    private static let rzSlot = Slot.cell, preSlot = Slot.cell + 1, rhinSlot = Slot.cell + 2, drzSlot = Slot.cell + 3
+    private static let drhSlot = Slot.cell + 4
+
+    public init(units: Int, options: RecurrentOptions = RecurrentOptions(), resetAfter: Bool = true, name: String = "gru") throws {
+        self.resetAfter = resetAfter
+        try super.init(units: units, options: options, name: name)
+    }
+
+    override func runForward(_ s: RNNScratch, B: Int, nr: Int) {
+        let u = units, gu = 3 * u, n = B * u, T = timesteps
+        let aT = s[Slot.a], rzT = s[Self.rzSlot], preT = s[Self.preSlot]
+        RNNKernels.fit(aT, T, B, gu)
+        RNNKernels.fit(rzT, T, B, gu)
+        RNNKernels.fit(preT, T, B, gu)
+        if !resetAfter { RNNKernels.fit(s[Self.rhinSlot], T, B, u) }
+        let xz = s[Slot.z].data, a = aT.data, rz = rzT.data, pre = preT.data, h = s[Slot.h].data
+        let recBias = resetAfter ? bias.map { UnsafePointer($0.value.data + gu) } : nil
+        for st in 0..<T {
+            prepareOperands(s, step: st, B: B, nr: nr)
+            let o = st * B * gu
+            let xs = xz + o, rs = rz + o, ps = pre + o, gs = a + o
+            recurrentProduct(s, step: st, B: B, nr: nr, blocks: resetAfter ? 0..<3 : 0..<2, c: rs, ldc: gu, beta: 0)
+            if let recBias { Kernels.addRowVector(rs, rows: B, cols: gu, recBias) }
+            for b in 0..<B {
+                let r = b * gu
+                for j in 0..<2 * u { ps[r + j] = xs[r + j] + rs[r + j] }
+            }
+            recAct.forward(ps, gs, rows: B, cols: u, ld: gu)            // z
+            recAct.forward(ps + u, gs + u, rows: B, cols: u, ld: gu)    // r
+            if !resetAfter {
+                // rz_h = (r * h_prev) . R_h
+                let hh = operand(s, gate: 2, step: st, B: B, nr: nr), rh = s[Self.rhinSlot].data + st * n
+                for b in 0..<B {
+                    for j in 0..<u { rh[b * u + j] = gs[b * gu + u + j] * hh[b * u + j] }
+                }
+                RNNKernels.gemm(false, false, m: B, n: u, k: u, a: rh, lda: u, b: recurrentKernel!.value.data + 2 * u, ldb: gu,
+                                c: rs + 2 * u, ldc: gu)
+            }
+            for b in 0..<B {
+                let r = b * gu
+                for j in 0..<u {
+                    ps[r + 2 * u + j] = xs[r + 2 * u + j] + (resetAfter ? gs[r + u + j] * rs[r + 2 * u + j] : rs[r + 2 * u + j])
+                }
+            }
+            act.forward(ps + 2 * u, gs + 2 * u, rows: B, cols: u, ld: gu)   // ĥ
+            let hp = h + st * n, hn = h + (st + 1) * n
+            for b in 0..<B {
+                let r = b * gu, q = b * u
+                for j in 0..<u {
+                    let zv = gs[r + j]
+                    hn[q + j] = zv * hp[q + j] + (1 - zv) * gs[r + 2 * u + j]
+                }
+            }
+        }
+    }
+
+    override func runBackward(_ s: RNNScratch, dy: Tensor, B: Int, nr: Int) {
+        let u = units, gu = 3 * u, n = B * u, T = timesteps
+        let drzT = s[Self.drzSlot], tmpT = s[Slot.tmp], tmp3T = s[Self.drhSlot]
+        RNNKernels.fit(drzT, T, B, gu)
+        RNNKernels.fit(tmpT, B, u)
+        RNNKernels.fit(tmp3T, B, u)
+        let a = s[Slot.a].data, rz = s[Self.rzSlot].data, pre = s[Self.preSlot].data, h = s[Slot.h].data
+        let dxz = s[Slot.dz].data, drz = drzT.data, dh = s[Slot.dh].data, direct = tmpT.data, drh = tmp3T.data
+        let mask = s[Slot.recMask].data
+        for st in (0..<T).reversed() {
+            addOutputGradient(dy, step: st, into: dh, B: B)
+            let o = st * B * gu
+            let gs = a + o, rs = rz + o, ps = pre + o, dxs = dxz + o, drs = drz + o
+            let hp = h + st * n
+            for b in 0..<B {
+                let r = b * gu, q = b * u
+                for j in 0..<u {
+                    let zv = gs[r + j], d = dh[q + j]
+                    dxs[r + j] = d * (hp[q + j] - gs[r + 2 * u + j])     // d z
+                    dxs[r + 2 * u + j] = d * (1 - zv)                     // d ĥ
+                    direct[q + j] = d * zv                                // through h = z*h_prev
+                }
+            }
+            recAct.backward(x: ps, y: gs, dy: dxs, dx: dxs, rows: B, cols: u, ld: gu)
+            act.backward(x: ps + 2 * u, y: gs + 2 * u, dy: dxs + 2 * u, dx: dxs + 2 * u, rows: B, cols: u, ld: gu)
+            if resetAfter {
+                for b in 0..<B {
+                    let r = b * gu
+                    for j in 0..<u {
+                        let dph = dxs[r + 2 * u + j]
+                        dxs[r + u + j] = dph * rs[r + 2 * u + j]          // d r
+                        drs[r + 2 * u + j] = dph * gs[r + u + j]          // d (h.R_h + b)
+                    }
+                }
+            } else {
+                // ĥ's recurrent part is (r*h).R_h: d(r*h) = dpre_h . R_h^T
+                RNNKernels.gemm(false, true, m: B, n: u, k: u, a: dxs + 2 * u, lda: gu, b: recurrentKernel!.value.data + 2 * u, ldb: gu,
+                                c: drh, ldc: u)
+                let hh = operand(s, gate: 2, step: st, B: B, nr: nr)
+                for b in 0..<B {
+                    let r = b * gu, q = b * u
+                    for j in 0..<u {
+                        dxs[r + u + j] = drh[q + j] * hh[q + j]           // d r
+                        drs[r + 2 * u + j] = dxs[r + 2 * u + j]           // d (rz_h), for dR_h
+                        direct[q + j] += drh[q + j] * gs[r + u + j] * (nr == 0 ? 1 : mask[(nr == 1 ? 0 : 2) * n + q + j])
+                    }
+                }
+            }
+            recAct.backward(x: ps + u, y: gs + u, dy: dxs + u, dx: dxs + u, rows: B, cols: u, ld: gu)
+            for b in 0..<B {
+                let r = b * gu
+                for j in 0..<2 * u { drs[r + j] = dxs[r + j] }
+            }
+            dh.update(from: direct, count: n)
+            recurrentInputGrad(s, B: B, nr: nr, blocks: resetAfter ? 0..<3 : 0..<2, dC: drs, lddc: gu, into: dh, accumulate: true)
+        }
+        recurrentWeightGrad(s, B: B, nr: nr, blocks: resetAfter ? 0..<3 : 0..<2, dC: drz, lddc: gu)
+        if !resetAfter, let rk = recurrentKernel, rk.trainable {
+            RNNKernels.gemm(true, false, m: u, n: u, k: T * B, a: s[Self.rhinSlot].data, lda: u, b: drz + 2 * u, ldb: gu,
+                            beta: 1, c: rk.grad.data + 2 * u, ldc: gu)
+        }
+        if resetAfter, let bias, bias.trainable {
+            Kernels.accumulateColumnSums(drz, rows: T * B, cols: gu, into: bias.grad.data + gu)
+        }
+    }
+
+    override public func layerConfig() -> [(String, JSON)] {
+        recurrentConfig(extra: [("reset_after", .bool(resetAfter))], recurrentActivation: true)
+    }
+
+    /// The plain-loop reference of the cell (Double, inference) for tests: outputs for x [batch, T, in].
+    public func referenceForward(_ x: [Float], batch: Int, initialStates: [[Float]]? = nil) -> [Float] {
+        guard let kernel, let recurrentKernel else { return [] }
+        let u = units
+        let b: (Int) -> Double = { i in self.bias.map { Double($0.value.data[i]) } ?? 0 }
+        return referenceLoop(x, batch: batch, initial: initialStates) { xt, h, c in
+            var xz = [Double](repeating: 0, count: 3 * u), hz = xz
+            for j in 0..<3 * u {
+                xz[j] = RecurrentLayer.dotColumn(xt, kernel.value, j) + b(j)
+                if resetAfter || j < 2 * u { hz[j] = RecurrentLayer.dotColumn(h, recurrentKernel.value, j) + (resetAfter ? b(3 * u + j) : 0) }
+            }
+            let z = RecurrentLayer.apply(recurrentActivation, (0..<u).map { xz[$0] + hz[$0] })
+            let r = RecurrentLayer.apply(recurrentActivation, (0..<u).map { xz[u + $0] + hz[u + $0] })
+            var candidate = [Double](repeating: 0, count: u)
+            if resetAfter {
+                for j in 0..<u { candidate[j] = xz[2 * u + j] + r[j] * hz[2 * u + j] }
+            } else {
+                let rh = (0..<u).map { r[$0] * h[$0] }
+                for j in 0..<u { candidate[j] = xz[2 * u + j] + RecurrentLayer.dotColumn(rh, recurrentKernel.value, 2 * u + j) }
+            }
+            let hh = RecurrentLayer.apply(activation, candidate)
+            return ((0..<u).map { z[$0] * h[$0] + (1 - z[$0]) * hh[$0] }, c)
+        }
+    }
+}
+
+extension GRU {
+    convenience init(config c: LayerConfig) throws {
+        try self.init(units: RecurrentOptions.units(c), options: RecurrentOptions(config: c, hasRecurrentActivation: true),
+                      resetAfter: c.bool("reset_after", default: true), name: c.name ?? "gru")
+    }
+}

@@ -1,0 +1,135 @@
+/// Global max or average pooling (`GlobalMaxPooling1D/2D`, `GlobalAveragePooling1D/2D`): one value per
+/// channel over all steps (1-D) or all rows and columns (2-D), channels_last.
+///
+/// Output [batch, channels], or with keepdims [batch, 1, channels] / [batch, 1, 1, channels].
+/// The gradient of a maximum is shared equally by tied maximal elements, as TensorFlow's reduce_max
+/// gradient does (unlike MaxPooling, whose gradient goes to the first maximum).
+public class BaseGlobalPooling: Layer, @unchecked Sendable {
+    public let kind: BasePooling.Kind
+    public let rank: Int
+    public let keepdims: Bool
+
+    init(kind: BasePooling.Kind, rank: Int, keepdims: Bool, name: String) {
+        self.kind = kind
+        self.rank = rank
+        self.keepdims = keepdims
+        super.init(name: name)
+    }
+
+    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+        let (_, _, c) = try spatialDims(inputShape, rank: rank, label: "\(kerasClassName) '\(name)'")
+        channelShape = [c]
+        return keepdims ? Array(repeating: 1, count: rank) + [c] : [c]
+    }
+
+    private var channelShape: [Int] = []
+
+    // x: [N, S, C] (S = all spatial positions) -> y: [N, C]
+    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+        guard let outShape = outputShape, let c = channelShape.first else { return }
+        let n = x.rows, s = x.rowLength / c
+        state.output.resize(batch: n, rest: outShape)
+        for b in 0..<n {
+            let xs = x.data + b * s * c, o = state.output.data + b * c
+            o.update(from: xs, count: c)
+            if kind == .max {
+                for p in 1..<max(s, 1) { let q = xs + p * c; for i in 0..<c where q[i] > o[i] { o[i] = q[i] } }
+            } else {
+                for p in 1..<max(s, 1) { let q = xs + p * c; for i in 0..<c { o[i] += q[i] } }
+                let inv = 1 / Float(s)
+                for i in 0..<c { o[i] *= inv }
+            }
+        }
+    }
+
+    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+        guard needInputGrad, let c = channelShape.first else { return }
+        let n = x.rows, s = x.rowLength / c
+        state.gradInput.resize(x.shape)
+        let count = state.scratch(0)
+        count.resize(channelShape)
+        for b in 0..<n {
+            let xs = x.data + b * s * c, dxs = state.gradInput.data + b * s * c, d = dy.data + b * c
+            if kind == .average {
+                let inv = 1 / Float(s)
+                for p in 0..<s { let q = dxs + p * c; for i in 0..<c { q[i] = d[i] * inv } }
+                continue
+            }
+            let y = state.output.data + b * c
+            count.fill(0)
+            for p in 0..<s { let q = xs + p * c; for i in 0..<c where q[i] == y[i] { count.data[i] += 1 } }
+            for p in 0..<s {
+                let q = xs + p * c, g = dxs + p * c
+                for i in 0..<c { g[i] = q[i] == y[i] ? d[i] / count.data[i] : 0 }
+            }
+        }
+    }
+
+    override public func layerConfig() -> [(String, JSON)] {
+        [("data_format", "channels_last"), ("keepdims", .bool(keepdims))]
+    }
+}
+
+/// `keras.layers.GlobalMaxPooling1D`: [batch, steps, channels] -> [batch, channels] (max over steps).
+public final class GlobalMaxPooling1D: BaseGlobalPooling, @unchecked Sendable {
+    override public class var kerasClassName: String { "GlobalMaxPooling1D" }
+    public init(keepdims: Bool = false, name: String = "global_max_pooling1d") {
+        super.init(kind: .max, rank: 1, keepdims: keepdims, name: name)
+    }
+}
+
+/// `keras.layers.GlobalMaxPooling2D`: [batch, rows, cols, channels] -> [batch, channels].
+public final class GlobalMaxPooling2D: BaseGlobalPooling, @unchecked Sendable {
+    override public class var kerasClassName: String { "GlobalMaxPooling2D" }
+    public init(keepdims: Bool = false, name: String = "global_max_pooling2d") {
+        super.init(kind: .max, rank: 2, keepdims: keepdims, name: name)
+    }
+}
+
+/// `keras.layers.GlobalAveragePooling1D`: [batch, steps, channels] -> [batch, channels] (mean over steps).
+public final class GlobalAveragePooling1D: BaseGlobalPooling, @unchecked Sendable {
+    override public class var kerasClassName: String { "GlobalAveragePooling1D" }
+    public init(keepdims: Bool = false, name: String = "global_average_pooling1d") {
+        super.init(kind: .average, rank: 1, keepdims: keepdims, name: name)
+    }
+}
+
+/// `keras.layers.GlobalAveragePooling2D`: [batch, rows, cols, channels] -> [batch, channels].
+public final class GlobalAveragePooling2D: BaseGlobalPooling, @unchecked Sendable {
+    override public class var kerasClassName: String { "GlobalAveragePooling2D" }
+    public init(keepdims: Bool = false, name: String = "global_average_pooling2d") {
+        super.init(kind: .average, rank: 2, keepdims: keepdims, name: name)
+    }
+}
+
+extension LayerConfig {
+    /// data_format (channels_last only) and keepdims of the global pooling layers.
+    func globalPoolingKeepdims() throws -> Bool {
+        try requireChannelsLast()
+        return try bool("keepdims", default: false)
+    }
+}
+
+extension GlobalMaxPooling1D {
+    convenience init(config c: LayerConfig) throws {
+        self.init(keepdims: try c.globalPoolingKeepdims(), name: c.name ?? "global_max_pooling1d")
+    }
+}
+
+extension GlobalMaxPooling2D {
+    convenience init(config c: LayerConfig) throws {
+        self.init(keepdims: try c.globalPoolingKeepdims(), name: c.name ?? "global_max_pooling2d")
+    }
+}
+
+extension GlobalAveragePooling1D {
+    convenience init(config c: LayerConfig) throws {
+        self.init(keepdims: try c.globalPoolingKeepdims(), name: c.name ?? "global_average_pooling1d")
+    }
+}
+
+extension GlobalAveragePooling2D {
+    convenience init(config c: LayerConfig) throws {
+        self.init(keepdims: try c.globalPoolingKeepdims(), name: c.name ?? "global_average_pooling2d")
+    }
+}

@@ -1,0 +1,139 @@
+/// `keras.layers.LSTM`.
+///
+/// Weights (Keras order): `kernel (in, 4u)`, `recurrent_kernel (u, 4u)`, `bias (4u,)`, column blocks in the
+/// order i, f, c, o. Per step: z = x.K + h.R + b; i, f, o = recurrent_activation; g = activation(z_c);
+/// c = f*c + i*g; h = o*activation(c). `unit_forget_bias` (default true) initialises the forget block of
+/// the bias to ones, the rest with bias_initializer, as Keras does.
+public final class LSTM: RecurrentLayer, @unchecked Sendable {
+    override public class var kerasClassName: String { "LSTM" }
+    override var cellName: String { "lstm_cell" }
+    override var gateCount: Int { 4 }
+    override var hasCarry: Bool { true }
+    public let unitForgetBias: Bool
+
+    // Cell buffers: c [T+1, B, u] (c[0] initial), act(c) [T, B, u], dc [B, u].
+    private static let cSlot = Slot.cell, actCSlot = Slot.cell + 1, dcSlot = Slot.cell + 2
+
+    public init(units: Int, options: RecurrentOptions = RecurrentOptions(), unitForgetBias: Bool = true, name: String = "lstm") throws {
+        self.unitForgetBias = unitForgetBias
+        try super.init(units: units, options: options, name: name)
+    }
+
+    override func initializeBias(_ b: Parameter, rng: inout SeededGenerator) {
+        guard unitForgetBias else { return super.initializeBias(b, rng: &rng) }
+        // Keras: concat(bias_initializer((u,)), ones((u,)), bias_initializer((2u,))).
+        let u = units
+        let first = Tensor(shape: [u]), rest = Tensor(shape: [2 * u])
+        biasInitializer.fill(first, rng: &rng)
+        biasInitializer.fill(rest, rng: &rng)
+        b.value.data.update(from: first.data, count: u)
+        (b.value.data + u).update(repeating: 1, count: u)
+        (b.value.data + 2 * u).update(from: rest.data, count: 2 * u)
+    }
+
+    override func prepareCarry(_ s: RNNScratch, B: Int) -> UnsafeMutablePointer<Float>? {
+        RNNKernels.fit(s[Self.cSlot], timesteps + 1, B, units)
+        return s[Self.cSlot].data
+    }
+
+    override func finalCarry(_ s: RNNScratch, B: Int) -> UnsafePointer<Float>? {
+        UnsafePointer(s[Self.cSlot].data + timesteps * B * units)
+    }
+
+    override func runForward(_ s: RNNScratch, B: Int, nr: Int) {
+        let u = units, gu = 4 * u, n = B * u, T = timesteps
+        let za = s[Slot.a], ac = s[Self.actCSlot]
+        RNNKernels.fit(za, T, B, gu)
+        RNNKernels.fit(ac, T, B, u)
+        let z = s[Slot.z].data, a = za.data, h = s[Slot.h].data, c = s[Self.cSlot].data, actC = ac.data
+        for st in 0..<T {
+            prepareOperands(s, step: st, B: B, nr: nr)
+            let zs = z + st * B * gu, gs = a + st * B * gu
+            recurrentProduct(s, step: st, B: B, nr: nr, blocks: 0..<4, c: zs, ldc: gu, beta: 1)
+            recAct.forward(zs, gs, rows: B, cols: u, ld: gu)                   // i
+            recAct.forward(zs + u, gs + u, rows: B, cols: u, ld: gu)           // f
+            act.forward(zs + 2 * u, gs + 2 * u, rows: B, cols: u, ld: gu)      // g
+            recAct.forward(zs + 3 * u, gs + 3 * u, rows: B, cols: u, ld: gu)   // o
+            let cp = c + st * n, cn = c + (st + 1) * n, acs = actC + st * n, hn = h + (st + 1) * n
+            for b in 0..<B {
+                let g = gs + b * gu, o = b * u
+                for j in 0..<u { cn[o + j] = g[u + j] * cp[o + j] + g[j] * g[2 * u + j] }
+            }
+            act.forward(cn, acs, rows: B, cols: u, ld: u)
+            for b in 0..<B {
+                let g = gs + b * gu, o = b * u
+                for j in 0..<u { hn[o + j] = g[3 * u + j] * acs[o + j] }
+            }
+        }
+    }
+
+    override func runBackward(_ s: RNNScratch, dy: Tensor, B: Int, nr: Int) {
+        let u = units, gu = 4 * u, n = B * u, T = timesteps
+        let dcT = s[Self.dcSlot], tmpT = s[Slot.tmp]
+        RNNKernels.fit(dcT, B, u)
+        RNNKernels.fit(tmpT, B, u)
+        dcT.fill(0)
+        let z = s[Slot.z].data, a = s[Slot.a].data, c = s[Self.cSlot].data, actC = s[Self.actCSlot].data
+        let dz = s[Slot.dz].data, dh = s[Slot.dh].data, dc = dcT.data, tmp = tmpT.data
+        for st in (0..<T).reversed() {
+            addOutputGradient(dy, step: st, into: dh, B: B)
+            let zs = z + st * B * gu, gs = a + st * B * gu, dzs = dz + st * B * gu
+            let cp = c + st * n, cn = c + (st + 1) * n, acs = actC + st * n
+            // tmp = dL/dc through h = o * act(c)
+            for b in 0..<B {
+                let g = gs + b * gu, o = b * u
+                for j in 0..<u { tmp[o + j] = dh[o + j] * g[3 * u + j] }
+            }
+            act.backward(x: cn, y: acs, dy: tmp, dx: tmp, rows: B, cols: u, ld: u)
+            for b in 0..<B {
+                let g = gs + b * gu, d = dzs + b * gu, o = b * u
+                for j in 0..<u {
+                    let dct = dc[o + j] + tmp[o + j]
+                    d[j] = dct * g[2 * u + j]            // d i
+                    d[u + j] = dct * cp[o + j]           // d f
+                    d[2 * u + j] = dct * g[j]            // d g
+                    d[3 * u + j] = dh[o + j] * acs[o + j] // d o
+                    dc[o + j] = dct * g[u + j]
+                }
+            }
+            recAct.backward(x: zs, y: gs, dy: dzs, dx: dzs, rows: B, cols: u, ld: gu)
+            recAct.backward(x: zs + u, y: gs + u, dy: dzs + u, dx: dzs + u, rows: B, cols: u, ld: gu)
+            act.backward(x: zs + 2 * u, y: gs + 2 * u, dy: dzs + 2 * u, dx: dzs + 2 * u, rows: B, cols: u, ld: gu)
+            recAct.backward(x: zs + 3 * u, y: gs + 3 * u, dy: dzs + 3 * u, dx: dzs + 3 * u, rows: B, cols: u, ld: gu)
+            recurrentInputGrad(s, B: B, nr: nr, blocks: 0..<4, dC: dzs, lddc: gu, into: dh, accumulate: false)
+        }
+        recurrentWeightGrad(s, B: B, nr: nr, blocks: 0..<4, dC: dz, lddc: gu)
+    }
+
+    override public func layerConfig() -> [(String, JSON)] {
+        recurrentConfig(extra: [("unit_forget_bias", .bool(unitForgetBias))], recurrentActivation: true)
+    }
+
+    /// The plain-loop reference of the cell (Double, inference) for tests: outputs for x [batch, T, in],
+    /// from `initialStates` [h, c] (batch * units each) or zeros.
+    public func referenceForward(_ x: [Float], batch: Int, initialStates: [[Float]]? = nil) -> [Float] {
+        guard let kernel, let recurrentKernel else { return [] }
+        let u = units
+        return referenceLoop(x, batch: batch, initial: initialStates) { xt, h, c in
+            var pre = [Double](repeating: 0, count: 4 * u)
+            for j in 0..<4 * u {
+                pre[j] = RecurrentLayer.dotColumn(xt, kernel.value, j) + RecurrentLayer.dotColumn(h, recurrentKernel.value, j)
+                    + (bias.map { Double($0.value.data[j]) } ?? 0)
+            }
+            let i = RecurrentLayer.apply(recurrentActivation, Array(pre[0..<u]))
+            let f = RecurrentLayer.apply(recurrentActivation, Array(pre[u..<2 * u]))
+            let g = RecurrentLayer.apply(activation, Array(pre[2 * u..<3 * u]))
+            let o = RecurrentLayer.apply(recurrentActivation, Array(pre[3 * u..<4 * u]))
+            let cn = (0..<u).map { f[$0] * c[$0] + i[$0] * g[$0] }
+            let ac = RecurrentLayer.apply(activation, cn)
+            return ((0..<u).map { o[$0] * ac[$0] }, cn)
+        }
+    }
+}
+
+extension LSTM {
+    convenience init(config c: LayerConfig) throws {
+        try self.init(units: RecurrentOptions.units(c), options: RecurrentOptions(config: c, hasRecurrentActivation: true),
+                      unitForgetBias: c.bool("unit_forget_bias", default: true), name: c.name ?? "lstm")
+    }
+}

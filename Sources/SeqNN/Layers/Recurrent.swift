@@ -1,0 +1,705 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSeqNNBLAS
+
+// The machinery SimpleRNN, LSTM and GRU share (Keras's `RNN` layer around a cell): configuration, weights,
+// dropout masks, the batched input projection, stateful state and the time loop's bookkeeping.
+//
+// Layout. Keras feeds (batch, timesteps, features). Inside a pass every per-step buffer is *step-major*,
+// [T, B, ...] in processing order (step s reads input time t = s, or T-1-s with go_backwards), so that one
+// step's slab is a contiguous [B, ...] matrix:
+//   xt   [groups, T, B, in]   the inputs, transposed to step-major and multiplied by the dropout mask(s)
+//   z    [T, B, G*u]          x.W + b for all steps in ONE gemm, then (LSTM, SimpleRNN) + h.R per step
+//   h    [T+1, B, u]          h[0] = initial state, h[s+1] = output of step s
+// The recurrent product runs as one [B, u] x [u, G*u] gemm per step; the weight gradients are one gemm each
+// over all T*B rows at the end of the backward pass. Buffers come from `LayerState.scratch` and are resized
+// per batch without reallocating once they are large enough.
+
+/// A layer that keeps values between calls (Keras's `stateful=True` recurrent layers).
+///
+/// Such a layer's final state of one batch is the initial state of the next (in predict, fit and evaluate),
+/// so calls must not interleave: `Sequential.predict` holds every stateful layer's stream for the whole call
+/// and refuses (`.busy`) a concurrent one instead of mixing two callers' sequences.
+public protocol StatefulLayer: AnyObject {
+    /// Whether the layer keeps state between calls now.
+    var isStateful: Bool { get }
+    /// Keras's `reset_states()`: the next call starts from zeros.
+    func resetStates()
+    /// Takes the layer's stream for one call; false when another call holds it.
+    func tryAcquireStream() -> Bool
+    func releaseStream()
+    /// Runs `body` from zero states and puts the current states back afterwards.
+    func withStatesReset<T>(_ body: () throws -> T) rethrows -> T
+}
+
+/// Strided matrix products for the recurrent layers (gate slices of a kernel are column blocks).
+enum RNNKernels {
+    /// C[m,n] (rows `ldc` apart) = op(A) op(B) + beta C, row-major; op(A) is [m,k], op(B) is [k,n].
+    @inline(__always)
+    static func gemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            for r in 0..<m {
+                let row = c + r * ldc
+                for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
+            }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Resizes without building a shape array when the shape already matches (no per-batch allocation).
+    @inline(__always) static func fit(_ t: Tensor, _ a: Int, _ b: Int) {
+        let s = t.shape
+        if s.count == 2 && s[0] == a && s[1] == b { return }
+        t.resize([a, b])
+    }
+    @inline(__always) static func fit(_ t: Tensor, _ a: Int, _ b: Int, _ c: Int) {
+        let s = t.shape
+        if s.count == 3 && s[0] == a && s[1] == b && s[2] == c { return }
+        t.resize([a, b, c])
+    }
+    @inline(__always) static func fit(_ t: Tensor, _ a: Int, _ b: Int, _ c: Int, _ d: Int) {
+        let s = t.shape
+        if s.count == 4 && s[0] == a && s[1] == b && s[2] == c && s[3] == d { return }
+        t.resize([a, b, c, d])
+    }
+
+    /// An inverted-dropout mask: 0 with probability `rate`, else 1 / (1 - rate) (as Keras's dropout).
+    static func drawMask(_ m: Tensor, rate: Float, rng: inout SeededGenerator) {
+        guard m.count > 0 else { return }
+        let keep = 1 / (1 - rate), threshold = Double(rate)
+        for i in 0..<m.count { m.data[i] = rng.uniform() < threshold ? 0 : keep }
+    }
+}
+
+/// An activation applied to gate blocks: `rows` rows of `cols` values, rows `ld` apart. Sigmoid, tanh and
+/// linear run as inline loops; any other Keras activation goes through its `ActivationFunction` one row
+/// block at a time (so softmax normalises over a gate's units, as Keras's per-gate call does).
+struct GateActivation: Sendable {
+    enum Kind: Sendable { case sigmoid, tanh, linear, generic }
+    let function: any ActivationFunction
+    let kind: Kind
+
+    init(_ f: any ActivationFunction) {
+        function = f
+        if f is Activations.Sigmoid { kind = .sigmoid } else if f is Activations.Tanh { kind = .tanh } else if f is Activations.Linear { kind = .linear } else { kind = .generic }
+    }
+
+    /// y = f(x); x and y may be different buffers with the same layout.
+    func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
+        for r in 0..<rows {
+            let xr = x + r * ld, yr = y + r * ld
+            switch kind {
+            case .sigmoid: for c in 0..<cols { yr[c] = sigmoidf(xr[c]) }
+            case .tanh: for c in 0..<cols { yr[c] = tanhf(xr[c]) }
+            case .linear: for c in 0..<cols { yr[c] = xr[c] }
+            case .generic: function.forward(xr, yr, rows: 1, cols: cols)
+            }
+        }
+    }
+
+    /// dx = dy * f'(x) given y = f(x); all four share one layout and dx may alias dy.
+    func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+                  rows: Int, cols: Int, ld: Int) {
+        for r in 0..<rows {
+            let o = r * ld
+            switch kind {
+            case .sigmoid: for c in 0..<cols { let v = y[o + c]; dx[o + c] = dy[o + c] * v * (1 - v) }
+            case .tanh: for c in 0..<cols { let v = y[o + c]; dx[o + c] = dy[o + c] * (1 - v * v) }
+            case .linear: for c in 0..<cols { dx[o + c] = dy[o + c] }
+            case .generic: function.backward(x: x + o, y: y + o, dy: dy + o, dx: dx + o, rows: 1, cols: cols)
+            }
+        }
+    }
+
+}
+
+/// The values a stateful layer carries from one call to the next: h (and c for LSTM), [batch, units] each.
+final class RecurrentStateStore: @unchecked Sendable {
+    private let lock = Lock()
+    private var batch = 0
+    private let h = Tensor(shape: [0])
+    private let c = Tensor(shape: [0])
+    private var busy = false
+
+    /// Copies the stored state for `batch` rows into `hp` (and `cp`); false (nothing copied) when no state
+    /// was stored for this batch size.
+    func load(h hp: UnsafeMutablePointer<Float>, c cp: UnsafeMutablePointer<Float>?, batch b: Int, units: Int) -> Bool {
+        lock.withLock {
+            guard b == batch, b > 0, h.count == b * units else { return false }
+            hp.update(from: h.data, count: b * units)
+            if let cp {
+                guard c.count == b * units else { return false }
+                cp.update(from: c.data, count: b * units)
+            }
+            return true
+        }
+    }
+
+    func save(h hp: UnsafePointer<Float>, c cp: UnsafePointer<Float>?, batch b: Int, units: Int) {
+        lock.withLock {
+            RNNKernels.fit(h, b, units)
+            h.data.update(from: hp, count: b * units)
+            if let cp {
+                RNNKernels.fit(c, b, units)
+                c.data.update(from: cp, count: b * units)
+            }
+            batch = b
+        }
+    }
+
+    func reset() { lock.withLock { batch = 0 } }
+
+    /// The whole state (to run something from zeros and put the state back afterwards).
+    func snapshot() -> (batch: Int, h: [Float], c: [Float]) { lock.withLock { (batch, h.array, c.array) } }
+    func restore(_ s: (batch: Int, h: [Float], c: [Float])) {
+        lock.withLock {
+            batch = s.batch
+            h.resize([s.h.count]); h.data.update(from: s.h, count: s.h.count)
+            c.resize([s.c.count]); c.data.update(from: s.c, count: s.c.count)
+        }
+    }
+
+    /// The stored state ([h] or [h, c], each batch*units values), empty after a reset.
+    var values: [[Float]] { lock.withLock { batch == 0 ? [] : (c.count == h.count ? [h.array, c.array] : [h.array]) } }
+
+    func tryAcquire() -> Bool { lock.withLock { if busy { return false }; busy = true; return true } }
+    func release() { lock.withLock { busy = false } }
+}
+
+/// Keras's arguments common to SimpleRNN, LSTM and GRU, with Keras's defaults.
+public struct RecurrentOptions {
+    public var activation: any ActivationFunction = Activations.Tanh()
+    /// The gates' activation (LSTM and GRU; SimpleRNN has none).
+    public var recurrentActivation: any ActivationFunction = Activations.Sigmoid()
+    public var useBias = true
+    public var kernelInitializer: any Initializer = VarianceScaling.glorotUniform(seed: nil)
+    public var recurrentInitializer: any Initializer = Orthogonal()
+    public var biasInitializer: any Initializer = Constant(value: 0, className: "Zeros")
+    public var kernelRegularizer: Regularizer?
+    public var recurrentRegularizer: Regularizer?
+    public var biasRegularizer: Regularizer?
+    /// Output every step ([batch, T, units]) instead of the last one ([batch, units]).
+    public var returnSequences = false
+    /// Process the sequence from its end; with return_sequences the outputs come in processing order.
+    public var goBackwards = false
+    /// Carry the final state of each call into the next (needs a fixed batch size).
+    public var stateful = false
+    /// Keras's unroll: the same computation here (accepted and written back).
+    public var unroll = false
+    /// Fraction of the inputs dropped in training (one mask per sequence, Keras clamps it into [0, 1]).
+    public var dropout: Float = 0
+    /// Fraction of the recurrent state dropped in training (one mask per sequence).
+    public var recurrentDropout: Float = 0
+
+    public init(returnSequences: Bool = false, goBackwards: Bool = false, stateful: Bool = false,
+                dropout: Float = 0, recurrentDropout: Float = 0) {
+        self.returnSequences = returnSequences
+        self.goBackwards = goBackwards
+        self.stateful = stateful
+        self.dropout = dropout
+        self.recurrentDropout = recurrentDropout
+    }
+
+    /// The common keys of a Keras RNN config, in either dialect. Refuses what SeqNN cannot compute
+    /// (return_state, time_major=true, constraints, activity regularizers) and ignores what does not
+    /// change the computation (implementation, zero_output_for_mask, seed, use_cudnn).
+    init(config c: LayerConfig, hasRecurrentActivation: Bool) throws {
+        self.init()
+        try c.rejectSet(["activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint"])
+        if c.has("return_state"), c.json["return_state"]?.bool != false {
+            throw SeqNNError(.unsupported, "\(c.label): return_state=True is not representable in a Sequential model (the layer would output its states as extra tensors); use return_state=False")
+        }
+        if c.has("time_major"), c.json["time_major"]?.bool != false {
+            throw SeqNNError(.unsupported, "\(c.label): time_major=True is not supported; SeqNN takes inputs as (batch, timesteps, features)")
+        }
+        if c.has("implementation") {
+            let i = try c.int("implementation")
+            guard (0...2).contains(i) else { throw c.fail("implementation", "1 or 2") }
+        }
+        if c.json["activation"] != nil { activation = try c.activation() }
+        if hasRecurrentActivation, c.json["recurrent_activation"] != nil { recurrentActivation = try c.activation("recurrent_activation") }
+        useBias = try c.bool("use_bias", default: true)
+        kernelInitializer = try c.initializer("kernel_initializer", default: kernelInitializer)
+        recurrentInitializer = try c.initializer("recurrent_initializer", default: recurrentInitializer)
+        biasInitializer = try c.initializer("bias_initializer", default: biasInitializer)
+        kernelRegularizer = try c.regularizer("kernel_regularizer")
+        recurrentRegularizer = try c.regularizer("recurrent_regularizer")
+        biasRegularizer = try c.regularizer("bias_regularizer")
+        returnSequences = try c.bool("return_sequences", default: false)
+        goBackwards = try c.bool("go_backwards", default: false)
+        stateful = try c.bool("stateful", default: false)
+        unroll = try c.bool("unroll", default: false)
+        _ = try c.bool("zero_output_for_mask", default: false)
+        dropout = try c.float("dropout", default: 0)
+        recurrentDropout = try c.float("recurrent_dropout", default: 0)
+    }
+
+    /// The units of a config: a positive integer, required.
+    static func units(_ c: LayerConfig) throws -> Int {
+        guard c.has("units") else { throw c.fail("units", "a positive integer") }
+        let u = try c.int("units")
+        guard u > 0 else { throw c.fail("units", "a positive integer") }
+        return u
+    }
+}
+
+/// Buffers of one recurrent pass: `LayerState.scratch(base + i)`. Wrappers (Bidirectional) give each
+/// inner layer its own base within their own state.
+struct RNNScratch {
+    let state: LayerState
+    let base: Int
+    @inline(__always) subscript(_ i: Int) -> Tensor { state.scratch(base + i) }
+}
+
+/// The base of SimpleRNN, LSTM and GRU. Subclasses give the gate count, the weight shapes and the cell's
+/// step loops; this class owns configuration, weights, masks, the input projection and stateful state.
+public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
+    public let units: Int
+    public let activation: any ActivationFunction
+    public let recurrentActivation: any ActivationFunction
+    public let useBias: Bool
+    public let kernelInitializer: any Initializer
+    public let recurrentInitializer: any Initializer
+    public let biasInitializer: any Initializer
+    public let kernelRegularizer: Regularizer?
+    public let recurrentRegularizer: Regularizer?
+    public let biasRegularizer: Regularizer?
+    public let returnSequences: Bool
+    public let goBackwards: Bool
+    public let stateful: Bool
+    public let unroll: Bool
+    /// Clamped into [0, 1] as Keras does; applied in training when strictly between 0 and 1.
+    public let dropout: Float
+    public let recurrentDropout: Float
+    public private(set) var kernel: Parameter?
+    public private(set) var recurrentKernel: Parameter?
+    public private(set) var bias: Parameter?
+    private var params: [Parameter] = []
+    /// Prepended to the weight names ("forward_lstm/" inside Bidirectional) so saved names stay unique.
+    var weightPrefix = ""
+    let store = RecurrentStateStore()
+    let act: GateActivation
+    let recAct: GateActivation
+    public private(set) var timesteps = 0
+    public private(set) var inputDim = 0
+
+    // Per-pass buffers (RNNScratch indices): each keeps one shape per layer configuration, so resizing
+    // per batch never allocates. Cells use `cell` and up (at most 7 more).
+    enum Slot {
+        static let xt = 0, inMask = 1, recMask = 2, z = 3, a = 4, h = 5, hp = 6, dz = 7, dh = 8
+        static let tmp = 9, dxt = 10, tmp2 = 11, tmp3 = 12, cell = 13
+    }
+    /// How many scratch buffers a pass uses (wrappers place inner layers this far apart).
+    static let scratchCount = 20
+
+    // Cell hooks.
+    /// Gate blocks in the kernel's columns: 1 (SimpleRNN), 4 (LSTM: i, f, c, o), 3 (GRU: z, r, h).
+    var gateCount: Int { 1 }
+    /// The Keras cell name in weight paths ("lstm_cell").
+    var cellName: String { "rnn_cell" }
+    var biasShape: [Int] { [gateCount * units] }
+    /// Keras uses one mask per gate when recurrent dropout is on (its `implementation=1` path, which it
+    /// forces then) and one shared mask otherwise. SimpleRNN always shares one.
+    var perGateMasks: Bool { gateCount > 1 && recurrentDropout > 0 }
+    /// Whether the state has a carry (LSTM's c).
+    var hasCarry: Bool { false }
+
+    init(units: Int, options o: RecurrentOptions, name: String) throws {
+        guard units > 0 else { throw SeqNNError(.invalidArgument, "\(name): units must be a positive integer, found \(units)") }
+        guard o.dropout.isFinite, o.recurrentDropout.isFinite else {
+            throw SeqNNError(.invalidArgument, "\(name): dropout and recurrent_dropout must be finite numbers")
+        }
+        self.units = units
+        activation = o.activation
+        recurrentActivation = o.recurrentActivation
+        useBias = o.useBias
+        kernelInitializer = o.kernelInitializer
+        recurrentInitializer = o.recurrentInitializer
+        biasInitializer = o.biasInitializer
+        kernelRegularizer = o.kernelRegularizer
+        recurrentRegularizer = o.recurrentRegularizer
+        biasRegularizer = o.biasRegularizer
+        returnSequences = o.returnSequences
+        goBackwards = o.goBackwards
+        stateful = o.stateful
+        unroll = o.unroll
+        dropout = min(1, max(0, o.dropout))
+        recurrentDropout = min(1, max(0, o.recurrentDropout))
+        act = GateActivation(o.activation)
+        recAct = GateActivation(o.recurrentActivation)
+        super.init(name: name)
+    }
+
+    /// The options this layer was made with (to make a copy, e.g. Bidirectional's backward layer).
+    var options: RecurrentOptions {
+        var o = RecurrentOptions(returnSequences: returnSequences, goBackwards: goBackwards, stateful: stateful,
+                                 dropout: dropout, recurrentDropout: recurrentDropout)
+        o.activation = activation
+        o.recurrentActivation = recurrentActivation
+        o.useBias = useBias
+        o.kernelInitializer = kernelInitializer
+        o.recurrentInitializer = recurrentInitializer
+        o.biasInitializer = biasInitializer
+        o.kernelRegularizer = kernelRegularizer
+        o.recurrentRegularizer = recurrentRegularizer
+        o.biasRegularizer = biasRegularizer
+        o.unroll = unroll
+        return o
+    }
+
+    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+        guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
+            throw SeqNNError.shape("\(kerasClassName) '\(name)' expects inputs of shape (batch, timesteps, features), found \(describeShape(inputShape))")
+        }
+        let gu = gateCount * units
+        guard Tensor.checkedElementCount([inputShape[1], gu]) != nil, Tensor.checkedElementCount([units, gu]) != nil else {
+            throw SeqNNError(.invalidArgument, "\(kerasClassName) '\(name)': the kernels for \(inputShape[1]) features and \(units) units are too large")
+        }
+        timesteps = inputShape[0]
+        inputDim = inputShape[1]
+        let k = Parameter(name: weightPrefix + cellName + "/kernel", shape: [inputDim, gu], regularizer: kernelRegularizer)
+        kernelInitializer.fill(k.value, rng: &rng)
+        let r = Parameter(name: weightPrefix + cellName + "/recurrent_kernel", shape: [units, gu], regularizer: recurrentRegularizer)
+        recurrentInitializer.fill(r.value, rng: &rng)
+        kernel = k
+        recurrentKernel = r
+        if useBias {
+            let b = Parameter(name: weightPrefix + cellName + "/bias", shape: biasShape, regularizer: biasRegularizer)
+            initializeBias(b, rng: &rng)
+            bias = b
+        }
+        params = [kernel, recurrentKernel, bias].compactMap { $0 }
+        return returnSequences ? [timesteps, units] : [units]
+    }
+
+    func initializeBias(_ b: Parameter, rng: inout SeededGenerator) { biasInitializer.fill(b.value, rng: &rng) }
+
+    override public var parameters: [Parameter] { params }
+
+    // MARK: Stateful
+
+    public var isStateful: Bool { stateful }
+    public func resetStates() { store.reset() }
+    public func tryAcquireStream() -> Bool { !stateful || store.tryAcquire() }
+    public func releaseStream() { if stateful { store.release() } }
+    public func withStatesReset<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = store.snapshot()
+        store.reset()
+        defer { store.restore(saved) }
+        return try body()
+    }
+    /// The state a stateful layer will start its next call from: [h] or [h, c] (batch * units values each);
+    /// empty when it starts from zeros.
+    public var states: [[Float]] { store.values }
+
+    // MARK: Forward
+
+    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+        forwardCore(x, RNNScratch(state: state, base: 0), output: state.output, training: training, rng: &rng)
+    }
+
+    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+        backwardCore(x, dy, RNNScratch(state: state, base: 0), gradInput: needInputGrad ? state.gradInput : nil)
+    }
+
+    /// The input time step that processing step `s` reads.
+    @inline(__always) func time(_ s: Int) -> Int { goBackwards ? timesteps - 1 - s : s }
+
+    /// x [B, T, in] -> `output` [B, T, u] or [B, u], keeping in `s` what backward needs.
+    func forwardCore(_ x: Tensor, _ s: RNNScratch, output: Tensor, training: Bool, rng: inout SeededGenerator) {
+        guard let kernel else { return }
+        let B = x.rows, T = timesteps, I = inputDim, u = units, gu = gateCount * units
+        let nm = training && dropout > 0 && dropout < 1 ? (perGateMasks ? gateCount : 1) : 0
+        let nr = training && recurrentDropout > 0 && recurrentDropout < 1 ? (perGateMasks ? gateCount : 1) : 0
+        let inMask = s[Slot.inMask], recMask = s[Slot.recMask]
+        RNNKernels.fit(inMask, nm, B, I)
+        RNNKernels.fit(recMask, nr, B, u)
+        RNNKernels.drawMask(inMask, rate: dropout, rng: &rng)
+        RNNKernels.drawMask(recMask, rate: recurrentDropout, rng: &rng)
+
+        // Inputs step-major (and masked), then x.W + b for every step in one gemm per mask group.
+        let groups = max(nm, 1)
+        let xt = s[Slot.xt]
+        RNNKernels.fit(xt, groups, T, B, I)
+        for j in 0..<groups {
+            for st in 0..<T {
+                let t = time(st)
+                for b in 0..<B {
+                    let src = x.data + (b * T + t) * I, dst = xt.data + ((j * T + st) * B + b) * I
+                    if nm > 0 {
+                        let m = inMask.data + (j * B + b) * I
+                        for i in 0..<I { dst[i] = src[i] * m[i] }
+                    } else {
+                        dst.update(from: src, count: I)
+                    }
+                }
+            }
+        }
+        let z = s[Slot.z]
+        RNNKernels.fit(z, T, B, gu)
+        for j in 0..<groups {
+            let (off, w) = nm <= 1 ? (0, gu) : (j * u, u)
+            RNNKernels.gemm(false, false, m: T * B, n: w, k: I, a: xt.data + j * T * B * I, lda: I,
+                            b: kernel.value.data + off, ldb: gu, c: z.data + off, ldc: gu)
+        }
+        if let bias { Kernels.addRowVector(z.data, rows: T * B, cols: gu, bias.value.data) }   // (GRU reset_after: row 0)
+
+        // Initial state: zeros, or what a stateful layer kept from its last call.
+        let h = s[Slot.h]
+        RNNKernels.fit(h, T + 1, B, u)
+        if nr > 0 { RNNKernels.fit(s[Slot.hp], nr, T, B, u) }
+        let c0 = hasCarry ? prepareCarry(s, B: B) : nil
+        if !(stateful && store.load(h: h.data, c: c0, batch: B, units: u)) {
+            h.data.update(repeating: 0, count: B * u)
+            c0?.update(repeating: 0, count: B * u)
+        }
+
+        runForward(s, B: B, nr: nr)
+
+        // Outputs in processing order (Keras does not re-reverse go_backwards outputs).
+        output.resize(batch: B, rest: outputShape ?? [u])
+        let hd = h.data
+        if returnSequences {
+            for b in 0..<B {
+                for st in 0..<T { (output.data + (b * T + st) * u).update(from: hd + ((st + 1) * B + b) * u, count: u) }
+            }
+        } else {
+            output.data.update(from: hd + T * B * u, count: B * u)
+        }
+        if stateful { store.save(h: hd + T * B * u, c: finalCarry(s, B: B), batch: B, units: u) }
+    }
+
+    /// The cell's time loop: reads z (input projections) and h[0], fills h[1...T] and what backward needs.
+    func runForward(_ s: RNNScratch, B: Int, nr: Int) {}
+    /// LSTM: sizes its carry buffer and returns where c[0] goes.
+    func prepareCarry(_ s: RNNScratch, B: Int) -> UnsafeMutablePointer<Float>? { nil }
+    func finalCarry(_ s: RNNScratch, B: Int) -> UnsafePointer<Float>? { nil }
+
+    /// Recurrent dropout: the masked copies of h[st] (the state step `st` reads) for each mask group.
+    func prepareOperands(_ s: RNNScratch, step st: Int, B: Int, nr: Int) {
+        guard nr > 0 else { return }
+        let n = B * units, T = timesteps
+        let h = s[Slot.h].data + st * n, m = s[Slot.recMask].data, hp = s[Slot.hp].data
+        for j in 0..<nr {
+            let dst = hp + (j * T + st) * n, mj = m + j * n
+            for i in 0..<n { dst[i] = h[i] * mj[i] }
+        }
+    }
+
+    /// The state operand step `st` feeds gate block `k`'s recurrent product ([B, u], rows u apart).
+    @inline(__always) func operand(_ s: RNNScratch, gate k: Int, step st: Int, B: Int, nr: Int) -> UnsafeMutablePointer<Float> {
+        let n = B * units
+        if nr == 0 { return s[Slot.h].data + st * n }
+        return s[Slot.hp].data + ((nr == 1 ? 0 : k) * timesteps + st) * n
+    }
+
+    /// c[:, blocks] = (or +=, beta 1) operand . R[:, blocks] for one step; c has B rows `ldc` apart.
+    func recurrentProduct(_ s: RNNScratch, step st: Int, B: Int, nr: Int, blocks: Range<Int>,
+                          c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+        guard let recurrentKernel else { return }
+        let u = units, gu = gateCount * units, r = recurrentKernel.value.data
+        if nr <= 1 {
+            let lo = blocks.lowerBound * u
+            RNNKernels.gemm(false, false, m: B, n: blocks.count * u, k: u, a: operand(s, gate: 0, step: st, B: B, nr: nr), lda: u,
+                            b: r + lo, ldb: gu, beta: beta, c: c + lo, ldc: ldc)
+        } else {
+            for k in blocks {
+                RNNKernels.gemm(false, false, m: B, n: u, k: u, a: operand(s, gate: k, step: st, B: B, nr: nr), lda: u,
+                                b: r + k * u, ldb: gu, beta: beta, c: c + k * u, ldc: ldc)
+            }
+        }
+    }
+
+    // MARK: Backward
+
+    /// Given dLoss/dOutput, accumulates the weight gradients and writes dLoss/dx into `gradInput` (when given).
+    func backwardCore(_ x: Tensor, _ dy: Tensor, _ s: RNNScratch, gradInput: Tensor?) {
+        guard let kernel else { return }
+        let B = x.rows, T = timesteps, I = inputDim, u = units, gu = gateCount * units
+        let nm = s[Slot.inMask].shape.first ?? 0, nr = s[Slot.recMask].shape.first ?? 0
+        RNNKernels.fit(s[Slot.dz], T, B, gu)
+        RNNKernels.fit(s[Slot.dh], B, u)
+        s[Slot.dh].fill(0)
+        runBackward(s, dy: dy, B: B, nr: nr)
+
+        // Input side: dW += xt^T dz, db += colsum(dz), dx = dz W^T (times the masks).
+        let dz = s[Slot.dz].data, xt = s[Slot.xt].data
+        let groups = max(nm, 1)
+        if kernel.trainable {
+            for j in 0..<groups {
+                let (off, w) = nm <= 1 ? (0, gu) : (j * u, u)
+                RNNKernels.gemm(true, false, m: I, n: w, k: T * B, a: xt + j * T * B * I, lda: I, b: dz + off, ldb: gu,
+                                beta: 1, c: kernel.grad.data + off, ldc: gu)
+            }
+        }
+        if let bias, bias.trainable { Kernels.accumulateColumnSums(dz, rows: T * B, cols: gu, into: bias.grad.data) }
+        guard let gradInput else { return }
+        let dxt = s[Slot.dxt]
+        RNNKernels.fit(dxt, T, B, I)
+        let mask = s[Slot.inMask].data
+        if nm <= 1 {
+            RNNKernels.gemm(false, true, m: T * B, n: I, k: gu, a: dz, lda: gu, b: kernel.value.data, ldb: gu, c: dxt.data, ldc: I)
+            if nm == 1 {
+                for st in 0..<T {
+                    for b in 0..<B {
+                        let row = dxt.data + (st * B + b) * I, m = mask + b * I
+                        for i in 0..<I { row[i] *= m[i] }
+                    }
+                }
+            }
+        } else {
+            dxt.fill(0)
+            let tmp = s[Slot.tmp3]
+            RNNKernels.fit(tmp, T, B, I)
+            for k in 0..<nm {
+                RNNKernels.gemm(false, true, m: T * B, n: I, k: u, a: dz + k * u, lda: gu, b: kernel.value.data + k * u, ldb: gu,
+                                c: tmp.data, ldc: I)
+                for st in 0..<T {
+                    for b in 0..<B {
+                        let row = dxt.data + (st * B + b) * I, tr = tmp.data + (st * B + b) * I, m = mask + (k * B + b) * I
+                        for i in 0..<I { row[i] += tr[i] * m[i] }
+                    }
+                }
+            }
+        }
+        gradInput.resize(x.shape)
+        for st in 0..<T {
+            let t = time(st)
+            for b in 0..<B { (gradInput.data + (b * T + t) * I).update(from: dxt.data + (st * B + b) * I, count: I) }
+        }
+    }
+
+    /// The cell's backward time loop: fills dz (dLoss/d(input projection), [T, B, G*u]) and accumulates
+    /// the recurrent weight (and recurrent bias) gradients.
+    func runBackward(_ s: RNNScratch, dy: Tensor, B: Int, nr: Int) {}
+
+    /// dh += dLoss/dOutput of processing step `st`.
+    @inline(__always) func addOutputGradient(_ dy: Tensor, step st: Int, into dh: UnsafeMutablePointer<Float>, B: Int) {
+        let u = units, T = timesteps
+        if returnSequences {
+            for b in 0..<B {
+                let src = dy.data + (b * T + st) * u, dst = dh + b * u
+                for j in 0..<u { dst[j] += src[j] }
+            }
+        } else if st == T - 1 {
+            for i in 0..<B * u { dh[i] += dy.data[i] }
+        }
+    }
+
+    /// dh = (or +=) sum over gate blocks k of (dC[:, k] . R[:, k]^T) * mask_k: the gradient reaching the
+    /// state a step read. dC has B rows `lddc` apart.
+    func recurrentInputGrad(_ s: RNNScratch, B: Int, nr: Int, blocks: Range<Int>, dC: UnsafePointer<Float>, lddc: Int,
+                            into dh: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        guard let recurrentKernel else { return }
+        let u = units, gu = gateCount * units, r = recurrentKernel.value.data, n = B * u
+        if nr == 0 {
+            let lo = blocks.lowerBound * u
+            RNNKernels.gemm(false, true, m: B, n: u, k: blocks.count * u, a: dC + lo, lda: lddc, b: r + lo, ldb: gu,
+                            beta: accumulate ? 1 : 0, c: dh, ldc: u)
+            return
+        }
+        if !accumulate { dh.update(repeating: 0, count: n) }
+        let tmp = s[Slot.tmp2]
+        RNNKernels.fit(tmp, B, u)
+        let mask = s[Slot.recMask].data
+        if nr == 1 {
+            let lo = blocks.lowerBound * u
+            RNNKernels.gemm(false, true, m: B, n: u, k: blocks.count * u, a: dC + lo, lda: lddc, b: r + lo, ldb: gu, c: tmp.data, ldc: u)
+            for i in 0..<n { dh[i] += tmp.data[i] * mask[i] }
+        } else {
+            for k in blocks {
+                RNNKernels.gemm(false, true, m: B, n: u, k: u, a: dC + k * u, lda: lddc, b: r + k * u, ldb: gu, c: tmp.data, ldc: u)
+                let m = mask + k * n
+                for i in 0..<n { dh[i] += tmp.data[i] * m[i] }
+            }
+        }
+    }
+
+    /// dR[:, blocks] += operands^T . dC[:, blocks] over all T*B rows (dC: [T, B] rows `lddc` apart).
+    func recurrentWeightGrad(_ s: RNNScratch, B: Int, nr: Int, blocks: Range<Int>, dC: UnsafePointer<Float>, lddc: Int) {
+        guard let recurrentKernel, recurrentKernel.trainable else { return }
+        let u = units, gu = gateCount * units, tb = timesteps * B
+        let g = recurrentKernel.grad.data
+        if nr <= 1 {
+            let lo = blocks.lowerBound * u
+            let a = nr == 0 ? s[Slot.h].data : s[Slot.hp].data   // h[0..<T]: the state each step read
+            RNNKernels.gemm(true, false, m: u, n: blocks.count * u, k: tb, a: a, lda: u, b: dC + lo, ldb: lddc,
+                            beta: 1, c: g + lo, ldc: gu)
+        } else {
+            for k in blocks {
+                RNNKernels.gemm(true, false, m: u, n: u, k: tb, a: s[Slot.hp].data + k * tb * u, lda: u, b: dC + k * u, ldb: lddc,
+                                beta: 1, c: g + k * u, ldc: gu)
+            }
+        }
+    }
+
+    // MARK: Config
+
+    /// The keys every recurrent layer writes, in Keras 2's order, without `time_major` and `implementation`
+    /// (Keras 3 rejects the first, Keras 3.3 rejects GRU's second; spec §5.4, §10).
+    func recurrentConfig(extra: [(String, JSON)], recurrentActivation: Bool) -> [(String, JSON)] {
+        var out: [(String, JSON)] = [
+            ("return_sequences", .bool(returnSequences)), ("return_state", false), ("go_backwards", .bool(goBackwards)),
+            ("stateful", .bool(stateful)), ("unroll", .bool(unroll)), ("units", .number(Double(units))),
+            ("activation", .string(activation.configName)),
+        ]
+        if recurrentActivation { out.append(("recurrent_activation", .string(self.recurrentActivation.configName))) }
+        out += [("use_bias", .bool(useBias)), ("kernel_initializer", kernelInitializer.json),
+                ("recurrent_initializer", recurrentInitializer.json), ("bias_initializer", biasInitializer.json)]
+        out += extra.filter { $0.0 == "unit_forget_bias" }
+        out += [("kernel_regularizer", kernelRegularizer?.json ?? .null), ("recurrent_regularizer", recurrentRegularizer?.json ?? .null),
+                ("bias_regularizer", biasRegularizer?.json ?? .null), ("activity_regularizer", .null),
+                ("kernel_constraint", .null), ("recurrent_constraint", .null), ("bias_constraint", .null),
+                ("dropout", .number(Double(dropout))), ("recurrent_dropout", .number(Double(recurrentDropout)))]
+        out += extra.filter { $0.0 != "unit_forget_bias" }
+        return out
+    }
+
+    // MARK: Reference
+
+    /// Plain loops in Double for tests: the inference forward pass of this layer from `initial` states
+    /// (zeros when nil), through `cell`, which maps (x_t, h, c) to (h, c) for one sample.
+    func referenceLoop(_ x: [Float], batch: Int, initial: [[Float]]?,
+                       cell: ([Double], [Double], [Double]) -> ([Double], [Double])) -> [Float] {
+        let T = timesteps, I = inputDim, u = units
+        var out = [Float]()
+        var last = [[Double]](repeating: [], count: batch)
+        var seq = [[Float]](repeating: [], count: batch)
+        for b in 0..<batch {
+            var h = [Double](repeating: 0, count: u), c = h
+            if let initial, initial.count > 0 { h = (0..<u).map { Double(initial[0][b * u + $0]) } }
+            if let initial, initial.count > 1 { c = (0..<u).map { Double(initial[1][b * u + $0]) } }
+            for st in 0..<T {
+                let t = goBackwards ? T - 1 - st : st
+                let xt = (0..<I).map { Double(x[(b * T + t) * I + $0]) }
+                (h, c) = cell(xt, h, c)
+                seq[b] += h.map(Float.init)
+            }
+            last[b] = h
+        }
+        for b in 0..<batch { out += returnSequences ? seq[b] : last[b].map(Float.init) }
+        return out
+    }
+
+    /// sum_i x[i] * W[i, col] over a row-major [rows, cols] weight, in Double.
+    static func dotColumn(_ x: [Double], _ w: Tensor, _ col: Int) -> Double {
+        let cols = w.shape[1]
+        var s = 0.0
+        for i in 0..<x.count { s += x[i] * Double(w.data[i * cols + col]) }
+        return s
+    }
+
+    /// An activation applied to a whole block of values as Keras applies it to one gate ([u] per sample).
+    static func apply(_ f: any ActivationFunction, _ v: [Double]) -> [Double] {
+        let xin = v.map(Float.init)
+        var y = [Float](repeating: 0, count: v.count)
+        f.forward(xin, &y, rows: 1, cols: v.count)
+        return y.map(Double.init)
+    }
+}
