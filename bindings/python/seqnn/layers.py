@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from .models import Sequential
 
 __all__ = ["Layer", "InputLayer", "Input", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "ConfigLayer",
+           "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
+           "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+           "ZeroPadding1D", "ZeroPadding2D", "UpSampling1D", "UpSampling2D", "Cropping1D", "Cropping2D", "Embedding",
+           "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed", "BatchNormalization", "LayerNormalization",
+           "RepeatVector", "Permute", "Convolution1D", "Convolution2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
+           "AvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
            "deserialize", "serialize"]
 
 Shape = Tuple[Optional[int], ...]
@@ -423,9 +429,91 @@ class Reshape(Layer):
         return {"target_shape": list(self.target_shape)}
 
 
+def _snake_case(name: str) -> str:
+    out = ""
+    for ch in name:
+        if ch.isupper() and out and not out.endswith("_"):
+            out += "_"
+        out += ch.lower()
+    return out
+
+
+_COMMON_ARGS = ("name", "trainable", "dtype", "input_shape", "input_dim", "input_length", "batch_size",
+                "batch_input_shape")
+
+
+def _option(value: Any, what: str) -> Any:
+    """A layer option as the library's JSON wants it: layers (for wrappers) and initializer, regularizer,
+    activation objects in their Keras form; everything else as plain JSON values."""
+    if isinstance(value, Layer):
+        return {"class_name": value._class_name, "config": value._c_config()}
+    if hasattr(value, "get_config") or callable(value):
+        return _config.serialize(value, what)
+    return _config.plain(value)
+
+
+def _keras_layer(class_name: str, positional: Tuple[str, ...] = (), own: Tuple[str, ...] = (),
+                 doc: str = "") -> Type[Layer]:
+    """A Layer class whose Keras arguments go to the library's config as given (the library checks them):
+    `positional` names Keras's positional arguments, `own` the common-looking arguments that are options
+    of this class (Embedding's input_dim is its vocabulary size, not an input shape)."""
+
+    def __init__(self: Layer, *args: Any, **kwargs: Any) -> None:
+        if len(args) > len(positional):
+            raise TypeError(f"{class_name} takes at most {len(positional)} positional arguments ({', '.join(positional)})")
+        options = dict(zip(positional, args))
+        for key in list(kwargs):
+            if key in own or key not in _COMMON_ARGS:
+                options[key] = kwargs.pop(key)
+        Layer.__init__(self, **kwargs)
+        self._options = {k: _option(v, f"{class_name}.{k}") for k, v in options.items() if v is not None}  # type: ignore[attr-defined]
+
+    def _layer_config(self: Layer) -> Dict[str, Any]:
+        return dict(self._options)  # type: ignore[attr-defined]
+
+    return type(class_name, (Layer,), {"__init__": __init__, "_layer_config": _layer_config,
+                                       "_class_name": class_name, "_default_name": _snake_case(class_name),
+                                       "__doc__": doc or f"``keras.layers.{class_name}``, with Keras's arguments."})
+
+
+Conv1D = _keras_layer("Conv1D", ("filters", "kernel_size"))
+Conv2D = _keras_layer("Conv2D", ("filters", "kernel_size"))
+MaxPooling1D = _keras_layer("MaxPooling1D", ("pool_size", "strides", "padding"))
+MaxPooling2D = _keras_layer("MaxPooling2D", ("pool_size", "strides", "padding"))
+AveragePooling1D = _keras_layer("AveragePooling1D", ("pool_size", "strides", "padding"))
+AveragePooling2D = _keras_layer("AveragePooling2D", ("pool_size", "strides", "padding"))
+GlobalMaxPooling1D = _keras_layer("GlobalMaxPooling1D")
+GlobalMaxPooling2D = _keras_layer("GlobalMaxPooling2D")
+GlobalAveragePooling1D = _keras_layer("GlobalAveragePooling1D")
+GlobalAveragePooling2D = _keras_layer("GlobalAveragePooling2D")
+ZeroPadding1D = _keras_layer("ZeroPadding1D", ("padding",))
+ZeroPadding2D = _keras_layer("ZeroPadding2D", ("padding",))
+UpSampling1D = _keras_layer("UpSampling1D", ("size",))
+UpSampling2D = _keras_layer("UpSampling2D", ("size",))
+Cropping1D = _keras_layer("Cropping1D", ("cropping",))
+Cropping2D = _keras_layer("Cropping2D", ("cropping",))
+Embedding = _keras_layer("Embedding", ("input_dim", "output_dim"), own=("input_dim", "input_length"))
+SimpleRNN = _keras_layer("SimpleRNN", ("units",))
+LSTM = _keras_layer("LSTM", ("units",))
+GRU = _keras_layer("GRU", ("units",))
+Bidirectional = _keras_layer("Bidirectional", ("layer", "merge_mode"))
+TimeDistributed = _keras_layer("TimeDistributed", ("layer",))
+BatchNormalization = _keras_layer("BatchNormalization")
+LayerNormalization = _keras_layer("LayerNormalization")
+RepeatVector = _keras_layer("RepeatVector", ("n",))
+Permute = _keras_layer("Permute", ("dims",))
+Convolution1D, Convolution2D = Conv1D, Conv2D
+MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+
 #: Python classes by Keras class name (used for layers of loaded models).
-LAYER_CLASSES: Dict[str, Type[Layer]] = {c._class_name: c for c in (InputLayer, Dense, Activation, Dropout, Flatten,
-                                                             Reshape)}
+LAYER_CLASSES: Dict[str, Type[Layer]] = {c._class_name: c for c in (
+    InputLayer, Dense, Activation, Dropout, Flatten, Reshape, Conv1D, Conv2D, MaxPooling1D, MaxPooling2D,
+    AveragePooling1D, AveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalAveragePooling1D,
+    GlobalAveragePooling2D, ZeroPadding1D, ZeroPadding2D, UpSampling1D, UpSampling2D, Cropping1D, Cropping2D,
+    Embedding, SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed, BatchNormalization, LayerNormalization,
+    RepeatVector, Permute)}
 
 
 def _bare(class_name: str, name: str) -> Layer:
@@ -462,15 +550,6 @@ class ConfigLayer(Layer):
 
     def _layer_config(self) -> Dict[str, Any]:
         return _config.plain(self._config)
-
-
-def _snake_case(name: str) -> str:
-    out = ""
-    for ch in name:
-        if ch.isupper() and out and not out.endswith("_"):
-            out += "_"
-        out += ch.lower()
-    return out
 
 
 def deserialize(config: Dict[str, Any]) -> Layer:
