@@ -102,7 +102,10 @@ int seqnn_model_set_input(seqnn_model *model, const int64_t *shape, size_t ndim,
 
 /* Appends a layer given its Keras class name and its Keras config as a JSON object (may be NULL for "{}"),
  * e.g. ("Dense", "{\"units\": 32, \"activation\": \"relu\", \"input_shape\": [784]}").
- * Classes: Dense, Activation, Dropout, Flatten, Reshape, InputLayer. The config accepts Keras's argument
+ * Classes: Dense, Activation, Dropout, Flatten, Reshape, InputLayer, BatchNormalization,
+ * LayerNormalization, RepeatVector, Permute, Conv1D, Conv2D, MaxPooling1D/2D, AveragePooling1D/2D,
+ * GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D, ZeroPadding1D/2D, UpSampling1D/2D, Cropping1D/2D,
+ * Embedding, SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed (channels_last). The config accepts Keras's argument
  * names and defaults; input_shape / input_dim / input_length / batch_size / batch_input_shape on the first
  * layer set the model's input. Unknown classes, activations or bad values fail and leave the model
  * unchanged. Adding or popping a layer un-compiles the model (compile again). Exclusive. */
@@ -268,6 +271,13 @@ int seqnn_model_evaluate(seqnn_model *model, const float *x, size_t x_len, const
  * float rounding (about 1e-7), because OpenBLAS picks its kernels by matrix size. */
 int seqnn_model_predict(seqnn_model *model, const float *x, size_t x_len, int64_t batch_size,
                         float *out, size_t cap, size_t *len);
+
+/* Keras's model.reset_states(): every stateful recurrent layer (stateful=true, which needs a fixed batch
+ * size) starts its next call from zeros. Stateful layers carry their state from one predict/fit call to
+ * the next, so a C program can stream a sequence a step at a time; overlapping predict calls on a model
+ * with stateful layers fail with SEQNN_BUSY rather than mix two streams. A no-op without stateful layers.
+ * Allowed from a fit callback on the fitting thread. */
+int seqnn_model_reset_states(seqnn_model *model);
 
 /* Keras's train_on_batch: one optimizer step on exactly these samples; results as in evaluate, for this
  * batch, computed before the update (as Keras reports them). Exclusive. */

@@ -19,6 +19,9 @@ lib=$(bash tools/build.sh | tail -n 1)
 echo "== C tests"
 bash Tests/c/run.sh "$lib"
 
+echo "== C examples (the demo, a CNN and an LSTM trained from C to a stated accuracy)"
+bash bindings/c/examples/run.sh "$lib"
+
 if [ -d Tests/python ] && ls Tests/python/test_*.py >/dev/null 2>&1; then
   echo "== Python tests"
   SEQNN_LIBRARY="$lib/libseqnn.so" python3 -m pytest -q -p no:cacheprovider Tests/python

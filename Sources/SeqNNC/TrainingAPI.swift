@@ -179,3 +179,8 @@ public func c_to_categorical(_ labels: UnsafePointer<Float>?, _ n: Int, _ numCla
         r.values.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: r.values.count) }
     }
 }
+
+@_cdecl("seqnn_model_reset_states")
+public func c_model_reset_states(_ model: OpaquePointer?) -> Int32 {
+    withModel(model, "seqnn_model_reset_states") { h in try h.model.resetStates() }
+}

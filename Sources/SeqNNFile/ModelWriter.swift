@@ -100,7 +100,8 @@ public enum ModelWriter {
             throw SeqNNError(.shapeMismatch, "save: the test batch has \(x.count) values, not a whole number of samples of \(inSize)")
         }
         let n = x.count / inSize
-        let y = try model.predict(x)
+        // From zero RNN states, as a reloaded model starts (and without advancing this model's streams).
+        let y = try model.withStatesReset { try model.predict(x) }
         let g = try file.root.createGroup("seqnn_test_batch")
         try x.withUnsafeBufferPointer { try g.writeFloats("x", shape: [n] + model.inputShape!, $0) }
         try y.withUnsafeBufferPointer { try g.writeFloats("y", shape: [n] + outShape, $0) }

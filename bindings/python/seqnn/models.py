@@ -397,6 +397,11 @@ class Sequential:
     def trainable(self) -> bool:
         return any(lyr.trainable for lyr in self._layers) or not self._layers
 
+    def reset_states(self) -> None:
+        """Keras's ``reset_states()``: stateful recurrent layers start their next call from zeros."""
+        if self._is_built():
+            self._call("seqnn_model_reset_states")
+
     def count_params(self) -> int:
         """Keras's "Total params"."""
         if not self._is_built():
