@@ -176,19 +176,6 @@ public func c_model_summary(_ model: OpaquePointer?, _ buf: UnsafeMutablePointer
 
 // MARK: Weights
 
-/// Call inside `reading`: the layer list must not change meanwhile.
-func parameter(_ h: ModelHandle, _ layer: Int, _ index: Int) throws -> Parameter {
-    let layers = h.model.layers
-    guard layer >= 0, layer < layers.count else {
-        throw SeqNNError(.invalidArgument, "layer index \(layer) is out of range: the model has \(layers.count) layers")
-    }
-    let ps = layers[layer].parameters
-    guard index >= 0, index < ps.count else {
-        throw SeqNNError(.invalidArgument, "weight index \(index) is out of range: layer \(layer) '\(layers[layer].name)' has \(ps.count) weights")
-    }
-    return ps[index]
-}
-
 @_cdecl("seqnn_model_weight_count")
 public func c_model_weight_count(_ model: OpaquePointer?, _ layerIndex: Int, _ count: UnsafeMutablePointer<Int>?) -> Int32 {
     withModel(model, "seqnn_model_weight_count") { h in
@@ -207,7 +194,7 @@ public func c_model_weight_count(_ model: OpaquePointer?, _ layerIndex: Int, _ c
 public func c_model_weight_shape(_ model: OpaquePointer?, _ layerIndex: Int, _ index: Int, _ shape: UnsafeMutablePointer<Int64>?,
                                  _ cap: Int, _ ndim: UnsafeMutablePointer<Int>?) -> Int32 {
     withModel(model, "seqnn_model_weight_shape") { h in
-        let dims = try h.model.reading("weight_shape") { try parameter(h, layerIndex, index).value.shape }
+        let dims = try h.model.reading("weight_shape") { try h.model.parameter(layer: layerIndex, weight: index).value.shape }
         let rank = dims.count
         try required(ndim, "ndim").pointee = rank
         guard let shape, cap >= rank else { throw SeqNNError(.bufferTooSmall, "shape holds \(max(cap, 0)) entries; the rank is \(rank)") }

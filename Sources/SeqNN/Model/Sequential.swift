@@ -176,7 +176,8 @@ public final class Sequential: @unchecked Sendable {
 
     // MARK: Weights
 
-    func parameter(layer: Int, weight: Int) throws -> Parameter {
+    /// Weight `weight` of layer `layer`, with errors that name the valid ranges. Read it under `reading`.
+    public func parameter(layer: Int, weight: Int) throws -> Parameter {
         guard layer >= 0, layer < layers.count else {
             throw SeqNNError.invalid("layer index \(layer) is out of range: the model has \(layers.count) layers")
         }
