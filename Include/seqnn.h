@@ -21,6 +21,9 @@
  *    other call on the same model is running, instead of corrupting it. Different models are independent.
  *    From inside a fit callback (on the fitting thread) the model may be read - predict, save, get weights,
  *    summary - as Keras callbacks such as ModelCheckpoint do; changing it there fails with SEQNN_BUSY.
+ *  - Floating point. fit, evaluate, train_on_batch and predict run with flush-to-zero and
+ *    denormals-are-zero set on the calling thread (as TensorFlow does: denormal values slow x86 arithmetic
+ *    ~100x) and restore the caller's setting before returning; callbacks run in that mode.
  *  - Versions. Only ever appended to: SEQNN_ABI_VERSION grows when functions or struct fields are added.
  *    Option structs start with `struct_size`; fill them with their *_init function first.
  */
@@ -74,6 +77,11 @@ const char *seqnn_last_error(void);
 /* Sets the number of threads OpenBLAS uses for matrix products (process-wide; 1 is best for small
  * batches and on busy machines). n must be >= 1. Call it before training, not during. */
 int seqnn_set_num_threads(int n);
+
+/* OpenBLAS's kernel family, e.g. "Haswell", "SkylakeX" (static string). "Prescott" on a machine with
+ * AVX2 means OpenBLAS did not recognize the CPU and runs ~4x slower SSE3 kernels: set the environment
+ * variable OPENBLAS_CORETYPE=Haswell (or SkylakeX with AVX-512) before the process starts. */
+const char *seqnn_blas_core(void);
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Models                                                                                               */

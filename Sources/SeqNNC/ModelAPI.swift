@@ -361,3 +361,9 @@ public func c_model_history(_ model: OpaquePointer?, _ out: UnsafeMutablePointer
         o.pointee = OpaquePointer(Unmanaged.passRetained(HistoryHandle(hist)).toOpaque())
     }
 }
+
+@_cdecl("seqnn_blas_core")
+public func c_blas_core() -> UnsafePointer<CChar> {
+    // OpenBLAS returns a pointer to a static string.
+    Kernels.blasCoreCString
+}

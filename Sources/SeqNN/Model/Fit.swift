@@ -81,7 +81,7 @@ extension Sequential {
     /// when `onEpochEnd` returns true; errors thrown by callbacks or custom metrics stop it with `.stopped`.
     @discardableResult
     public func fit(x: UnsafeBufferPointer<Float>, y: UnsafeBufferPointer<Float>, options o: FitOptions = FitOptions()) throws -> History {
-        try access.exclusive("fit") { try fitUnlocked(x: x, y: y, options: o) }
+        try access.exclusive("fit") { try withFlushedDenormals { try fitUnlocked(x: x, y: y, options: o) } }
     }
 
     @discardableResult
@@ -300,7 +300,7 @@ extension Sequential {
             let w = try sampleWeights(opts, d)
             let (metrics, _) = try c.metrics(trueColumns: d.trueColumns, predColumns: outputShape!.last!, custom: customMetrics)
             for m in metrics { m.reset() }
-            let loss = try trainStep(c, d, indices: nil, range: 0..<d.samples, weights: w, metrics: metrics)
+            let loss = try withFlushedDenormals { try trainStep(c, d, indices: nil, range: 0..<d.samples, weights: w, metrics: metrics) }
             return [loss] + metrics.map(\.result)
         }
     }

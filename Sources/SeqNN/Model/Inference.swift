@@ -15,14 +15,14 @@ extension Sequential {
             guard batch > 0 else { throw SeqNNError.invalid("predict: batch_size must be positive, found \(batch)") }
             try checkSequenceData(d.x, samples: d.samples, batch: batch, what: "predict")
             var rng = SeededGenerator(seed: 0)   // inference draws nothing; Dropout is the identity
-            try withStatefulStreams("predict") { inferencePool.withExecutor(layerCount: layers.count) { ex in
+            try withFlushedDenormals { try withStatefulStreams("predict") { inferencePool.withExecutor(layerCount: layers.count) { ex in
                 for start in stride(from: 0, to: d.samples, by: batch) {
                     let range = start..<min(d.samples, start + batch)
                     Executor.gather(x.baseAddress!, width: d.inWidth, indices: nil, range: range, into: ex.input, shape: inputShape!)
                     let y = ex.forward(layers, training: false, rng: &rng)
                     (out.baseAddress! + start * width).update(from: y.data, count: range.count * width)
                 }
-            } }
+            } } }
         }
     }
 
@@ -49,7 +49,7 @@ extension Sequential {
             guard batch > 0 else { throw SeqNNError.invalid("evaluate: batch_size must be positive, found \(batch)") }
             try checkSequenceData(d.x, samples: d.samples, batch: batch, what: "evaluate")
             let (_, metrics) = try c.metrics(trueColumns: d.trueColumns, predColumns: outputShape!.last!, custom: customMetrics)
-            let (loss, values) = try evaluateChecked(c, d, batch: batch, metrics: metrics)
+            let (loss, values) = try withFlushedDenormals { try evaluateChecked(c, d, batch: batch, metrics: metrics) }
             return [loss] + values.map(\.1)
         }
     }
