@@ -78,7 +78,7 @@ enum RNNKernels {
 }
 
 /// An activation applied to gate blocks: `rows` rows of `cols` values, rows `ld` apart. Sigmoid, tanh and
-/// linear run as inline loops; any other Keras activation goes through its `ActivationFunction` one row
+/// linear run as inline vectorised loops (FastMath: libm's scalar calls dominated LSTM time); any other Keras activation goes through its `ActivationFunction` one row
 /// block at a time (so softmax normalises over a gate's units, as Keras's per-gate call does).
 struct GateActivation: Sendable {
     enum Kind: Sendable { case sigmoid, tanh, linear, generic }
@@ -95,8 +95,8 @@ struct GateActivation: Sendable {
         for r in 0..<rows {
             let xr = x + r * ld, yr = y + r * ld
             switch kind {
-            case .sigmoid: for c in 0..<cols { yr[c] = sigmoidf(xr[c]) }
-            case .tanh: for c in 0..<cols { yr[c] = tanhf(xr[c]) }
+            case .sigmoid: for c in 0..<cols { yr[c] = FastMath.sigmoid(xr[c]) }
+            case .tanh: for c in 0..<cols { yr[c] = FastMath.tanh(xr[c]) }
             case .linear: for c in 0..<cols { yr[c] = xr[c] }
             case .generic: function.forward(xr, yr, rows: 1, cols: cols)
             }
