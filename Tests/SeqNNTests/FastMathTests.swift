@@ -29,6 +29,6 @@ struct FastMathTests {
         #expect(FastMath.tanh(100) == 1 && FastMath.tanh(-100) == -1)
         #expect(FastMath.sigmoid(200) == 1 && FastMath.sigmoid(-200) < 1e-37)
         #expect(FastMath.exp(.nan).isNaN && FastMath.tanh(.nan).isNaN)
-        #expect(FastMath.exp(-1000) >= 0 && FastMath.exp(1000).isFinite)
+        #expect(FastMath.exp(-1000) == 0 && FastMath.exp(1000).isFinite)
     }
 }

@@ -14,7 +14,8 @@ extension Activations {
                 var m = -Float.infinity
                 for c in 0..<cols { m = max(m, xr[c]) }
                 var s: Float = 0
-                for c in 0..<cols { let e = expf(xr[c] - m); yr[c] = e; s += e }
+                for c in 0..<cols { yr[c] = FastMath.exp(xr[c] - m) }
+                for c in 0..<cols { s += yr[c] }
                 let inv = 1 / s
                 for c in 0..<cols { yr[c] *= inv }
             }
