@@ -106,7 +106,7 @@ enum PoolKernels {
                     for h in hr { for w in wr {
                         let p = xs + (h * g.inW + w) * c
                         if first { o.update(from: p, count: c); first = false; continue }
-                        for i in 0..<c where p[i] > o[i] { o[i] = p[i] }
+                        for i in 0..<c { o[i] = p[i] > o[i] ? p[i] : o[i] }   // branch-free: vectorises
                     } }
                     o += c
                 }
@@ -114,33 +114,57 @@ enum PoolKernels {
         }
     }
 
+    /// value = max(value, p) per channel, at = pos where p is strictly greater: eight channels per SIMD step
+    /// (the scalar loop did not vectorise and took a third of a CNN's training time).
+    @inline(__always)
+    static func keepMaximum(_ p: UnsafePointer<Float>, _ value: UnsafeMutablePointer<Float>, _ at: UnsafeMutablePointer<Float>,
+                            _ pos: Float, _ c: Int) {
+        var i = 0
+        let posv = SIMD8<Float>(repeating: pos)
+        while i + 8 <= c {
+            let pv = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+            var vv = UnsafeRawPointer(value + i).loadUnaligned(as: SIMD8<Float>.self)
+            var av = UnsafeRawPointer(at + i).loadUnaligned(as: SIMD8<Float>.self)
+            let gt = pv .> vv
+            vv.replace(with: pv, where: gt)
+            av.replace(with: posv, where: gt)
+            UnsafeMutableRawPointer(value + i).storeBytes(of: vv, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(at + i).storeBytes(of: av, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < c {
+            if p[i] > value[i] { value[i] = p[i]; at[i] = pos }
+            i += 1
+        }
+    }
+
     // dx[first argmax of each window] += dy; dx: [N, inH, inW, C] zeroed by the caller; best: 2*C floats
     static func maxBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, samples: Int, _ g: WindowGeometry,
                             _ dx: UnsafeMutablePointer<Float>, best: UnsafeMutablePointer<Float>) {
         let c = g.channels
-        let value = best, at = best + c   // per channel: the running maximum and its index in the window
+        // Per channel: the running maximum and the spatial position (h * inW + w) it came from, kept as a
+        // Float (exact below 2^24 positions) so the comparison loop is branch-free and vectorises; strict >
+        // keeps the first maximum, as TensorFlow's gradient routes to it.
+        let value = best, at = best + c
         var d = dy
         for n in 0..<samples {
             let xs = x + n * g.inSize, dxs = dx + n * g.inSize
             for oh in 0..<g.outH {
                 for ow in 0..<g.outW {
                     let (hr, wr) = window(g, oh, ow)
-                    var k = 0
+                    var first = true
                     for h in hr { for w in wr {
-                        let p = xs + (h * g.inW + w) * c
-                        if k == 0 {
+                        let pos = h * g.inW + w
+                        let p = xs + pos * c
+                        if first {
                             value.update(from: p, count: c)
-                            at.update(repeating: 0, count: c)
+                            at.update(repeating: Float(pos), count: c)
+                            first = false
                         } else {
-                            for i in 0..<c where p[i] > value[i] { value[i] = p[i]; at[i] = Float(k) }
+                            keepMaximum(p, value, at, Float(pos), c)
                         }
-                        k += 1
                     } }
-                    let ww = wr.count
-                    for i in 0..<c {
-                        let j = Int(at[i])
-                        dxs[((hr.lowerBound + j / ww) * g.inW + wr.lowerBound + j % ww) * c + i] += d[i]
-                    }
+                    for i in 0..<c { dxs[Int(at[i]) * c + i] += d[i] }
                     d += c
                 }
             }
