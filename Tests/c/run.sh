@@ -77,7 +77,8 @@ if [ "${SEQNN_SKIP_VALGRIND:-0}" != 1 ]; then
             step "valgrind $t"
             # Forked children (test_api's crash probes) are traced too; their own leaks are not ours to
             # judge (they _exit on purpose), so only the parent's leak check counts: --child-silent-after-fork.
-            SEQNN_TEST_ITERS=${SEQNN_VALGRIND_ITERS:-20} \
+            # valgrind does not emulate AVX-512: OpenBLAS's AVX2 kernels under it.
+            OPENBLAS_CORETYPE=Haswell SEQNN_TEST_ITERS=${SEQNN_VALGRIND_ITERS:-20} \
                 valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
                 --show-leak-kinds=definite --child-silent-after-fork=yes "${supp[@]}" \
                 --log-file="$outdir/$t.valgrind" "$outdir/$t"
