@@ -24,6 +24,17 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
 
     override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
         let v = slots[0].data
+        if momentum == 0 && !centered {
+            // The default configuration as a plain loop that vectorises (a quarter of the tutorial MLP's
+            // training time as the general loop below).
+            let r = rho, r1 = 1 - rho, lr = learningRate, eps = epsilon
+            for j in 0..<n {
+                let vj = r * v[j] + r1 * g[j] * g[j]
+                v[j] = vj
+                w[j] -= lr * g[j] / (vj + eps).squareRoot()
+            }
+            return
+        }
         let m: UnsafeMutablePointer<Float>? = momentum > 0 ? slots[1].data : nil
         let a: UnsafeMutablePointer<Float>? = centered ? slots[momentum > 0 ? 2 : 1].data : nil
         for j in 0..<n {
