@@ -15,11 +15,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .systemLibrary(name: "CSeqNNBLAS", path: "Sources/CSeqNNBLAS",
-                       pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // OpenBLAS is loaded at first use (see its header), not linked.
+        // DWARF 4: valgrind 3.19 (Debian 12) cannot read clang's default DWARF 5 and gives up on the library.
+        .target(name: "CSeqNNBLAS", path: "Sources/CSeqNNBLAS", cSettings: [.unsafeFlags(["-gdwarf-4"])],
+                linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CSeqNNHDF5", path: "Sources/CSeqNNHDF5",
                        pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
-        .target(name: "CSeqNNSupport", path: "Sources/CSeqNNSupport"),
+        .target(name: "CSeqNNSupport", path: "Sources/CSeqNNSupport", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         .target(name: "SeqNN", dependencies: ["CSeqNNBLAS"], path: "Sources/SeqNN"),
         .target(name: "SeqNNFile", dependencies: ["SeqNN", "CSeqNNHDF5"], path: "Sources/SeqNNFile"),
         .target(name: "SeqNNC", dependencies: ["SeqNN", "SeqNNFile", "CSeqNNSupport"], path: "Sources/SeqNNC",

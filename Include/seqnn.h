@@ -78,9 +78,11 @@ const char *seqnn_last_error(void);
  * batches and on busy machines). n must be >= 1. Call it before training, not during. */
 int seqnn_set_num_threads(int n);
 
-/* OpenBLAS's kernel family, e.g. "Haswell", "SkylakeX" (static string). "Prescott" on a machine with
- * AVX2 means OpenBLAS did not recognize the CPU and runs ~4x slower SSE3 kernels: set the environment
- * variable OPENBLAS_CORETYPE=Haswell (or SkylakeX with AVX-512) before the process starts. */
+/* OpenBLAS's kernel family in use, e.g. "SkylakeX", "Haswell" (static string), or "reference" when
+ * libopenblas could not be loaded (products then run on a plain loop: correct, slow). SeqNN loads OpenBLAS
+ * on first use; unless OPENBLAS_CORETYPE is set, it picks the kernels from the CPU's instruction sets,
+ * because Debian 12's OpenBLAS 0.3.21 falls back to ~4x slower SSE3 kernels ("Prescott") on CPUs it does
+ * not recognise. A process that loaded OpenBLAS itself keeps that copy's choice. */
 const char *seqnn_blas_core(void);
 
 /* ---------------------------------------------------------------------------------------------------- */

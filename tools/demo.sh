@@ -3,7 +3,6 @@
 # 8x8 handwritten digits, with a Keras-style progress bar. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source tools/blas-env.sh
 lib=$(bash tools/build.sh | tail -n 1)
 mkdir -p .build/examples
 cc -std=c11 -Wall -Wextra -Werror -O2 bindings/c/examples/digits.c -o .build/examples/digits \

@@ -4,7 +4,6 @@
 # and what CI (.ci/run) runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source tools/blas-env.sh
 export OPENBLAS_NUM_THREADS=1 SWIFT_BACKTRACE=enable=no
 bash tools/install-deps.sh
 

@@ -48,8 +48,8 @@ enum RNNKernels {
             }
             return
         }
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        SeqNNBLAS_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb),
+                         beta, c, Int32(ldc))
     }
 
     /// Resizes without building a shape array when the shape already matches (no per-batch allocation).

@@ -10,9 +10,8 @@ public enum Kernels {
                             beta: Float = 0, c: UnsafeMutablePointer<Float>) {
         if m == 0 || n == 0 { return }
         if k == 0 { if beta == 0 { c.update(repeating: 0, count: m * n) } else { scale(c, m * n, beta) }; return }
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
-                    beta, c, Int32(n))
+        SeqNNBLAS_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k),
+                         b, Int32(transB ? k : n), beta, c, Int32(n))
     }
 
     /// Reference for `gemm`: the textbook triple loop, accumulating in Double.
@@ -57,6 +56,6 @@ public enum Kernels {
     }
 
     /// Sets OpenBLAS's thread count for this process (the library's only threading knob).
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    public static func setThreads(_ n: Int) { SeqNNBLAS_set_threads(Int32(max(1, n))) }
+    public static var threads: Int { Int(SeqNNBLAS_threads()) }
 }

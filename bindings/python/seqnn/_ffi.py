@@ -205,25 +205,7 @@ def _candidates() -> Iterator[Tuple[str, str]]:
         yield "the system loader", found
 
 
-def _choose_blas_kernels() -> None:
-    """Sets OPENBLAS_CORETYPE from the CPU's instruction sets unless the user chose: Debian's OpenBLAS
-    0.3.21 does not recognise newer CPUs and falls back to ~4x slower SSE3 kernels, and it reads the
-    variable only when it is loaded (tools/blas-env.sh does the same for the shell scripts)."""
-    if os.environ.get("OPENBLAS_CORETYPE"):
-        return
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line.split() for line in f if line.startswith("flags")), [])
-    except OSError:
-        return
-    if "avx512f" in flags:
-        os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
-    elif "avx2" in flags and "fma" in flags:
-        os.environ["OPENBLAS_CORETYPE"] = "Haswell"
-
-
 def _open(path: str) -> ctypes.CDLL:
-    _choose_blas_kernels()
     return ctypes.CDLL(path, mode=ctypes.RTLD_LOCAL)
 
 

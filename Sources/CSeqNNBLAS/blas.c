@@ -1,0 +1,69 @@
+#include "seqnn_blas.h"
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+/* OpenBLAS's entry points, looked up once. The CBLAS enum values are the standard ones. */
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
+typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int, float,
+                         float *, int);
+static sgemm_fn p_sgemm;
+static void (*p_set_threads)(int);
+static int (*p_get_threads)(void);
+static char *(*p_corename)(void);
+static pthread_once_t loaded = PTHREAD_ONCE_INIT;
+
+static void load(void) {
+    const char *chosen = NULL;
+#if defined(__x86_64__) || defined(__i386__)
+    if (!getenv("OPENBLAS_CORETYPE")) {
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx512f")) chosen = "SkylakeX";
+        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) chosen = "Haswell";
+        if (chosen) setenv("OPENBLAS_CORETYPE", chosen, 0);
+    }
+#endif
+    void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) h = dlopen("libopenblas.so", RTLD_NOW | RTLD_LOCAL);
+    if (chosen) unsetenv("OPENBLAS_CORETYPE");   /* only OpenBLAS's load reads it: leave the host as it was */
+    if (!h) return;
+    p_sgemm = (sgemm_fn)dlsym(h, "cblas_sgemm");
+    p_set_threads = (void (*)(int))dlsym(h, "openblas_set_num_threads");
+    p_get_threads = (int (*)(void))dlsym(h, "openblas_get_num_threads");
+    p_corename = (char *(*)(void))dlsym(h, "openblas_get_corename");
+}
+
+/* The plain triple loop, for machines without OpenBLAS. */
+static void reference(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
+                      int ldb, float beta, float *c, int ldc) {
+    for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+            float s = 0;
+            for (int p = 0; p < k; p++) s += (ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+            c[i * ldc + j] = alpha * s + (beta == 0 ? 0 : beta * c[i * ldc + j]);
+        }
+    }
+}
+
+void SeqNNBLAS_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
+                      int ldb, float beta, float *c, int ldc) {
+    pthread_once(&loaded, load);
+    if (p_sgemm) p_sgemm(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, alpha, a, lda, b, ldb,
+                         beta, c, ldc);
+    else reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void SeqNNBLAS_set_threads(int n) {
+    pthread_once(&loaded, load);
+    if (p_set_threads) p_set_threads(n);
+}
+
+int SeqNNBLAS_threads(void) {
+    pthread_once(&loaded, load);
+    return p_get_threads ? p_get_threads() : 1;
+}
+
+const char *SeqNNBLAS_core(void) {
+    pthread_once(&loaded, load);
+    return p_corename ? p_corename() : "reference";
+}

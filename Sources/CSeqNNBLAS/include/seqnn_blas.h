@@ -1,0 +1,35 @@
+#ifndef SEQNN_BLAS_H
+#define SEQNN_BLAS_H
+/* SeqNN's matrix products. OpenBLAS is loaded with dlopen on first use rather than linked: Debian 12's
+ * OpenBLAS 0.3.21 does not recognise newer CPUs and falls back to SSE3 kernels (~4x slower sgemm), and it
+ * reads OPENBLAS_CORETYPE only while it loads. So when the caller has not chosen, SeqNN picks the kernels
+ * from the CPU's instruction sets (AVX-512 -> SkylakeX, AVX2+FMA -> Haswell) for the duration of the load.
+ * Without OpenBLAS the products run on a plain reference loop (correct, slow; seqnn_blas_core says so).
+ * Not public API. */
+
+/* C[m,n] = alpha op(A) op(B) + beta C, row-major; trans_a/trans_b nonzero to transpose. */
+void SeqNNBLAS_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+                      const float *b, int ldb, float beta, float *c, int ldc);
+void SeqNNBLAS_set_threads(int n);
+int SeqNNBLAS_threads(void);
+/* OpenBLAS's kernel family ("SkylakeX", "Haswell", ...), or "reference" without OpenBLAS. Static string. */
+const char *SeqNNBLAS_core(void);
+
+/* Denormal floats make every arithmetic op on them ~100x slower on x86; optimizer slots (Adam's, RMSprop's
+ * second moments) decay into that range during long training. TensorFlow runs with flush-to-zero and
+ * denormals-are-zero set; SeqNN sets them around its own compute calls and restores the caller's MXCSR.
+ * Returns the previous control word (0 and no effect on other architectures). */
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+static inline unsigned int seqnn_ftz_begin(void) {
+    unsigned int old = _mm_getcsr();
+    _mm_setcsr(old | 0x8040u);   /* FTZ (bit 15) | DAZ (bit 6) */
+    return old;
+}
+static inline void seqnn_ftz_end(unsigned int old) { _mm_setcsr(old); }
+#else
+static inline unsigned int seqnn_ftz_begin(void) { return 0; }
+static inline void seqnn_ftz_end(unsigned int old) { (void)old; }
+#endif
+
+#endif
