@@ -46,14 +46,23 @@ final class Compiled: @unchecked Sendable {
     }
 
     /// The metrics for targets with `trueColumns` values per row: (training, validation) accumulators.
+    /// The metrics in reporting order: each spec (a registered custom metric of that name takes its place),
+    /// then the custom metrics no spec names. One list for both `metrics` and `metricNames`.
+    func plan(custom: [CustomMetric]) -> [(name: String, spec: JSON?, custom: CustomMetric?)] {
+        var out = metricSpecs.map { spec -> (name: String, spec: JSON?, custom: CustomMetric?) in
+            let n = Compiled.name(of: spec)
+            return (n, spec, custom.first { $0.name == n })
+        }
+        for c in custom where !out.contains(where: { $0.name == c.name }) { out.append((c.name, nil, c)) }
+        return out
+    }
+
     func metrics(trueColumns: Int, predColumns: Int, custom: [CustomMetric]) throws -> (train: [Metric], val: [Metric]) {
         if let r = resolved, r.trueColumns == trueColumns { return (r.train, r.val) }
-        var train = [Metric]()
-        for spec in metricSpecs {
-            if let c = custom.first(where: { $0.name == Compiled.name(of: spec) }) { train.append(c.fresh()); continue }
-            train.append(try Metrics.from(spec, loss: loss, predColumns: predColumns, trueColumns: trueColumns))
+        let train = try plan(custom: custom).map { item -> Metric in
+            if let c = item.custom { return c.fresh() }
+            return try Metrics.from(item.spec!, loss: loss, predColumns: predColumns, trueColumns: trueColumns)
         }
-        for c in custom where !train.contains(where: { $0.name == c.name }) { train.append(c.fresh()) }
         let val = train.map { $0.fresh() }
         resolved = (trueColumns, train, val)
         return (train, val)
@@ -123,10 +132,7 @@ extension Sequential {
     public func metricNames() throws -> [String] {
         try access.shared("metric names") {
             guard let c = compiled else { throw SeqNNError(.notCompiled, "the model is not compiled; call compile first") }
-            var names = ["loss"]
-            for spec in c.metricSpecs { names.append(Compiled.name(of: spec)) }
-            for m in customMetrics where !names.dropFirst().contains(m.name) { names.append(m.name) }
-            return names
+            return ["loss"] + c.plan(custom: customMetrics).map(\.name)
         }
     }
 }

@@ -66,14 +66,7 @@ public final class Tensor: @unchecked Sendable {
         resize([batch] + rest)
     }
 
-    /// Reinterprets the same elements with another shape of equal element count (Reshape, Flatten).
-    public func reshapeInPlace(_ newShape: [Int]) {
-        precondition(Tensor.elementCount(newShape) == count)
-        shape = newShape
-    }
-
     public var array: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
-    public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: data, count: count) }
 
     public func fill(_ value: Float) { data.update(repeating: value, count: count) }
 
