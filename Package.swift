@@ -17,7 +17,7 @@ let package = Package(
     targets: [
         // OpenBLAS is loaded at first use (see its header), not linked.
         // DWARF 4: valgrind 3.19 (Debian 12) cannot read clang's default DWARF 5 and gives up on the library.
-        .target(name: "CSeqNNBLAS", path: "Sources/CSeqNNBLAS", cSettings: [.unsafeFlags(["-gdwarf-4"])],
+        .target(name: "CSeqNNBLAS", path: "Sources/CSeqNNBLAS", cSettings: [.unsafeFlags(["-gdwarf-4", "-fno-math-errno"])],
                 linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CSeqNNHDF5", path: "Sources/CSeqNNHDF5",
                        pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
