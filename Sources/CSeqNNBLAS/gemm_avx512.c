@@ -75,24 +75,12 @@ INLINE AVX512 void transpose16(__m512 r[16]) {
     }
 }
 
-/* ap[p*MR + i] = op(A)[i0+i, p0+p] for i < mr, p < kc. */
-static AVX512 void pack_a(int ta, int mr, int kc, const float *a, long lda, int i0, int p0, float *ap) {
-    if (ta) {   /* A stored [k, m]: each p is a contiguous run of mr floats */
-        const __mmask16 m = lane_mask(mr);
-        for (int p = 0; p < kc; p++)
-            _mm512_mask_storeu_ps(ap + (long)p * MR, lane_mask(MR),
-                                  _mm512_maskz_loadu_ps(m, a + (long)(p0 + p) * lda + i0));
-        return;
-    }
-    for (int p = 0; p < kc; p += 16) {   /* A stored [m, k]: transpose 16-column slices of mr rows */
-        const __mmask16 m = lane_mask(kc - p);
-        __m512 r[16];
-        for (int i = 0; i < 16; i++)
-            r[i] = i < mr ? _mm512_maskz_loadu_ps(m, a + (long)(i0 + i) * lda + p0 + p) : _mm512_setzero_ps();
-        transpose16(r);
-        const int n = kc - p < 16 ? kc - p : 16;
-        for (int q = 0; q < n; q++) _mm512_mask_storeu_ps(ap + (long)(p + q) * MR, lane_mask(MR), r[q]);
-    }
+/* ap[p*MR + i] = op(A)[i0+i, p0+p] for i < mr, p < kc, with A stored [k, m] (transposed): each p is a
+ * contiguous run of mr floats. (An untransposed A is read in place, row by row: see tile.) */
+static AVX512 void pack_a(int mr, int kc, const float *a, long lda, int i0, int p0, float *ap) {
+    const __mmask16 m = lane_mask(mr);
+    for (int p = 0; p < kc; p++)
+        _mm512_mask_storeu_ps(ap + (long)p * MR, lane_mask(MR), _mm512_maskz_loadu_ps(m, a + (long)(p0 + p) * lda + i0));
 }
 
 /* Panel q of bp holds op(B)[p0+p, j0+q*NR+j] at bp[q*kc*NR + p*NR + j], zero beyond column nc. */
@@ -131,50 +119,80 @@ typedef struct {
     int relu;
 } epilogue;
 
-/* The micro-kernel: C[0..mr, 0..32) (columns masked by m0/m1) from an A strip whose k-th row of mr floats
- * starts at ap + k*lda (packed: lda == MR) and a B panel whose rows are ldb apart. `mr` and `masked` are
- * compile-time constants at every call site, so the accumulators stay in registers. Only a B panel read in
- * place needs masked loads (packed panels are zero-padded): unmasked loads measured ~5 % faster. */
-INLINE AVX512 void tile(const int mr, const int masked, int kc, const float *restrict ap, long lda,
-                        const float *restrict bp, long ldb, __mmask16 m0, __mmask16 m1, float *c, long ldc,
-                        epilogue e) {
-    __m512 lo[MR], hi[MR];   /* fully unrolled below, so these live in registers */
-    _Pragma("clang loop unroll(full)") for (int i = 0; i < mr; i++) { lo[i] = _mm512_setzero_ps(); hi[i] = _mm512_setzero_ps(); }
+/* The micro-kernel: C[0..mr, 0..32) (columns masked by m0/m1) += A strip x B panel, then the epilogue.
+ * Compile-time variants (every call site passes constants, so the accumulators stay in registers):
+ *   mr      rows of the strip (1..MR)
+ *   half    only the first 16 columns exist (an output layer of 10 units: half the work)
+ *   masked  B is read in place with fewer than 32 columns: masked loads (packed panels are zero-padded, and
+ *           unmasked loads measured ~5 % faster)
+ *   arows   A is read in place, untransposed: op(A)[i, p] = ap[i*lda + p] (the 14 rows are re-read from L1
+ *           for each B panel; measured faster than packing them: 32x32x784 went from 103 to 161 GFLOP/s);
+ *           otherwise op(A)[i, p] = ap[p*lda + i] (a packed strip, lda == MR, or a transposed A in place). */
+INLINE AVX512 void tile(const int mr, const int half, const int masked, const int arows, int kc,
+                        const float *restrict ap, long lda, const float *restrict bp, long ldb, __mmask16 m0,
+                        __mmask16 m1, float *c, long ldc, epilogue e) {
+    __m512 lo[MR], hi[MR];
+    _Pragma("clang loop unroll(full)") for (int i = 0; i < mr; i++) { lo[i] = _mm512_setzero_ps(); hi[i] = lo[i]; }
     for (int p = 0; p < kc; p++) {
-        const __m512 b0 = masked ? _mm512_maskz_loadu_ps(m0, bp + p * ldb) : _mm512_loadu_ps(bp + p * ldb);
-        const __m512 b1 = masked ? _mm512_maskz_loadu_ps(m1, bp + p * ldb + 16) : _mm512_loadu_ps(bp + p * ldb + 16);
+        const float *brow = bp + p * ldb;
+        const __m512 b0 = masked ? _mm512_maskz_loadu_ps(m0, brow) : _mm512_loadu_ps(brow);
+        const __m512 b1 = half ? _mm512_setzero_ps() : masked ? _mm512_maskz_loadu_ps(m1, brow + 16) : _mm512_loadu_ps(brow + 16);
         _Pragma("clang loop unroll(full)") for (int i = 0; i < mr; i++) {
-            const __m512 av = _mm512_set1_ps(ap[p * lda + i]);
+            const __m512 av = _mm512_set1_ps(arows ? ap[i * lda + p] : ap[p * lda + i]);
             lo[i] = _mm512_fmadd_ps(av, b0, lo[i]);
-            hi[i] = _mm512_fmadd_ps(av, b1, hi[i]);
+            if (!half) hi[i] = _mm512_fmadd_ps(av, b1, hi[i]);
         }
     }
     const __m512 alpha = _mm512_set1_ps(e.alpha), beta = _mm512_set1_ps(e.beta), zero = _mm512_setzero_ps();
     const __m512 bias0 = e.bias ? _mm512_maskz_loadu_ps(m0, e.bias) : zero;
-    const __m512 bias1 = e.bias ? _mm512_maskz_loadu_ps(m1, e.bias + 16) : zero;
+    const __m512 bias1 = e.bias && !half ? _mm512_maskz_loadu_ps(m1, e.bias + 16) : zero;
     _Pragma("clang loop unroll(full)") for (int i = 0; i < mr; i++) {
         float *ci = c + i * ldc;
         __m512 x0 = e.alpha == 1 ? lo[i] : _mm512_mul_ps(lo[i], alpha);
         __m512 x1 = e.alpha == 1 ? hi[i] : _mm512_mul_ps(hi[i], alpha);
         if (e.beta != 0) {   /* BLAS: with beta == 0, C is not read (it may hold NaN) */
             x0 = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(m0, ci), x0);
-            x1 = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(m1, ci + 16), x1);
+            if (!half) x1 = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(m1, ci + 16), x1);
         }
         if (e.bias) { x0 = _mm512_add_ps(x0, bias0); x1 = _mm512_add_ps(x1, bias1); }
         if (e.relu) { x0 = _mm512_max_ps(x0, zero); x1 = _mm512_max_ps(x1, zero); }   /* NaN -> 0, as ReLU.swift */
         _mm512_mask_storeu_ps(ci, m0, x0);
-        _mm512_mask_storeu_ps(ci + 16, m1, x1);
+        if (!half) _mm512_mask_storeu_ps(ci + 16, m1, x1);
     }
 }
 
-static AVX512 void tile_rows(int mr, int masked, int kc, const float *ap, long lda, const float *bp, long ldb,
-                             __mmask16 m0, __mmask16 m1, float *c, long ldc, epilogue e) {
-    switch (mr + 100 * masked) {
-#define CASE(r) case r: tile(r, 0, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
-                case r + 100: tile(r, 1, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break;
-        CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12) CASE(13) CASE(14)
-#undef CASE
+/* Runs the variant of `tile` for these runtime values (8 flag combinations x MR row counts). */
+static AVX512 void tile_dispatch(int mr, int half, int masked, int arows, int kc, const float *ap, long lda,
+                                 const float *bp, long ldb, __mmask16 m0, __mmask16 m1, float *c, long ldc,
+                                 epilogue e) {
+#define ROWS(h, m, r) \
+    switch (mr) { \
+        case 1: tile(1, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        case 2: tile(2, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        case 3: tile(3, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        case 4: tile(4, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        case 5: tile(5, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        case 6: tile(6, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        case 7: tile(7, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        case 8: tile(8, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        case 9: tile(9, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        case 10: tile(10, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        case 11: tile(11, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        case 12: tile(12, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        case 13: tile(13, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
+        default: tile(14, h, m, r, kc, ap, lda, bp, ldb, m0, m1, c, ldc, e); break; \
     }
+    switch (half * 4 + masked * 2 + arows) {
+        case 0: ROWS(0, 0, 0) break;
+        case 1: ROWS(0, 0, 1) break;
+        case 2: ROWS(0, 1, 0) break;
+        case 3: ROWS(0, 1, 1) break;
+        case 4: ROWS(1, 0, 0) break;
+        case 5: ROWS(1, 0, 1) break;
+        case 6: ROWS(1, 1, 0) break;
+        default: ROWS(1, 1, 1) break;
+    }
+#undef ROWS
 }
 
 int SeqNNBLAS_gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
@@ -183,9 +201,10 @@ int SeqNNBLAS_gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, cons
     if (!buf) return 0;
     float *bpack = buf, *apack = buf + KC * NC;
     const int kblocks = (k + KC - 1) / KC, kc_even = (k + kblocks - 1) / kblocks;   /* equal K blocks */
-    /* One B panel (n <= NR) is read in place: its rows are dense enough, and packing it would not be
-     * repaid by reuse. Then a transposed A is read in place too (each A row is read once). */
-    const int b_in_place = !tb && n <= NR, a_in_place = ta && b_in_place, masked = b_in_place && n < NR;
+    /* One B panel (n <= NR) is read in place: its rows are dense enough, and packing would not be repaid
+     * by reuse. An untransposed A is always read in place; a transposed one too when B is (each of its rows
+     * is then read once), else it is packed into MR-wide strips. */
+    const int b_in_place = !tb && n <= NR, a_in_place = !ta || b_in_place, masked = b_in_place && n < NR;
     for (int p0 = 0; p0 < k; p0 += kc_even) {
         const int kc = k - p0 < kc_even ? k - p0 : kc_even, last = p0 + kc >= k;
         for (int j0 = 0; j0 < n; j0 += NC) {
@@ -194,15 +213,17 @@ int SeqNNBLAS_gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, cons
             for (int i0 = 0; i0 < m; i0 += MC) {
                 const int mc = m - i0 < MC ? m - i0 : MC;
                 for (int is = 0; is < mc && !a_in_place; is += MR)
-                    pack_a(ta, mc - is < MR ? mc - is : MR, kc, a, lda, i0 + is, p0, apack + (long)is * kc);
+                    pack_a(mc - is < MR ? mc - is : MR, kc, a, lda, i0 + is, p0, apack + (long)is * kc);
                 for (int jq = 0; jq < nc; jq += NR) {   /* this B panel stays in L1 while every A strip passes */
                     const float *panel = b_in_place ? b + (long)p0 * ldb + j0 + jq : bpack + (long)(jq / NR) * kc * NR;
                     epilogue e = {alpha, p0 == 0 ? beta : 1, last && bias ? bias + j0 + jq : NULL, last && relu};
                     for (int is = 0; is < mc; is += MR) {
-                        const float *strip = a_in_place ? a + (long)p0 * lda + i0 + is : apack + (long)is * kc;
-                        tile_rows(mc - is < MR ? mc - is : MR, masked, kc, strip, a_in_place ? lda : MR, panel,
-                                  b_in_place ? ldb : NR, lane_mask(nc - jq), lane_mask(nc - jq - 16),
-                                  c + (long)(i0 + is) * ldc + j0 + jq, ldc, e);
+                        const int i = i0 + is;
+                        const float *strip = !a_in_place ? apack + (long)is * kc
+                                             : ta ? a + (long)p0 * lda + i : a + (long)i * lda + p0;
+                        tile_dispatch(mc - is < MR ? mc - is : MR, nc - jq <= 16, masked, !ta, kc, strip,
+                                      a_in_place ? lda : MR, panel, b_in_place ? ldb : NR, lane_mask(nc - jq),
+                                      lane_mask(nc - jq - 16), c + (long)i * ldc + j0 + jq, ldc, e);
                     }
                 }
             }
