@@ -64,6 +64,19 @@ struct KernelTests {
         }
     }
 
+    @Test func firstNonFiniteFindsTheFirstBadValueAcrossBlocks() {
+        var x = [Float](repeating: 1, count: 10_000)
+        x[17] = .greatestFiniteMagnitude; x[18] = -.greatestFiniteMagnitude; x[19] = .leastNonzeroMagnitude
+        x.withUnsafeBufferPointer { #expect(firstNonFinite($0) == nil) }
+        for (i, bad) in [(0, Float.nan), (4095, .infinity), (4096, -.infinity), (9999, -Float.nan), (5000, Float(bitPattern: 0x7fc0_1234))] {
+            var y = x
+            y[i] = bad
+            if i != 9999 { y[9999] = .nan }   // a later bad value must not win
+            y.withUnsafeBufferPointer { #expect(firstNonFinite($0) == i, "\(bad) at \(i)") }
+        }
+        [Float]().withUnsafeBufferPointer { #expect(firstNonFinite($0) == nil) }
+    }
+
     @Test func betaZeroIgnoresNaNInTheOutput() {
         // BLAS semantics: with beta = 0 the prior contents of C are not read.
         let a: [Float] = [1, 2, 3, 4], b: [Float] = [1, 0, 0, 1]

@@ -29,6 +29,9 @@ void SeqNNKernel_adam(float *w, const float *g, float *m, float *v, long n, floa
  * w -= lr g / sqrt(v + eps). The arrays must not overlap. */
 void SeqNNKernel_rmsprop(float *w, const float *g, float *v, long n, float rho, float lr, float eps);
 
+/* The index of the first NaN or infinity among x[0..n), or -1. */
+long SeqNNKernel_first_nonfinite(const float *x, long n);
+
 /* Denormal floats make every arithmetic op on them ~100x slower on x86; optimizer slots (Adam's, RMSprop's
  * second moments) decay into that range during long training. TensorFlow runs with flush-to-zero and
  * denormals-are-zero set; SeqNN sets them around its own compute calls and restores the caller's MXCSR.
