@@ -39,6 +39,7 @@ public final class Dense: Layer, @unchecked Sendable {
             throw SeqNNError(.invalidArgument, "Dense '\(name)': a [\(inDim), \(units)] kernel is too large (more than \(Tensor.maxElements) weights)")
         }
         let k = Parameter(name: "kernel", shape: [inDim, units], regularizer: kernelRegularizer)
+        k.overwritesGrad = true
         kernelInitializer.fill(k.value, rng: &rng)
         kernel = k
         if useBias {
@@ -101,8 +102,10 @@ public final class Dense: Layer, @unchecked Sendable {
         let inDim = kernel.value.shape[0]
         let rows = x.count / inDim
         if kernel.trainable {
-            // dW[in, units] += x^T[in, rows] . dz[rows, units]
-            Kernels.gemm(true, false, m: inDim, n: units, k: rows, a: x.data, b: dz.data, beta: 1, c: kernel.grad.data)
+            // dW[in, units] += x^T[in, rows] . dz[rows, units]  (= when the trainer marked it stale)
+            let beta: Float = kernel.gradIsStale ? 0 : 1
+            kernel.gradIsStale = false
+            Kernels.gemm(true, false, m: inDim, n: units, k: rows, a: x.data, b: dz.data, beta: beta, c: kernel.grad.data)
         }
         if let bias, bias.trainable { Kernels.accumulateColumnSums(dz.data, rows: rows, cols: units, into: bias.grad.data) }
         if needInputGrad {

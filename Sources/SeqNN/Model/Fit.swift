@@ -205,7 +205,7 @@ extension Sequential {
         Executor.gather(d.x.baseAddress!, width: d.inWidth, indices: indices, range: range, into: ex.input, shape: inputShape!)
         Executor.gather(d.y.baseAddress!, width: d.outWidth, indices: indices, range: range, into: ex.target, shape: d.targetShape)
         setRowWeights(ex, weights: weights, indices: indices, range: range, rowsPerSample: d.outWidth / d.trueColumns)
-        for p in c.trainable { p.grad.fill(0) }
+        for p in c.trainable { if p.overwritesGrad { p.gradIsStale = true } else { p.grad.fill(0) } }
         let out = ex.forward(layers, training: true, rng: &rng)
         try updateMetrics(metrics, ex, out, trueColumns: d.trueColumns)
         var loss = computeLoss(c, ex, out, trueColumns: d.trueColumns, gradient: true)
