@@ -1,3 +1,5 @@
+import CSeqNNKernels
+
 /// `keras.layers.LSTM`.
 ///
 /// Weights (Keras order): `kernel (in, 4u)`, `recurrent_kernel (u, 4u)`, `bias (4u,)`, column blocks in the
@@ -40,8 +42,10 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
         UnsafePointer(s[Self.cSlot].data + timesteps * B * units)
     }
 
-    /// Whether the step loops may take the fused path (Keras's default activations only); tests turn it
-    /// off to compare the fused path with the plain per-gate loops below, which stay the reference.
+    /// Whether the step loops may take the fused path (Keras's default activations only): one C kernel
+    /// call per step (CSeqNNKernels, AVX-512 where the CPU has it) instead of six passes over the gate
+    /// values in each direction, which were a third of W5's time at SSE width. Tests turn it off to compare
+    /// it with the plain per-gate loops below, which stay the reference.
     var fusedSteps = true
     private var fused: Bool { fusedSteps && act.kind == .tanh && recAct.kind == .sigmoid }
 
@@ -56,10 +60,7 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
             prepareOperands(s, step: st, B: B, nr: nr)
             let zs = z + st * B * gu, gs = a + st * B * gu
             recurrentProduct(s, step: st, B: B, nr: nr, blocks: 0..<4, c: zs, ldc: gu, beta: 1)
-            for b in 0..<B {
-                LSTMStep.forward(z: zs + b * gu, gates: gs + b * gu, c: c + st * n + b * u, cNext: c + (st + 1) * n + b * u,
-                                 actC: actC + st * n + b * u, h: h + (st + 1) * n + b * u, units: u)
-            }
+            SeqNNKernels_lstm_forward_step(zs, gs, c + st * n, c + (st + 1) * n, actC + st * n, h + (st + 1) * n, B, u)
         }
     }
 
@@ -102,10 +103,7 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
         for st in (0..<T).reversed() {
             addOutputGradient(dy, step: st, into: dh, B: B)
             let gs = a + st * B * gu, dzs = dz + st * B * gu
-            for b in 0..<B {
-                LSTMStep.backward(gates: gs + b * gu, c: c + st * n + b * u, actC: actC + st * n + b * u,
-                                  dh: dh + b * u, dc: dc + b * u, dz: dzs + b * gu, units: u)
-            }
+            SeqNNKernels_lstm_backward_step(gs, c + st * n, actC + st * n, dh, dc, dzs, B, u)
             recurrentInputGrad(s, B: B, nr: nr, blocks: 0..<4, dC: dzs, lddc: gu, into: dh, accumulate: false)
         }
         recurrentWeightGrad(s, B: B, nr: nr, blocks: 0..<4, dC: dz, lddc: gu)
@@ -172,70 +170,6 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
             let cn = (0..<u).map { f[$0] * c[$0] + i[$0] * g[$0] }
             let ac = RecurrentLayer.apply(activation, cn)
             return ((0..<u).map { o[$0] * ac[$0] }, cn)
-        }
-    }
-}
-
-/// One sample's LSTM cell step for Keras's default activations (sigmoid gates, tanh), fused into a single
-/// vectorised pass over the units: the plain path's six passes per step over [B, 4u] values were a third of
-/// W5's time (tools/bench/README.md). Each lane does the plain path's operations in the plain path's order
-/// (FastMath's vectors are bit-identical to its scalars), so both paths give the same bits; a test checks it.
-enum LSTMStep {
-    /// z [4u] pre-activations (i, f, g, o blocks) -> gates [4u] activated, cNext = f*c + i*g,
-    /// actC = tanh(cNext), h = o*actC.
-    @inline(__always)
-    static func forward(z: UnsafePointer<Float>, gates: UnsafeMutablePointer<Float>, c: UnsafePointer<Float>,
-                        cNext: UnsafeMutablePointer<Float>, actC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>,
-                        units u: Int) {
-        typealias M = FastMath
-        var j = 0
-        while j + 4 <= u {
-            let i = M.sigmoid(M.load(z + j)), f = M.sigmoid(M.load(z + u + j))
-            let g = M.tanh(M.load(z + 2 * u + j)), o = M.sigmoid(M.load(z + 3 * u + j))
-            let cn = f * M.load(c + j) + i * g
-            let ac = M.tanh(cn)
-            M.store(i, gates + j); M.store(f, gates + u + j); M.store(g, gates + 2 * u + j); M.store(o, gates + 3 * u + j)
-            M.store(cn, cNext + j); M.store(ac, actC + j); M.store(o * ac, h + j)
-            j += 4
-        }
-        while j < u {
-            let i = M.sigmoid(z[j]), f = M.sigmoid(z[u + j]), g = M.tanh(z[2 * u + j]), o = M.sigmoid(z[3 * u + j])
-            let cn = f * c[j] + i * g
-            let ac = M.tanh(cn)
-            gates[j] = i; gates[u + j] = f; gates[2 * u + j] = g; gates[3 * u + j] = o
-            cNext[j] = cn; actC[j] = ac; h[j] = o * ac
-            j += 1
-        }
-    }
-
-    /// Given dh (dLoss/dh of this step) and dc (dLoss/dc carried from the next step), writes dz [4u]
-    /// (dLoss/d pre-activations) and replaces dc with the carry for the previous step. c is the state the
-    /// step read; gates and actC what the forward step stored.
-    @inline(__always)
-    static func backward(gates: UnsafePointer<Float>, c: UnsafePointer<Float>, actC: UnsafePointer<Float>,
-                         dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>, dz: UnsafeMutablePointer<Float>, units u: Int) {
-        typealias M = FastMath
-        var j = 0
-        while j + 4 <= u {
-            let i = M.load(gates + j), f = M.load(gates + u + j), g = M.load(gates + 2 * u + j), o = M.load(gates + 3 * u + j)
-            let ac = M.load(actC + j), d = M.load(dh + j)
-            let dct = M.load(dc + j) + d * o * (1 - ac * ac)
-            M.store(dct * g * i * (1 - i), dz + j)
-            M.store(dct * M.load(c + j) * f * (1 - f), dz + u + j)
-            M.store(dct * i * (1 - g * g), dz + 2 * u + j)
-            M.store(d * ac * o * (1 - o), dz + 3 * u + j)
-            M.store(dct * f, dc + j)
-            j += 4
-        }
-        while j < u {
-            let i = gates[j], f = gates[u + j], g = gates[2 * u + j], o = gates[3 * u + j], ac = actC[j], d = dh[j]
-            let dct = dc[j] + d * o * (1 - ac * ac)
-            dz[j] = dct * g * i * (1 - i)
-            dz[u + j] = dct * c[j] * f * (1 - f)
-            dz[2 * u + j] = dct * i * (1 - g * g)
-            dz[3 * u + j] = d * ac * o * (1 - o)
-            dc[j] = dct * f
-            j += 1
         }
     }
 }
