@@ -31,5 +31,4 @@ struct FastMathTests {
         #expect(FastMath.exp(.nan).isNaN && FastMath.tanh(.nan).isNaN)
         #expect(FastMath.exp(-1000) == 0 && FastMath.exp(1000).isFinite)
     }
-
 }

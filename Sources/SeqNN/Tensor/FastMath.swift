@@ -32,4 +32,3 @@ public enum FastMath {
     @inline(__always)
     public static func tanh(_ x: Float) -> Float { 1 - 2 / (1 + exp(2 * x)) }
 }
-
