@@ -40,16 +40,16 @@ static inline float fm_sigmoid(float x) { return 1.0f / (1.0f + fm_exp(-x)); }
 static inline float fm_tanh(float x) { return 1.0f - 2.0f / (1.0f + fm_exp(2.0f * x)); }
 
 SEQNN_CLONES
-void SeqNNKernels_lstm_forward_step(const float *restrict z, float *restrict gates, const float *restrict c,
+void SeqNNKernels_lstm_forward_step(const float *restrict zx, const float *restrict zh, float *restrict gates, const float *restrict c,
                              float *restrict c_next, float *restrict act_c, float *restrict h, long rows, long u) {
     for (long b = 0; b < rows; b++) {
-        const float *restrict zr = z + b * 4 * u;
+        const float *restrict x = zx + b * 4 * u, *restrict r = zh + b * 4 * u;
         float *restrict g = gates + b * 4 * u;
         const float *restrict cr = c + b * u;
         float *restrict cn = c_next + b * u, *restrict ac = act_c + b * u, *restrict hr = h + b * u;
         for (long j = 0; j < u; j++) {
-            float i = fm_sigmoid(zr[j]), f = fm_sigmoid(zr[u + j]);
-            float gg = fm_tanh(zr[2 * u + j]), o = fm_sigmoid(zr[3 * u + j]);
+            float i = fm_sigmoid(x[j] + r[j]), f = fm_sigmoid(x[u + j] + r[u + j]);
+            float gg = fm_tanh(x[2 * u + j] + r[2 * u + j]), o = fm_sigmoid(x[3 * u + j] + r[3 * u + j]);
             float cv = f * cr[j] + i * gg, a = fm_tanh(cv);
             g[j] = i; g[u + j] = f; g[2 * u + j] = gg; g[3 * u + j] = o;
             cn[j] = cv; ac[j] = a; hr[j] = o * a;

@@ -7,9 +7,10 @@
 #define SEQNN_KERNELS_H
 
 /// One LSTM step for `rows` samples with Keras's default activations (sigmoid gates, tanh):
-///   z [rows, 4u] pre-activations, blocks i, f, g, o -> gates [rows, 4u] activated,
-///   c_next = f*c + i*g, act_c = tanh(c_next), h = o*act_c   (c, c_next, act_c, h: [rows, u]).
-void SeqNNKernels_lstm_forward_step(const float *z, float *gates, const float *c, float *c_next, float *act_c, float *h,
+///   pre-activations zx + zh ([rows, 4u] each: input projection with bias, recurrent product), blocks
+///   i, f, g, o -> gates [rows, 4u] activated, c_next = f*c + i*g, act_c = tanh(c_next), h = o*act_c
+///   (c, c_next, act_c, h: [rows, u]).
+void SeqNNKernels_lstm_forward_step(const float *zx, const float *zh, float *gates, const float *c, float *c_next, float *act_c, float *h,
                              long rows, long units);
 
 /// Its backward: given dh [rows, u] (dLoss/dh of the step) and dc [rows, u] (dLoss/dc from the next step),

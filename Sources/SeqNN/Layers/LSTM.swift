@@ -15,6 +15,9 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
 
     // Cell buffers: c [T+1, B, u] (c[0] initial), act(c) [T, B, u], dc [B, u].
     private static let cSlot = Slot.cell, actCSlot = Slot.cell + 1, dcSlot = Slot.cell + 2
+    // The fused path's recurrent product of one step, [B, 4u]: a small buffer the gemm writes with beta 0
+    // and the step kernel adds to z while it reads it (instead of a beta-1 gemm that reads and writes z).
+    private static let zhSlot = Slot.cell + 3
 
     public init(units: Int, options: RecurrentOptions = RecurrentOptions(), unitForgetBias: Bool = true, name: String = "lstm") throws {
         self.unitForgetBias = unitForgetBias
@@ -52,15 +55,16 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
     override func runForward(_ s: RNNScratch, B: Int, nr: Int) {
         let u = units, gu = 4 * u, n = B * u, T = timesteps
         guard fused else { return runForwardPlain(s, B: B, nr: nr) }
-        let za = s[Slot.a], ac = s[Self.actCSlot]
+        let za = s[Slot.a], ac = s[Self.actCSlot], zhT = s[Self.zhSlot]
         RNNKernels.fit(za, T, B, gu)
         RNNKernels.fit(ac, T, B, u)
-        let z = s[Slot.z].data, a = za.data, h = s[Slot.h].data, c = s[Self.cSlot].data, actC = ac.data
+        RNNKernels.fit(zhT, B, gu)
+        let z = s[Slot.z].data, a = za.data, h = s[Slot.h].data, c = s[Self.cSlot].data, actC = ac.data, zh = zhT.data
         for st in 0..<T {
             prepareOperands(s, step: st, B: B, nr: nr)
             let zs = z + st * B * gu, gs = a + st * B * gu
-            recurrentProduct(s, step: st, B: B, nr: nr, blocks: 0..<4, c: zs, ldc: gu, beta: 1)
-            SeqNNKernels_lstm_forward_step(zs, gs, c + st * n, c + (st + 1) * n, actC + st * n, h + (st + 1) * n, B, u)
+            recurrentProduct(s, step: st, B: B, nr: nr, blocks: 0..<4, c: zh, ldc: gu, beta: 0)
+            SeqNNKernels_lstm_forward_step(zs, zh, gs, c + st * n, c + (st + 1) * n, actC + st * n, h + (st + 1) * n, B, u)
         }
     }
 
