@@ -17,13 +17,13 @@ let package = Package(
     targets: [
         // OpenBLAS is loaded at first use (see its header), not linked.
         // DWARF 4: valgrind 3.19 (Debian 12) cannot read clang's default DWARF 5 and gives up on the library.
-        .target(name: "CSeqNNBLAS", path: "Sources/CSeqNNBLAS", cSettings: [.unsafeFlags(["-gdwarf-4", "-fno-math-errno"])],
+        .target(name: "CSeqNNBLAS", path: "Sources/CSeqNNBLAS", cSettings: [.unsafeFlags(["-gdwarf-4"])],
                 linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CSeqNNHDF5", path: "Sources/CSeqNNHDF5",
                        pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .target(name: "CSeqNNSupport", path: "Sources/CSeqNNSupport", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         // Elementwise kernels compiled per instruction set (AVX-512 / AVX2 / baseline, chosen at load time).
-        .target(name: "CSeqNNKernels", path: "Sources/CSeqNNKernels", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        .target(name: "CSeqNNKernels", path: "Sources/CSeqNNKernels", cSettings: [.unsafeFlags(["-gdwarf-4", "-fno-math-errno"])]),
         .target(name: "SeqNN", dependencies: ["CSeqNNBLAS", "CSeqNNKernels"], path: "Sources/SeqNN"),
         .target(name: "SeqNNFile", dependencies: ["SeqNN", "CSeqNNHDF5"], path: "Sources/SeqNNFile"),
         .target(name: "SeqNNC", dependencies: ["SeqNN", "SeqNNFile", "CSeqNNSupport"], path: "Sources/SeqNNC",

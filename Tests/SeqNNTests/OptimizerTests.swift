@@ -192,7 +192,7 @@ struct OptimizerTests {
         #expect(params[0].value.array != initialWeights[0], "\(c.label) did not update")
     }
 
-    // The default Adam and RMSprop updates run as C kernels (optimizer_kernels.c, AVX-512/AVX2 clones);
+    // The default Adam and RMSprop updates run as C kernels (CSeqNNKernels/optimizer.c, AVX-512/AVX2 clones);
     // they must round exactly like the plain loops: same operations, same order, no FMA contraction.
     @Test(arguments: [1, 15, 16, 17, 1000, 4099])
     func adamKernelMatchesThePlainLoopBitForBit(_ n: Int) throws {

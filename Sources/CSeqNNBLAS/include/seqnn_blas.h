@@ -21,17 +21,6 @@ int SeqNNBLAS_threads(void);
 /* OpenBLAS's kernel family ("SkylakeX", "Haswell", ...), or "reference" without OpenBLAS. Static string. */
 const char *SeqNNBLAS_core(void);
 
-/* Keras 3's default Adam step (no amsgrad) over n weights: m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2);
- * w -= alpha m / (sqrt(v) + eps). The arrays must not overlap. */
-void SeqNNKernel_adam(float *w, const float *g, float *m, float *v, long n, float alpha, float one_minus_b1,
-                      float one_minus_b2, float eps);
-/* Keras 3's default RMSprop step (no momentum, not centered): v = rho v + (1 - rho) g^2;
- * w -= lr g / sqrt(v + eps). The arrays must not overlap. */
-void SeqNNKernel_rmsprop(float *w, const float *g, float *v, long n, float rho, float lr, float eps);
-
-/* The index of the first NaN or infinity among x[0..n), or -1. */
-long SeqNNKernel_first_nonfinite(const float *x, long n);
-
 /* Denormal floats make every arithmetic op on them ~100x slower on x86; optimizer slots (Adam's, RMSprop's
  * second moments) decay into that range during long training. TensorFlow runs with flush-to-zero and
  * denormals-are-zero set; SeqNN sets them around its own compute calls and restores the caller's MXCSR.

@@ -19,4 +19,15 @@ void SeqNNKernels_lstm_forward_step(const float *zx, const float *zh, float *gat
 void SeqNNKernels_lstm_backward_step(const float *gates, const float *c, const float *act_c, const float *dh, float *dc,
                               float *dz, long rows, long units);
 
+/* Keras 3's default Adam step (no amsgrad) over n weights: m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2);
+ * w -= alpha m / (sqrt(v) + eps). The arrays must not overlap. */
+void SeqNNKernels_adam(float *w, const float *g, float *m, float *v, long n, float alpha, float one_minus_b1,
+                      float one_minus_b2, float eps);
+/* Keras 3's default RMSprop step (no momentum, not centered): v = rho v + (1 - rho) g^2;
+ * w -= lr g / sqrt(v + eps). The arrays must not overlap. */
+void SeqNNKernels_rmsprop(float *w, const float *g, float *v, long n, float rho, float lr, float eps);
+
+/* The index of the first NaN or infinity among x[0..n), or -1. */
+long SeqNNKernels_first_nonfinite(const float *x, long n);
+
 #endif

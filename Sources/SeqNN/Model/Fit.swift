@@ -1,4 +1,4 @@
-import CSeqNNBLAS
+import CSeqNNKernels
 
 /// Keras's `fit` arguments. Data arrays are row-major float32, `samples` rows of the model's input size
 /// (x) and of the target size (y: the output size, or one label per output row for sparse losses).
@@ -26,10 +26,10 @@ public struct FitOptions {
 }
 
 /// A data set the model has checked: sizes agree and every value is finite.
-/// The index of the first NaN or infinity in `x`, found at memory speed (finite_kernels.c).
+/// The index of the first NaN or infinity in `x`, found at memory speed (CSeqNNKernels/finite.c).
 func firstNonFinite(_ x: UnsafeBufferPointer<Float>) -> Int? {
     guard let base = x.baseAddress else { return nil }
-    let i = SeqNNKernel_first_nonfinite(base, x.count)
+    let i = SeqNNKernels_first_nonfinite(base, x.count)
     return i < 0 ? nil : i
 }
 

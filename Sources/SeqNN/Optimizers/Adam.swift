@@ -1,4 +1,4 @@
-import CSeqNNBLAS
+import CSeqNNKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,12 +39,12 @@ public class Adam: Optimizer, @unchecked Sendable {
                 w[j] -= alpha * m[j] / (vhat[j].squareRoot() + eps)
             }
         } else {
-            // The C kernel (optimizer_kernels.c) runs this for AVX-512/AVX2; it is `plainUpdate`, bit for bit.
-            SeqNNKernel_adam(w, g, m, v, n, alpha, b1, b2, eps)
+            // The C kernel (CSeqNNKernels/optimizer.c) runs this for AVX-512/AVX2; it is `plainUpdate`, bit for bit.
+            SeqNNKernels_adam(w, g, m, v, n, alpha, b1, b2, eps)
         }
     }
 
-    /// The reference for the default update: the loop SeqNNKernel_adam runs.
+    /// The reference for the default update: the loop SeqNNKernels_adam runs.
     static func plainUpdate(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
                             _ v: UnsafeMutablePointer<Float>, count n: Int, alpha: Float, b1: Float, b2: Float, eps: Float) {
         for j in 0..<n {

@@ -1,4 +1,4 @@
-import CSeqNNBLAS
+import CSeqNNKernels
 
 /// `keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False)`.
 /// v = rho v + (1 - rho) g^2; with centered, a = rho a + (1 - rho) g and the denominator is v - a^2;
@@ -27,10 +27,10 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
     override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
         let v = slots[0].data
         if momentum == 0 && !centered {
-            // The default configuration runs as a C kernel compiled for AVX-512/AVX2 (optimizer_kernels.c):
+            // The default configuration runs as a C kernel compiled for AVX-512/AVX2 (CSeqNNKernels/optimizer.c):
             // as a Swift loop it was 39 % of the tutorial MLP's training time. The general loop below is its
             // reference (tests compare them bit for bit).
-            SeqNNKernel_rmsprop(w, g, v, n, rho, learningRate, epsilon)
+            SeqNNKernels_rmsprop(w, g, v, n, rho, learningRate, epsilon)
             return
         }
         let m: UnsafeMutablePointer<Float>? = momentum > 0 ? slots[1].data : nil
