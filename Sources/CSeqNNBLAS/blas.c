@@ -31,9 +31,15 @@ static void load(void) {
         if (chosen) setenv("OPENBLAS_CORETYPE", chosen, 0);
     }
 #endif
+    /* One thread unless the caller chose (seqnn_set_num_threads raises it later): OpenBLAS otherwise starts a
+     * worker per core at load, which then spins in sched_yield (measured: 5 % of a second core through a
+     * whole single-threaded training run), and threaded calls allocate on every product. */
+    const int single = !getenv("OPENBLAS_NUM_THREADS") && !getenv("GOTO_NUM_THREADS") && !getenv("OMP_NUM_THREADS");
+    if (single) setenv("OPENBLAS_NUM_THREADS", "1", 0);
     void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
     if (!h) h = dlopen("libopenblas.so", RTLD_NOW | RTLD_LOCAL);
-    if (chosen) unsetenv("OPENBLAS_CORETYPE");   /* only OpenBLAS's load reads it: leave the host as it was */
+    if (chosen) unsetenv("OPENBLAS_CORETYPE");   /* only OpenBLAS's load reads these: leave the host as it was */
+    if (single) unsetenv("OPENBLAS_NUM_THREADS");
     if (!h) return;
     p_sgemm = (sgemm_fn)dlsym(h, "cblas_sgemm");
     p_set_threads = (void (*)(int))dlsym(h, "openblas_set_num_threads");
