@@ -95,9 +95,10 @@ void SeqNNBLAS_sgemm_fused(int ta, int tb, int m, int n, int k, float alpha, con
     }
 }
 
-long SeqNNBLAS_packed_b_size(int k, int n) {
+long SeqNNBLAS_packed_b_size(int tb, int m, int n, int k, int ldb) {
     pthread_once(&loaded, load);
-    return own_kernels ? SeqNNBLAS_gemm_avx512_packed_size(k, n) : 0;
+    if (!use_own(m, n, k) || !SeqNNBLAS_gemm_avx512_packs_b(tb, m, n, ldb)) return 0;
+    return SeqNNBLAS_gemm_avx512_packed_size(k, n);
 }
 
 void SeqNNBLAS_pack_b(int tb, int k, int n, const float *b, int ldb, float *out) {

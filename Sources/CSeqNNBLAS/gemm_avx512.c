@@ -201,6 +201,10 @@ static AVX512 void tile_dispatch(int mr, int half, int masked, int arows, int kc
 static int k_block(int k) { const int blocks = (k + KC - 1) / KC; return (k + blocks - 1) / blocks; }
 static int round_nr(int n) { return (n + NR - 1) / NR * NR; }
 
+int SeqNNBLAS_gemm_avx512_packs_b(int tb, int m, int n, int ldb) {   /* see the driver below */
+    return tb || (n > NR && (m > 64 || ldb % 1024 == 0));
+}
+
 long SeqNNBLAS_gemm_avx512_packed_size(int k, int n) {
     return (long)k * (round_nr(n % NC) + (long)(n / NC) * NC);
 }
@@ -232,7 +236,7 @@ int SeqNNBLAS_gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, cons
      *   - an untransposed A (its MR rows stay in L1 across the B panels: 32x32x784 from 103 to 168);
      *   - a transposed A of at most 4 strips or against one B panel (longer rows of A^T lost ~5 %).
      * A transposed B is packed: its 16x16 blocks are transposed into NR-wide panels. */
-    const int b_in_place = !bpacked && !tb && (n <= NR || (m <= 64 && ldb % 1024 != 0));
+    const int b_in_place = !bpacked && !SeqNNBLAS_gemm_avx512_packs_b(tb, m, n, ldb);
     const int a_in_place = !ta || m <= 4 * MR || (b_in_place && n <= NR);
     const float *next_packed = bpacked;
     for (int p0 = 0; p0 < k; p0 += kc_even) {
@@ -265,6 +269,7 @@ int SeqNNBLAS_gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, cons
 }
 
 #else
+int SeqNNBLAS_gemm_avx512_packs_b(int tb, int m, int n, int ldb) { (void)tb; (void)m; (void)n; (void)ldb; return 0; }
 long SeqNNBLAS_gemm_avx512_packed_size(int k, int n) { (void)k; (void)n; return 0; }
 void SeqNNBLAS_gemm_avx512_pack_b(int tb, int k, int n, const float *b, int ldb, float *out) {
     (void)tb; (void)k; (void)n; (void)b; (void)ldb; (void)out;

@@ -7,7 +7,9 @@
 int SeqNNBLAS_gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
                           const float *b, int ldb, const float *bpacked, float beta, float *c, int ldc,
                           const float *bias, int relu);
-/* Floats a packed op(B) [k, n] takes (0 on other architectures), and the packing itself. */
+/* Whether a product packs B itself (else it reads B in place), the floats a packed op(B) [k, n] takes
+ * (0 on other architectures), and the packing. */
+int SeqNNBLAS_gemm_avx512_packs_b(int tb, int m, int n, int ldb);
 long SeqNNBLAS_gemm_avx512_packed_size(int k, int n);
 void SeqNNBLAS_gemm_avx512_pack_b(int tb, int k, int n, const float *b, int ldb, float *out);
 #endif

@@ -65,7 +65,7 @@ struct KernelTests {
     }
 
     // A B packed once (PackedB) gives the same products as packing per call, and repacks when B moves.
-    @Test(arguments: [(false, 33, 600, 300), (true, 20, 70, 513), (false, 5, 20, 7), (true, 64, 64, 256)])
+    @Test(arguments: [(false, 100, 600, 300), (true, 20, 70, 513), (false, 5, 20, 7), (false, 65, 1024, 7), (true, 64, 64, 256)])
     func packedBMatchesUnpacked(_ shape: (Bool, Int, Int, Int)) {
         let (tb, m, n, k) = shape
         var r = TestRandom(UInt64(m + n + k))

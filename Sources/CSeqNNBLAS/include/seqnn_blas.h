@@ -20,9 +20,9 @@ void SeqNNBLAS_sgemm_fused(int trans_a, int trans_b, int m, int n, int k, float 
                            const float *b, int ldb, const float *bpacked, float beta, float *c, int ldc,
                            const float *bias, int relu);
 /* Packing op(B) [k, n] once for several products with it (a recurrent kernel over the time steps, a layer's
- * weights over a predict call's batches): the floats it takes, 0 when products never use a packed B here
- * (then skip packing and pass NULL), and the packing. */
-long SeqNNBLAS_packed_b_size(int k, int n);
+ * weights over a predict call's batches): the floats it takes, 0 when an [m, n, k] product would not pack
+ * B itself (it runs on OpenBLAS, or reads B in place: then skip packing and pass NULL), and the packing. */
+long SeqNNBLAS_packed_b_size(int trans_b, int m, int n, int k, int ldb);
 void SeqNNBLAS_pack_b(int trans_b, int k, int n, const float *b, int ldb, float *out);
 void SeqNNBLAS_set_threads(int n);
 int SeqNNBLAS_threads(void);

@@ -52,6 +52,9 @@ public final class LayerState: @unchecked Sendable {
         while packed.count <= i { packed.append(PackedB()) }
         return packed[i]
     }
+
+    /// Drops every packed copy (the weights may have changed since they were made).
+    public func invalidatePacked() { for p in packed { p.invalidate() } }
 }
 
 /// The base of every Keras layer: name, trainability, the shapes it was built for, and the

@@ -49,7 +49,7 @@ enum RNNKernels {
             return
         }
         SeqNNBLAS_sgemm_fused(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb),
-                              packedB?.pointer(transB, k: k, n: n, b: b, ldb: ldb), beta, c, Int32(ldc), nil, 0)
+                              packedB?.pointer(transB, m: m, k: k, n: n, b: b, ldb: ldb), beta, c, Int32(ldc), nil, 0)
     }
 
     /// Resizes without building a shape array when the shape already matches (no per-batch allocation).

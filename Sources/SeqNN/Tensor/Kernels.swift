@@ -21,7 +21,7 @@ public enum Kernels {
         }
         SeqNNBLAS_sgemm_fused(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a,
                               Int32(transA ? m : k), b, Int32(transB ? k : n),
-                              packedB?.pointer(transB, k: k, n: n, b: b, ldb: transB ? k : n), beta, c, Int32(n),
+                              packedB?.pointer(transB, m: m, k: k, n: n, b: b, ldb: transB ? k : n), beta, c, Int32(n),
                               bias, relu ? 1 : 0)
     }
 
@@ -86,10 +86,11 @@ public final class PackedB: @unchecked Sendable {
     /// Forget the packed copy (B's values may have changed).
     public func invalidate() { key = nil }
 
-    /// The packed op(B) for these arguments, packing it on first use; nil where products use no packed B.
-    func pointer(_ transB: Bool, k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int) -> UnsafePointer<Float>? {
+    /// The packed op(B) for an [m, n, k] product, packing it on first use; nil where that product would not
+    /// pack B (single rows, B read in place, no AVX-512), so nothing is packed in vain.
+    func pointer(_ transB: Bool, m: Int, k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int) -> UnsafePointer<Float>? {
         if let key, key.0 == b, key.1 == transB, key.2 == k, key.3 == n, key.4 == ldb { return UnsafePointer(buffer.data) }
-        let size = SeqNNBLAS_packed_b_size(Int32(k), Int32(n))
+        let size = SeqNNBLAS_packed_b_size(transB ? 1 : 0, Int32(m), Int32(n), Int32(k), Int32(ldb))
         guard size > 0 else { return nil }
         buffer.resize([size])
         SeqNNBLAS_pack_b(transB ? 1 : 0, Int32(k), Int32(n), b, Int32(ldb), buffer.data)
