@@ -137,7 +137,7 @@ def build(rows, skipped, peaks, threads_list):
     t = threads_list[0]
     for w in ORDER:
         peers = [r for (ww, f, tt), r in by.items() if ww == w and tt == t and f not in SEQNN]
-        for sf in ["seqnn", "seqnn-tuned"]:
+        for sf in ["seqnn", "seqnn-tuned"]:   # seqnn-tuned: rows of runs before 2026-11-30, if any
             s = by.get((w, sf, t))
             if not s:
                 continue
@@ -239,11 +239,9 @@ def main() -> int:
         out += ["", "`SeqNN/this` is SeqNN's median samples/s (the default `seqnn` row of the same thread count) "
                 "divided by the row's: above 1, SeqNN is faster. `% peak` is the row's achieved GEMM GFLOP/s "
                 "(forward + backward GEMM FLOPs per sample x samples/s) over the best sgemm peak measured in this run "
-                "for that thread count. `seqnn-tuned` is the same library and program with two process-level fixes: "
-                "`OPENBLAS_CORETYPE=SkylakeX` when OpenBLAS picked non-AVX-512 kernels (Debian's OpenBLAS 0.3.21 does "
-                "not recognize this CPU and falls back to SSE3 `Prescott` kernels) and flush-to-zero on the fitting "
-                "thread (`--ftz`: denormal optimizer slots); it projects the first two suggestions of "
-                "`tools/bench/README.md`. `seqnn-py` is SeqNN through its Python binding running the Keras code. "
+                "for that thread count (OpenBLAS's `sgemm` 1024^3 with the kernels SeqNN loaded it with; SeqNN's own "
+                "AVX-512 GEMM can exceed it). `seqnn` is the C program over `seqnn.h` with the library's defaults; "
+                "`seqnn-py` is SeqNN through its Python binding running the Keras code. "
                 "`per CPU-s` (1-thread rows only) is samples per CPU-second of the pinned process, a figure that other "
                 "tenants of the machine disturb much less than wall time (they take the core away, which CPU time does "
                 "not count), and `SeqNN/this (CPU)` the ratio on it. RSS is the process's peak so far (workloads run in the order of the table in one process per "

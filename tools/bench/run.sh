@@ -85,10 +85,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/seqnn-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 bench="$work/seqnn_bench"
 echo "== compiling seqnn_bench.c against $libdir" >&2
-if ! ${CC:-cc} -std=c11 -O2 -Wall -Wextra -I"$root/Include" $(pkg-config --cflags openblas 2>/dev/null) \
-        "$here/seqnn_bench.c" -o "$bench" -L"$libdir" -Wl,-rpath,"$libdir" -lseqnn \
-        $(pkg-config --libs openblas 2>/dev/null || echo -lopenblas) -lm; then
-    echo "run.sh: compiling seqnn_bench.c failed (needs libopenblas-dev: bash tools/install-deps.sh)" >&2
+if ! ${CC:-cc} -std=c11 -O2 -Wall -Wextra -I"$root/Include" \
+        "$here/seqnn_bench.c" -o "$bench" -L"$libdir" -Wl,-rpath,"$libdir" -lseqnn -ldl -lm; then
+    echo "run.sh: compiling seqnn_bench.c failed" >&2
     exit 1
 fi
 
@@ -104,16 +103,9 @@ if [ $peers = 1 ]; then
     "$py" "$here/peers.py" list | sed 's/^/   /' >&2
 fi
 
-# Does OpenBLAS know this CPU? Debian's 0.3.21 falls back to Prescott (SSE3) kernels on CPUs newer than it.
-# SeqNN also runs as "seqnn-tuned": the same library with the two process-level fixes that the first two
-# suggestions of README.md would build in (AVX-512 GEMM kernels; flush-to-zero for the optimizer loops).
+# The OpenBLAS kernels SeqNN picked (it loads OpenBLAS itself; see Include/seqnn.h, seqnn_blas_core).
 core=$("$bench" --only peak --reps 1 2>/dev/null | sed -n 's/.*"corename": "\([^"]*\)".*/\1/p' | head -1)
-tuned_env=()
-case "$core" in
-    SkylakeX|Cooperlake|SapphireRapids) ;;
-    *) grep -qw avx512f /proc/cpuinfo && tuned_env=(OPENBLAS_CORETYPE=SkylakeX) ;;
-esac
-echo "== OpenBLAS kernels: $core; seqnn-tuned runs with ${tuned_env[*]:-the same kernels} and --ftz" >&2
+echo "== OpenBLAS kernels: ${core:-none}" >&2
 
 # 3. Run.
 h5="$work/w1.h5"
@@ -130,10 +122,6 @@ for tspec in $threads_list; do
     echo "== SeqNN, $t thread(s)" >&2
     "$bench" --threads "$t" "${pinopt[@]}" --reps $rp --scale $sc --only "$only" --save-w1 "$h5" \
         --lat-calls $lat_calls --cold-reps $cold_reps > "$work/seqnn-$t.jsonl" || echo "run.sh: seqnn_bench failed" >&2
-    echo "== SeqNN tuned (${tuned_env[*]:-} --ftz), $t thread(s)" >&2
-    env "${tuned_env[@]}" "$bench" --label seqnn-tuned --ftz --threads "$t" "${pinopt[@]}" --reps $rp \
-        --scale $sc --only "$only" --lat-calls $lat_calls --cold-reps $cold_reps \
-        > "$work/seqnn-tuned-$t.jsonl" || echo "run.sh: seqnn_bench (tuned) failed" >&2
     [ $peers = 1 ] || continue
     for f in ${frameworks//,/ }; do
         echo "== $f, $t thread(s)" >&2
