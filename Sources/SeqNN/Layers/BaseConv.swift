@@ -93,86 +93,117 @@ public class BaseConv: Layer, @unchecked Sendable {
     override public var parameters: [Parameter] { params }
 
     var isLinear: Bool { activation is Activations.Linear }
+    /// ReLU is applied in place on the output: relu'(z) = (y > 0), so no pre-activation needs keeping.
+    var isReLU: Bool { activation is Activations.ReLU }
+
+    /// The most floats one tile of samples may touch (its im2col rows, outputs and output gradients);
+    /// default 2^18 = 1 MiB, half the L2 of one core. The GEMM, the bias + activation pass and the
+    /// activation-gradient pass run per tile, so each pass finds the previous one's result in cache
+    /// instead of streaming the whole batch (5.5 MB for the benchmark CNN) through memory several times.
+    public var tileFloats = 1 << 18
 
     /// Samples per im2col chunk for a batch of `n`.
     func chunkSamples(_ n: Int, _ g: WindowGeometry) -> Int {
         max(1, min(n, maxColumnFloats / max(1, g.outPositions * g.patchSize)))
     }
 
+    /// Samples per cache tile within a chunk of `chunk` samples.
+    func tileSamples(_ chunk: Int, _ g: WindowGeometry) -> Int {
+        max(1, min(chunk, tileFloats / max(1, g.outPositions * (g.patchSize + 2 * filters))))
+    }
+
+    /// Calls `body(first, count, colsOffset)` for every tile of a batch of `n`, chunk by chunk; `colsOffset`
+    /// is the tile's first row in the im2col buffer, which holds one chunk.
+    func forEachTile(_ n: Int, _ g: WindowGeometry, _ body: (Int, Int, Int) -> Void) {
+        let chunk = chunkSamples(n, g), tile = tileSamples(chunk, g)
+        var s0 = 0
+        while s0 < n {
+            let nc = min(chunk, n - s0)
+            var t0 = 0
+            while t0 < nc {
+                let nt = min(tile, nc - t0)
+                body(s0 + t0, nt, t0 * g.outPositions)
+                t0 += nt
+            }
+            s0 += nc
+        }
+    }
+
     // x: [N, inH, inW, C] -> z = im2col(x) . kernel[kH*kW*C, F] + bias: [N, outH, outW, F]; y = act(z)
     override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let kernel, let g = geometry, let outShape = outputShape else { return }
-        let n = x.rows, positions = g.outPositions, k = g.patchSize
-        let z = isLinear ? state.output : state.aux
+        let n = x.rows, positions = g.outPositions, k = g.patchSize, f = filters
+        let inPlace = isLinear || isReLU
+        let z = inPlace ? state.output : state.aux
         z.resize(batch: n, rest: outShape)
-        if g.isPointwise {
-            Kernels.gemm(false, false, m: n * positions, n: filters, k: k, a: x.data, b: kernel.value.data, c: z.data)
-        } else {
-            let chunk = chunkSamples(n, g)
-            let cols = state.scratch(0)
-            cols.resize(batch: chunk * positions, rest: patchShape)
-            var s0 = 0
-            while s0 < n {
-                let nc = min(chunk, n - s0)
-                ConvKernels.im2col(x.data + s0 * g.inSize, samples: nc, g, cols.data)
-                Kernels.gemm(false, false, m: nc * positions, n: filters, k: k, a: cols.data, b: kernel.value.data,
-                             c: z.data + s0 * positions * filters)
-                s0 += nc
+        if !inPlace { state.output.resize(batch: n, rest: outShape) }
+        let cols = state.scratch(0)
+        if !g.isPointwise { cols.resize(batch: chunkSamples(n, g) * positions, rest: patchShape) }
+        forEachTile(n, g) { first, count, colRow in
+            let rows = count * positions, zt = z.data + first * positions * f
+            var a = UnsafePointer(x.data + first * g.inSize)
+            if !g.isPointwise {
+                ConvKernels.im2col(a, samples: count, g, cols.data + colRow * k)
+                a = UnsafePointer(cols.data + colRow * k)
             }
-        }
-        if let bias { Kernels.addRowVector(z.data, rows: n * positions, cols: filters, bias.value.data) }
-        if !isLinear {
-            state.output.resize(batch: n, rest: outShape)
-            activation.forward(z.data, state.output.data, rows: n * positions, cols: filters)
+            Kernels.gemm(false, false, m: rows, n: f, k: k, a: a, b: kernel.value.data, c: zt)
+            if isReLU {
+                ConvKernels.biasReLU(zt, rows: rows, cols: f, bias: bias?.value.data)
+            } else {
+                if let bias { Kernels.addRowVector(zt, rows: rows, cols: f, bias.value.data) }
+                if !inPlace { activation.forward(zt, state.output.data + first * positions * f, rows: rows, cols: f) }
+            }
         }
     }
 
     override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard let kernel, let g = geometry else { return }
-        let n = x.rows, rows = n * g.outPositions
-        var dz = dy
-        if !isLinear {   // dz = dy * act'(z), in place in aux (which holds z)
-            activation.backward(x: state.aux.data, y: state.output.data, dy: dy.data, dx: state.aux.data,
-                                rows: rows, cols: filters)
-            dz = state.aux
-        }
-        if let bias, bias.trainable { Kernels.accumulateColumnSums(dz.data, rows: rows, cols: filters, into: bias.grad.data) }
-        let kernelGrad = kernel.trainable
+        let n = x.rows, positions = g.outPositions, k = g.patchSize, f = filters
+        let kernelGrad = kernel.trainable, biasGrad = bias.map { $0.trainable ? $0.grad.data : nil } ?? nil
         if needInputGrad { state.gradInput.resize(x.shape) }
-        guard kernelGrad || needInputGrad else { return }
-        let k = g.patchSize
-        if g.isPointwise {
-            // dW[k, F] += x^T . dz ; dx[rows, k] = dz . W^T
-            if kernelGrad { Kernels.gemm(true, false, m: k, n: filters, k: rows, a: x.data, b: dz.data, beta: 1, c: kernel.grad.data) }
-            if needInputGrad { Kernels.gemm(false, true, m: rows, n: k, k: filters, a: dz.data, b: kernel.value.data, c: state.gradInput.data) }
-            return
-        }
-        let chunk = chunkSamples(n, g), positions = g.outPositions
+        guard kernelGrad || needInputGrad || biasGrad != nil else { return }
+        let tile = tileSamples(chunkSamples(n, g), g)
         // With one chunk, scratch(0) still holds this batch's im2col from the forward pass.
-        let colsValid = chunk >= n
-        let cols = state.scratch(0), dcols = state.scratch(1)
-        if needInputGrad {
-            state.gradInput.fill(0)
-            dcols.resize(batch: chunk * positions, rest: patchShape)
+        let colsValid = chunkSamples(n, g) >= n
+        let cols = state.scratch(0), dcols = state.scratch(1), dzBuf = state.scratch(2)
+        if !isLinear { dzBuf.resize(batch: tile * positions, rest: [f]) }
+        if needInputGrad && !g.isPointwise {
+            state.gradInput.fill(0)   // col2im accumulates: windows may overlap
+            dcols.resize(batch: tile * positions, rest: patchShape)
         }
-        var s0 = 0
-        while s0 < n {
-            let nc = min(chunk, n - s0)
-            let dzc = dz.data + s0 * positions * filters
+        forEachTile(n, g) { first, count, colRow in
+            let rows = count * positions, off = first * positions * f
+            // dz = dy * act'(z) for this tile, and the bias gradient's column sums
+            var dz = UnsafePointer(dy.data + off)
+            if isReLU {
+                ConvKernels.reluGradient(dy.data + off, y: state.output.data + off, dz: dzBuf.data, rows: rows, cols: f, columnSums: biasGrad)
+                dz = UnsafePointer(dzBuf.data)
+            } else {
+                if !isLinear {
+                    activation.backward(x: state.aux.data + off, y: state.output.data + off, dy: dy.data + off,
+                                        dx: dzBuf.data, rows: rows, cols: f)
+                    dz = UnsafePointer(dzBuf.data)
+                }
+                if let biasGrad { Kernels.accumulateColumnSums(dz, rows: rows, cols: f, into: biasGrad) }
+            }
+            let xt = x.data + first * g.inSize
             if kernelGrad {
-                if !colsValid {
-                    cols.resize(batch: chunk * positions, rest: patchShape)
-                    ConvKernels.im2col(x.data + s0 * g.inSize, samples: nc, g, cols.data)
+                var a = UnsafePointer(xt)
+                if !g.isPointwise {
+                    if !colsValid {
+                        cols.resize(batch: chunkSamples(n, g) * positions, rest: patchShape)
+                        ConvKernels.im2col(xt, samples: count, g, cols.data + colRow * k)
+                    }
+                    a = UnsafePointer(cols.data + colRow * k)
                 }
                 // dW[k, F] += cols^T[k, rows] . dz[rows, F]
-                Kernels.gemm(true, false, m: k, n: filters, k: nc * positions, a: cols.data, b: dzc, beta: 1, c: kernel.grad.data)
+                Kernels.gemm(true, false, m: k, n: f, k: rows, a: a, b: dz, beta: 1, c: kernel.grad.data)
             }
-            if needInputGrad {
-                // dcols[rows, k] = dz[rows, F] . W^T[F, k]; dx += col2im(dcols)
-                Kernels.gemm(false, true, m: nc * positions, n: k, k: filters, a: dzc, b: kernel.value.data, c: dcols.data)
-                ConvKernels.col2im(dcols.data, samples: nc, g, state.gradInput.data + s0 * g.inSize)
-            }
-            s0 += nc
+            guard needInputGrad else { return }
+            // dcols[rows, k] = dz[rows, F] . W^T[F, k]; dx += col2im(dcols) (pointwise: dcols is dx)
+            let dxt = state.gradInput.data + first * g.inSize
+            Kernels.gemm(false, true, m: rows, n: k, k: f, a: dz, b: kernel.value.data, c: g.isPointwise ? dxt : dcols.data)
+            if !g.isPointwise { ConvKernels.col2im(dcols.data, samples: count, g, dxt) }
         }
     }
 

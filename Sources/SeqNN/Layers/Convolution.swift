@@ -98,11 +98,11 @@ public enum ConvKernels {
                         let seg = dst + kh * run
                         if ih < 0 || ih >= g.inH { seg.update(repeating: 0, count: run); continue }
                         let xrow = xs + ih * g.inW * c
-                        if contiguous { seg.update(from: xrow + iw0 * c, count: run); continue }
+                        if contiguous { copyRun(seg, xrow + iw0 * c, run); continue }
                         for kw in 0..<g.kW {
                             let iw = iw0 + kw * g.dW
                             if iw < 0 || iw >= g.inW { (seg + kw * c).update(repeating: 0, count: c) }
-                            else { (seg + kw * c).update(from: xrow + iw * c, count: c) }
+                            else { copyRun(seg + kw * c, xrow + iw * c, c) }
                         }
                     }
                     dst += rowLen
@@ -110,6 +110,67 @@ public enum ConvKernels {
             }
         }
     }
+
+    /// d[0..<n] = s[0..<n]. The runs of a few-channel input are a handful of floats (3 for a 3x3 kernel
+    /// on one channel), where a `memmove` call per run cost more than the copy.
+    @inline(__always)
+    static func copyRun(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
+        if n > 32 { d.update(from: s, count: n); return }
+        var i = 0
+        while i < n { d[i] = s[i]; i += 1 }
+    }
+
+    // z: [rows, F] -> z = relu(z + bias), in place
+    /// The bias and ReLU epilogue of the convolution GEMM in one pass over its (cache-hot) output.
+    /// Same values as `Kernels.addRowVector` then `Activations.ReLU.forward`: NaN becomes 0.
+    public static func biasReLU(_ z: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>?) {
+        for r in 0..<rows {
+            let row = z + r * cols
+            var i = 0
+            while i + 8 <= cols {
+                var v = load8(row + i)
+                if let bias { v += load8(bias + i) }
+                v.replace(with: 0, where: .!(v .> 0))
+                UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: SIMD8<Float>.self)
+                i += 8
+            }
+            while i < cols {
+                let v = row[i] + (bias?[i] ?? 0)
+                row[i] = v > 0 ? v : 0
+                i += 1
+            }
+        }
+    }
+
+    // dy, y: [rows, F] -> dz = dy where y > 0 else 0; columnSums[F] += sum over rows of dz
+    /// ReLU's gradient from its output (y > 0 exactly where z > 0) fused with the bias gradient, so the
+    /// pre-activation need not be kept. A select, as TensorFlow's ReluGrad, so an infinite dy where
+    /// y = 0 gives 0, not NaN.
+    public static func reluGradient(_ dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>,
+                                    rows: Int, cols: Int, columnSums: UnsafeMutablePointer<Float>?) {
+        for r in 0..<rows {
+            let o = r * cols
+            var i = 0
+            while i + 8 <= cols {
+                var v = load8(dy + o + i)
+                v.replace(with: 0, where: .!(load8(y + o + i) .> 0))
+                UnsafeMutableRawPointer(dz + o + i).storeBytes(of: v, as: SIMD8<Float>.self)
+                if let columnSums {
+                    UnsafeMutableRawPointer(columnSums + i).storeBytes(of: load8(columnSums + i) + v, as: SIMD8<Float>.self)
+                }
+                i += 8
+            }
+            while i < cols {
+                let v = y[o + i] > 0 ? dy[o + i] : 0
+                dz[o + i] = v
+                columnSums?[i] += v
+                i += 1
+            }
+        }
+    }
+
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
 
     // cols: [samples * outH * outW, kH * kW * C] -> dx: [samples, inH, inW, C] (accumulated: dx += ...)
     /// The adjoint of `im2col`: adds every column entry back onto the input position it was read from
