@@ -22,7 +22,9 @@ let package = Package(
         .systemLibrary(name: "CSeqNNHDF5", path: "Sources/CSeqNNHDF5",
                        pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .target(name: "CSeqNNSupport", path: "Sources/CSeqNNSupport", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
-        .target(name: "SeqNN", dependencies: ["CSeqNNBLAS"], path: "Sources/SeqNN"),
+        // AVX-512 kernels chosen at run time (Swift itself compiles for baseline x86-64).
+        .target(name: "CSeqNNKernels", path: "Sources/CSeqNNKernels", cSettings: [.unsafeFlags(["-gdwarf-4", "-O2"])]),
+        .target(name: "SeqNN", dependencies: ["CSeqNNBLAS", "CSeqNNKernels"], path: "Sources/SeqNN"),
         .target(name: "SeqNNFile", dependencies: ["SeqNN", "CSeqNNHDF5"], path: "Sources/SeqNNFile"),
         .target(name: "SeqNNC", dependencies: ["SeqNN", "SeqNNFile", "CSeqNNSupport"], path: "Sources/SeqNNC",
                 exclude: ["exports.map"],

@@ -57,6 +57,12 @@ let convReferenceCases = convCases + [
     ConvCase(rank: 2, input: [9, 8, 1], filters: 32, kernel: [3, 3]),
     ConvCase(rank: 2, input: [7, 6, 3], filters: 11, kernel: [3, 2], strides: [2, 1], padding: .same),
     ConvCase(rank: 1, input: [9, 5], filters: 17, kernel: [3], padding: .same),
+    // Shapes the direct AVX-512 kernels take (kH*kW*C <= 32, filters 16..64 in steps of 16):
+    ConvCase(rank: 2, input: [11, 13, 1], filters: 16, kernel: [3, 3], strides: [2, 2], padding: .same),
+    ConvCase(rank: 2, input: [10, 9, 2], filters: 48, kernel: [3, 2], dilation: [2, 1], padding: .same),
+    ConvCase(rank: 2, input: [6, 7, 8], filters: 64, kernel: [2, 2], strides: [1, 2]),
+    ConvCase(rank: 2, input: [3, 4, 1], filters: 32, kernel: [5, 5], padding: .same),
+    ConvCase(rank: 1, input: [12, 3], filters: 16, kernel: [5], padding: .causal),
 ]
 
 /// Runs forward then backward with dy = r and returns the layer state.
@@ -97,18 +103,36 @@ func expectGradientsMatchFiniteDifferences(_ layer: Layer, _ x: Tensor, rtol: Do
 struct ConvTests {
     /// The im2col + sgemm path, tile by tile, with its fused epilogues (bias + ReLU in one pass, ReLU's
     /// gradient from the output fused with the bias gradient), against the reference convolution.
-    /// Layouts: the whole batch in one tile, one sample per tile within one im2col chunk, one sample per chunk.
+    /// Layouts: the direct AVX-512 kernels (where they apply and the CPU has them), and im2col with the
+    /// whole batch in one tile, one sample per tile within one im2col chunk, one sample per chunk.
     @Test(arguments: convReferenceCases)
     func im2colGemmMatchesReferenceConvolution(_ c: ConvCase) throws {
         let batch = 3
         for act in ["linear", "relu"] {
-            for layout in ["one tile", "tiled", "chunked"] {
+            for layout in ["direct", "one tile", "tiled", "chunked"] {
                 let conv = try built(c.make(activation: act), c.input, seed: 3)
-                if layout != "one tile" { conv.tileFloats = 1 }
+                conv.directKernels = layout == "direct"
+                if layout == "direct" && !conv.usesDirect(conv.geometry!) { continue }
+                if layout == "tiled" || layout == "chunked" { conv.tileFloats = 1 }
                 if layout == "chunked" { conv.maxColumnFloats = 1 }
                 expectMatchesReference(conv, c, batch: batch, "\(c.testDescription) \(act) \(layout)")
             }
         }
+    }
+
+    /// The benchmark CNN's layer takes the direct kernels on an AVX-512 CPU; other activations, filter
+    /// counts and wide patches keep im2col + GEMM.
+    @Test func directKernelsTakeFewChannelLayersOnly() throws {
+        func direct(_ c: ConvCase, _ act: String = "relu") throws -> Bool {
+            let conv = try built(c.make(activation: act), c.input)
+            return conv.usesDirect(conv.geometry!)
+        }
+        let w4 = ConvCase(rank: 2, input: [28, 28, 1], filters: 32, kernel: [3, 3])
+        #expect(try direct(w4) == ConvKernels.hasAVX512)
+        #expect(try !direct(w4, "tanh"))
+        #expect(try !direct(ConvCase(rank: 2, input: [28, 28, 1], filters: 24, kernel: [3, 3])))
+        #expect(try !direct(ConvCase(rank: 2, input: [28, 28, 4], filters: 32, kernel: [3, 3])))   // 36 values per patch
+        #expect(try !direct(ConvCase(rank: 2, input: [28, 28, 1], filters: 80, kernel: [3, 3])))
     }
 
     func expectMatchesReference(_ conv: BaseConv, _ c: ConvCase, batch: Int, _ what: String,
@@ -126,9 +150,15 @@ struct ConvTests {
         expectClose(state.output.array, want.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(what) forward", sourceLocation: sourceLocation)
 
         let dy = r.floats(state.output.count, -1, 1)
-        conv.backward(x, Tensor(shape: state.output.shape, values: dy), state, needInputGrad: true)
         let dz = relu ? zip(dy, z).map { $1 > 0 ? $0 : 0 } : dy
         let ref = ConvKernels.referenceBackward(x: x.array, batch: batch, g, kernel: kernel, filters: c.filters, dy: dz)
+        // Without the input gradient first (the first layer of a model; the direct kernels' own backward).
+        conv.backward(x, Tensor(shape: state.output.shape, values: dy), state, needInputGrad: false)
+        expectClose(conv.kernel!.grad.array, ref.dKernel.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(what) dKernel alone", sourceLocation: sourceLocation)
+        expectClose(conv.bias!.grad.array, ref.dBias.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(what) dBias alone", sourceLocation: sourceLocation)
+        conv.kernel!.grad.fill(0)
+        conv.bias!.grad.fill(0)
+        conv.backward(x, Tensor(shape: state.output.shape, values: dy), state, needInputGrad: true)
         expectClose(state.gradInput.array, ref.dx.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(what) dx", sourceLocation: sourceLocation)
         expectClose(conv.kernel!.grad.array, ref.dKernel.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(what) dKernel", sourceLocation: sourceLocation)
         expectClose(conv.bias!.grad.array, ref.dBias.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(what) dBias", sourceLocation: sourceLocation)

@@ -1,3 +1,5 @@
+import CSeqNNKernels
+
 /// The convolution layers (`Conv1D`, `Conv2D`): output = activation(conv(input, kernel) + bias), channels_last.
 ///
 /// Computed as im2col + one sgemm per chunk of samples: the patches of a chunk form a
@@ -102,6 +104,19 @@ public class BaseConv: Layer, @unchecked Sendable {
     /// instead of streaming the whole batch (5.5 MB for the benchmark CNN) through memory several times.
     public var tileFloats = 1 << 18
 
+    /// Whether the direct AVX-512 kernels may run when they apply (`usesDirect`); tests turn them off to
+    /// check the im2col path on the same shapes.
+    public var directKernels = true
+
+    /// A few input values per output (kH*kW*C <= 32, e.g. 3x3 on one channel), 16 to 64 filters in steps
+    /// of 16, ReLU or no activation, and a CPU with AVX-512: the direct convolution replaces im2col + GEMM
+    /// + epilogue (K = 9 is a poor GEMM), and its backward takes the kernel and bias gradients straight
+    /// from dy and y without a dz buffer.
+    func usesDirect(_ g: WindowGeometry) -> Bool {
+        directKernels && ConvKernels.hasAVX512 && (isReLU || isLinear) && filters % 16 == 0 && filters <= 64
+            && g.patchSize <= 32
+    }
+
     /// Samples per im2col chunk for a batch of `n`.
     func chunkSamples(_ n: Int, _ g: WindowGeometry) -> Int {
         max(1, min(n, maxColumnFloats / max(1, g.outPositions * g.patchSize)))
@@ -136,6 +151,12 @@ public class BaseConv: Layer, @unchecked Sendable {
         let inPlace = isLinear || isReLU
         let z = inPlace ? state.output : state.aux
         z.resize(batch: n, rest: outShape)
+        if usesDirect(g) {
+            var w = g.kernelWindow
+            SeqNNKernels_conv_direct_forward(x.data, Int32(n), &w, kernel.value.data, bias?.value.data, Int32(f),
+                                             isReLU ? 1 : 0, z.data)
+            return
+        }
         if !inPlace { state.output.resize(batch: n, rest: outShape) }
         let cols = state.scratch(0)
         if !g.isPointwise { cols.resize(batch: chunkSamples(n, g) * positions, rest: patchShape) }
@@ -162,9 +183,16 @@ public class BaseConv: Layer, @unchecked Sendable {
         let kernelGrad = kernel.trainable, biasGrad = bias.map { $0.trainable ? $0.grad.data : nil } ?? nil
         if needInputGrad { state.gradInput.resize(x.shape) }
         guard kernelGrad || needInputGrad || biasGrad != nil else { return }
+        let direct = usesDirect(g)
+        if direct && !needInputGrad {
+            var w = g.kernelWindow
+            SeqNNKernels_conv_direct_backward(x.data, dy.data, state.output.data, Int32(n), &w, Int32(f), isReLU ? 1 : 0,
+                                              kernelGrad ? kernel.grad.data : nil, biasGrad)
+            return
+        }
         let tile = tileSamples(chunkSamples(n, g), g)
-        // With one chunk, scratch(0) still holds this batch's im2col from the forward pass.
-        let colsValid = chunkSamples(n, g) >= n
+        // With one chunk, scratch(0) still holds this batch's im2col from the forward pass (unless direct).
+        let colsValid = chunkSamples(n, g) >= n && !direct
         let cols = state.scratch(0), dcols = state.scratch(1), dzBuf = state.scratch(2)
         if !isLinear { dzBuf.resize(batch: tile * positions, rest: [f]) }
         if needInputGrad && !g.isPointwise {

@@ -5,6 +5,8 @@
 // Everything is channels_last. A 1-D layer is run as a 2-D one of height 1: a [L, C] sample is a
 // [1, L, C] image and a Conv1D kernel [k, C, F] is the [1, k, C, F] kernel with the same memory.
 
+import CSeqNNKernels
+
 /// Keras's `padding` argument of convolution and pooling layers.
 public enum ConvPadding: String, Sendable {
     /// No padding: windows lie wholly inside the input.
@@ -78,7 +80,19 @@ public struct WindowGeometry: Sendable, Equatable {
     public var isPointwise: Bool { kH == 1 && kW == 1 && sH == 1 && sW == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW }
 }
 
+extension WindowGeometry {
+    /// The geometry as the C kernels take it.
+    var kernelWindow: SeqNNWindow {
+        SeqNNWindow(inH: Int32(inH), inW: Int32(inW), channels: Int32(channels), kH: Int32(kH), kW: Int32(kW),
+                    sH: Int32(sH), sW: Int32(sW), dH: Int32(dH), dW: Int32(dW), padTop: Int32(padTop),
+                    padLeft: Int32(padLeft), outH: Int32(outH), outW: Int32(outW))
+    }
+}
+
 public enum ConvKernels {
+    /// Whether this CPU runs the AVX-512 kernels of CSeqNNKernels (checked once).
+    static let hasAVX512 = SeqNNKernels_has_avx512() != 0
+
     // x: [samples, inH, inW, C] -> cols: [samples * outH * outW, kH * kW * C]
     // cols[(n, oh, ow), (kh, kw, c)] = x[n, oh*sH - padTop + kh*dH, ow*sW - padLeft + kw*dW, c], 0 outside.
     /// im2col for channels_last input: each row is one output position's receptive field in kernel order

@@ -1,0 +1,26 @@
+#ifndef SEQNN_KERNELS_H
+#define SEQNN_KERNELS_H
+/* Vector kernels the Swift core cannot write itself: Swift compiles for baseline x86-64 (SSE2, no FMA)
+   and has no per-function target attribute, so these are C with AVX-512 intrinsics, chosen at run time.
+   Not public API. Every kernel has a plain reference in Swift that the tests compare it with. */
+
+/* 1 when the CPU and the OS support AVX-512F (ZMM state enabled); the kernels below need it. */
+int SeqNNKernels_has_avx512(void);
+
+/* One channels_last window geometry (Swift's WindowGeometry; a 1-D layer is height 1). */
+typedef struct {
+    int inH, inW, channels, kH, kW, sH, sW, dH, dW, padTop, padLeft, outH, outW;
+} SeqNNWindow;
+
+/* x: [samples, inH, inW, C], w: [kH, kW, C, F], bias: [F] or NULL -> y: [samples, outH, outW, F],
+   y = z or relu(z) (relu != 0; NaN -> 0), z = bias + the cross-correlation (padding reads zeros).
+   F % 16 == 0 and F <= 64. */
+void SeqNNKernels_conv_direct_forward(const float *x, int samples, const SeqNNWindow *g, const float *w,
+                                      const float *bias, int filters, int relu, float *y);
+
+/* The kernel and bias gradients of that convolution: dz = dy (relu == 0) or dy where y > 0;
+   dw[kH, kW, C, F] += sum over positions of patch x dz (if dw), db[F] += sum of dz (if db).
+   kH * kW * C <= 32, F % 16 == 0 and F <= 64. */
+void SeqNNKernels_conv_direct_backward(const float *x, const float *dy, const float *y, int samples,
+                                       const SeqNNWindow *g, int filters, int relu, float *dw, float *db);
+#endif
