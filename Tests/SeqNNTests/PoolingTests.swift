@@ -74,9 +74,13 @@ struct PoolingTests {
             ([26, 26, 32], [2, 2], nil, .valid), ([27, 25, 5], [2, 2], nil, .valid), ([7, 8, 3], [3, 3], nil, .same),
             ([9, 10, 9], [2, 3], [3, 3], .valid), ([5, 7, 1], [2, 2], nil, .same), ([6, 6, 12], [3, 2], [4, 2], .same),
             ([1, 9, 17], [1, 3], nil, .valid),
+            // Channels in steps of 16 (the AVX-512 kernels): odd sizes, 'same', gaps, a 1-row window.
+            ([7, 9, 16], [2, 2], nil, .same), ([9, 11, 48], [2, 3], [3, 4], .valid), ([5, 6, 32], [3, 3], nil, .same),
+            ([4, 8, 16], [1, 4], nil, .valid),
         ]
-        for (ci, c) in cases.enumerated() {
+        for (ci, c) in cases.enumerated() { for avx in [true, false] {
             let pool = try built(MaxPooling2D(poolSize: c.pool, strides: c.strides, padding: c.padding), c.input)
+            pool.vectorKernels = avx
             let g = try #require(pool.geometry)
             #expect(pool.usesTiledMax, "case \(ci) takes the tiled path")
             let n = 3, inCount = n * g.inSize, outCount = n * g.outPositions * g.channels
@@ -94,9 +98,9 @@ struct PoolingTests {
             var best = [Float](repeating: 0, count: 2 * g.channels)
             PoolKernels.maxForward(x.data, samples: n, g, &y)
             PoolKernels.maxBackward(x.data, dy, samples: n, g, &dx, best: &best)
-            #expect(s.output.array == y, "case \(ci) \(c.input) forward")
-            #expect(s.gradInput.array == dx, "case \(ci) \(c.input) backward")
-        }
+            #expect(s.output.array == y, "case \(ci) \(c.input) avx512=\(pool.avx512) forward")
+            #expect(s.gradInput.array == dx, "case \(ci) \(c.input) avx512=\(pool.avx512) backward")
+        } }
     }
 
     @Test func outputShapesMatchKeras() throws {

@@ -23,4 +23,13 @@ void SeqNNKernels_conv_direct_forward(const float *x, int samples, const SeqNNWi
    kH * kW * C <= 32, F % 16 == 0 and F <= 64. */
 void SeqNNKernels_conv_direct_backward(const float *x, const float *dy, const float *y, int samples,
                                        const SeqNNWindow *g, int filters, int relu, float *dw, float *db);
+
+/* Max pooling over non-overlapping windows (sH >= kH, sW >= kW, kH * kW <= 256), C % 16 == 0:
+   y: [samples, outH, outW, C] = the window maxima (padding ignored), arg: one byte per output element,
+   the offset kh * kW + kw in its window of the first maximum (strict >, row-major). */
+void SeqNNKernels_maxpool_forward(const float *x, int samples, const SeqNNWindow *g, float *y, unsigned char *arg);
+
+/* Its gradient: every window element gets dy where it is the recorded maximum, else 0. Writes only
+   window elements: the caller zeroes dx first unless the windows cover the input exactly. */
+void SeqNNKernels_maxpool_backward(const float *dy, const unsigned char *arg, int samples, const SeqNNWindow *g, float *dx);
 #endif

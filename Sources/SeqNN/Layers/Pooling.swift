@@ -1,3 +1,5 @@
+import CSeqNNKernels
+
 /// Max or average pooling over windows (`MaxPooling1D/2D`, `AveragePooling1D/2D`), channels_last.
 ///
 /// TensorFlow's semantics, which Keras 2 and 3 both use: 'same' padding as for convolutions; the
@@ -21,6 +23,11 @@ public class BasePooling: Layer, @unchecked Sendable {
     /// Max pooling whose windows do not overlap (the Keras default, pool == stride) records each maximum's
     /// window offset in the forward pass (`state.scratch(1)`), so backward scatters without reading x again.
     var usesTiledMax: Bool { kind == .max && geometry.map(PoolKernels.tiles) == true }
+
+    /// Whether the tiled max pooling may use the AVX-512 kernels (16 channels per step) when the CPU has
+    /// them; tests turn it off to check the Swift SIMD loops too.
+    public var vectorKernels = true
+    var avx512: Bool { vectorKernels && ConvKernels.hasAVX512 && (geometry?.channels ?? 1) % 16 == 0 }
 
     init(kind: Kind, rank: Int, poolSize: [Int], strides: [Int]?, padding: ConvPadding, name: String) throws {
         let cls = (kind == .max ? "MaxPooling" : "AveragePooling") + "\(rank)D"
@@ -59,7 +66,12 @@ public class BasePooling: Layer, @unchecked Sendable {
             // Recorded in inference too: a backward after forward(training: false) must still be right.
             let arg = state.scratch(1)
             arg.resize(batch: x.rows, rest: argShape)
-            PoolKernels.maxForwardTiled(x.data, samples: x.rows, g, state.output.data, arg: bytes(arg))
+            if avx512 {
+                var w = g.kernelWindow
+                SeqNNKernels_maxpool_forward(x.data, Int32(x.rows), &w, state.output.data, bytes(arg))
+            } else {
+                PoolKernels.maxForwardTiled(x.data, samples: x.rows, g, state.output.data, arg: bytes(arg))
+            }
             return
         }
         switch kind {
@@ -72,7 +84,13 @@ public class BasePooling: Layer, @unchecked Sendable {
         guard needInputGrad, let g = geometry else { return }
         state.gradInput.resize(x.shape)
         if usesTiledMax {
-            PoolKernels.maxBackwardTiled(dy.data, arg: bytes(state.scratch(1)), samples: x.rows, g, state.gradInput.data)
+            if avx512 {
+                if !PoolKernels.coversExactly(g) { state.gradInput.fill(0) }
+                var w = g.kernelWindow
+                SeqNNKernels_maxpool_backward(dy.data, bytes(state.scratch(1)), Int32(x.rows), &w, state.gradInput.data)
+            } else {
+                PoolKernels.maxBackwardTiled(dy.data, arg: bytes(state.scratch(1)), samples: x.rows, g, state.gradInput.data)
+            }
             return
         }
         state.gradInput.fill(0)
