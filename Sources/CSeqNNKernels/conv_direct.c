@@ -4,28 +4,18 @@
    on 16-filter registers, with bias and ReLU applied in registers, and backward accumulates the kernel
    and bias gradients in registers straight from dy and y. */
 #include "seqnn_kernels.h"
-#include <string.h>
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#define AVX512 __attribute__((target("avx512f")))
+#include "kernels_internal.h"
 
 int SeqNNKernels_has_avx512(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") ? 1 : 0;
 }
 
-enum { BLOCK = 4, MAXV = 4, MAXK = 32 };
-
-/* z or relu(z) for 16 filters. */
-static inline __attribute__((always_inline)) AVX512 __m512 activate(__m512 z, int relu) {
-    return relu ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GT_OQ), z) : z;
-}
-
 /* One output position (any position: taps outside the input are skipped). */
-static inline __attribute__((always_inline)) AVX512
-void forward_one(const float *xs, const SeqNNWindow *g, const float *w, const float *bias, int nv, int relu,
-                 int oh, int ow, float *out) {
+INLINE AVX512 void forward_one(const float *xs, const SeqNNWindow *g, const float *w, const float *bias, int nv,
+                               int relu, int oh, int ow, float *out) {
     const int C = g->channels, F = nv * 16;
     __m512 acc[MAXV];
     for (int j = 0; j < nv; j++) acc[j] = bias ? _mm512_loadu_ps(bias + 16 * j) : _mm512_setzero_ps();
@@ -45,10 +35,10 @@ void forward_one(const float *xs, const SeqNNWindow *g, const float *w, const fl
     for (int j = 0; j < nv; j++) _mm512_storeu_ps(out + 16 * j, activate(acc[j], relu));
 }
 
-/* BLOCK adjacent output positions of row oh whose taps all lie inside the input columns. */
-static inline __attribute__((always_inline)) AVX512
-void forward_block(const float *xs, const SeqNNWindow *g, const float *w, const float *bias, int nv, int relu,
-                   int oh, int ow, float *out) {
+/* BLOCK adjacent output positions of row oh whose taps all lie inside the input columns: BLOCK x nv
+   independent accumulators hide the FMA latency, and each weight vector is loaded once per block. */
+INLINE AVX512 void forward_block(const float *xs, const SeqNNWindow *g, const float *w, const float *bias, int nv,
+                                 int relu, int oh, int ow, float *out) {
     const int C = g->channels, F = nv * 16, step = g->sW * C;
     __m512 acc[BLOCK][MAXV];
     for (int j = 0; j < nv; j++) {
@@ -75,58 +65,56 @@ void forward_block(const float *xs, const SeqNNWindow *g, const float *w, const 
         for (int j = 0; j < nv; j++) _mm512_storeu_ps(out + p * F + 16 * j, activate(acc[p][j], relu));
 }
 
-static inline __attribute__((always_inline)) AVX512
-void forward_body(const float *x, int samples, const SeqNNWindow *g, const float *w, const float *bias,
-                  int nv, int relu, float *y) {
+/* Output row oh of one sample: blocks where every tap is inside the input columns, single positions
+   at the padded edges. */
+INLINE AVX512 void row_body(const float *xs, const SeqNNWindow *g, const float *w, const float *bias, int nv,
+                            int relu, int oh, float *row) {
     const int F = nv * 16;
-    /* Output columns whose every tap is inside the input columns: [lo, hi). */
-    int lo = 0, hi = g->outW;
+    int lo = 0, hi = g->outW;   /* [lo, hi): output columns whose every tap is inside */
     while (lo < g->outW && lo * g->sW - g->padLeft < 0) lo++;
     while (hi > lo && (hi - 1) * g->sW - g->padLeft + (g->kW - 1) * g->dW >= g->inW) hi--;
-    for (int n = 0; n < samples; n++) {
-        const float *xs = x + (long)n * g->inH * g->inW * g->channels;
-        for (int oh = 0; oh < g->outH; oh++) {
-            float *row = y + ((long)n * g->outH + oh) * g->outW * F;
-            int ow = 0;
-            for (; ow < lo; ow++) forward_one(xs, g, w, bias, nv, relu, oh, ow, row + ow * F);
-            for (; ow + BLOCK <= hi; ow += BLOCK) forward_block(xs, g, w, bias, nv, relu, oh, ow, row + ow * F);
-            for (; ow < g->outW; ow++) forward_one(xs, g, w, bias, nv, relu, oh, ow, row + ow * F);
-        }
+    int ow = 0;
+    for (; ow < lo; ow++) forward_one(xs, g, w, bias, nv, relu, oh, ow, row + ow * F);
+    for (; ow + BLOCK <= hi; ow += BLOCK) forward_block(xs, g, w, bias, nv, relu, oh, ow, row + ow * F);
+    for (; ow < g->outW; ow++) forward_one(xs, g, w, bias, nv, relu, oh, ow, row + ow * F);
+}
+
+AVX512 void SeqNNKernels_conv_row(const float *xs, const SeqNNWindow *g, const float *w, const float *bias, int nv,
+                                  int relu, int oh, float *row) {
+    /* Constant arguments let the compiler unroll the filter loops and keep the accumulators in registers. */
+    switch (nv) {
+    case 1: row_body(xs, g, w, bias, 1, relu, oh, row); break;
+    case 2: row_body(xs, g, w, bias, 2, relu, oh, row); break;
+    case 3: row_body(xs, g, w, bias, 3, relu, oh, row); break;
+    default: row_body(xs, g, w, bias, 4, relu, oh, row); break;
     }
 }
 
 AVX512 void SeqNNKernels_conv_direct_forward(const float *x, int samples, const SeqNNWindow *g, const float *w,
                                              const float *bias, int filters, int relu, float *y) {
-    /* Constant arguments let the compiler unroll the filter loops and keep the accumulators in registers. */
-    switch (filters / 16) {
-    case 1: forward_body(x, samples, g, w, bias, 1, relu, y); break;
-    case 2: forward_body(x, samples, g, w, bias, 2, relu, y); break;
-    case 3: forward_body(x, samples, g, w, bias, 3, relu, y); break;
-    default: forward_body(x, samples, g, w, bias, 4, relu, y); break;
+    const int F = filters;
+    for (int n = 0; n < samples; n++) {
+        const float *xs = x + (long)n * g->inH * g->inW * g->channels;
+        for (int oh = 0; oh < g->outH; oh++)
+            SeqNNKernels_conv_row(xs, g, w, bias, F / 16, relu, oh, y + ((long)n * g->outH + oh) * g->outW * F);
     }
 }
 
-/* Backward over every position; `interior` = every tap of the window inside the input, so the tap
-   offsets `toff` apply without tests. acc[t][j] += x_t * dz_j; bsum[j] += dz_j. */
-static inline __attribute__((always_inline)) AVX512
-void backward_body(const float *x, const float *dy, const float *y, int samples, const SeqNNWindow *g,
-                   int nv, int k, int relu, float *dw, float *db) {
-    const int C = g->channels, F = nv * 16;
+/* acc[t][j] += x_t * dz_j and bsum[j] += dz_j over every output position, dz = dy or dy where y > 0. */
+INLINE AVX512 void backward_body(const float *x, const float *dy, const float *y, int samples, const SeqNNWindow *g,
+                                 int nv, int k, int relu, float *dw, float *db) {
+    const int F = nv * 16;
     __m512 acc[MAXK][MAXV], bsum[MAXV];
     for (int j = 0; j < nv; j++) {
         bsum[j] = _mm512_setzero_ps();
         for (int t = 0; t < k; t++) acc[t][j] = _mm512_setzero_ps();
     }
     int toff[MAXK];
-    for (int kh = 0, t = 0; kh < g->kH; kh++)
-        for (int kw = 0; kw < g->kW; kw++)
-            for (int c = 0; c < C; c++, t++) toff[t] = (kh * g->dH * g->inW + kw * g->dW) * C + c;
+    tap_offsets(g, toff);
     const __m512 zero = _mm512_setzero_ps();
     for (int n = 0; n < samples; n++) {
-        const float *xs = x + (long)n * g->inH * g->inW * C;
+        const float *xs = x + (long)n * g->inH * g->inW * g->channels;
         for (int oh = 0; oh < g->outH; oh++) {
-            int ih0 = oh * g->sH - g->padTop;
-            int rowInside = ih0 >= 0 && ih0 + (g->kH - 1) * g->dH < g->inH;
             for (int ow = 0; ow < g->outW; ow++) {
                 long p = ((long)n * g->outH + oh) * g->outW + ow;
                 __m512 dz[MAXV];
@@ -135,35 +123,11 @@ void backward_body(const float *x, const float *dy, const float *y, int samples,
                     dz[j] = relu ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(y + p * F + 16 * j), zero, _CMP_GT_OQ), d) : d;
                     bsum[j] = _mm512_add_ps(bsum[j], dz[j]);
                 }
-                int iw0 = ow * g->sW - g->padLeft;
-                if (rowInside && iw0 >= 0 && iw0 + (g->kW - 1) * g->dW < g->inW) {
-                    const float *xp = xs + ((long)ih0 * g->inW + iw0) * C;
-                    for (int t = 0; t < k; t++) {
-                        __m512 xv = _mm512_set1_ps(xp[toff[t]]);
-                        for (int j = 0; j < nv; j++) acc[t][j] = _mm512_fmadd_ps(xv, dz[j], acc[t][j]);
-                    }
-                    continue;
-                }
-                for (int kh = 0, t = 0; kh < g->kH; kh++) {
-                    int ih = ih0 + kh * g->dH;
-                    for (int kw = 0; kw < g->kW; kw++) {
-                        int iw = iw0 + kw * g->dW;
-                        int in = ih >= 0 && ih < g->inH && iw >= 0 && iw < g->inW;
-                        for (int c = 0; c < C; c++, t++) {
-                            if (!in) continue;
-                            __m512 xv = _mm512_set1_ps(xs[((long)ih * g->inW + iw) * C + c]);
-                            for (int j = 0; j < nv; j++) acc[t][j] = _mm512_fmadd_ps(xv, dz[j], acc[t][j]);
-                        }
-                    }
-                }
+                accumulate_taps(xs, g, oh, ow, toff, k, nv, dz, acc);
             }
         }
     }
-    for (int j = 0; j < nv; j++) {
-        if (db) _mm512_storeu_ps(db + 16 * j, _mm512_add_ps(_mm512_loadu_ps(db + 16 * j), bsum[j]));
-        if (dw) for (int t = 0; t < k; t++)
-            _mm512_storeu_ps(dw + t * F + 16 * j, _mm512_add_ps(_mm512_loadu_ps(dw + t * F + 16 * j), acc[t][j]));
-    }
+    store_gradients(k, nv, acc, bsum, dw, db);
 }
 
 AVX512 void SeqNNKernels_conv_direct_backward(const float *x, const float *dy, const float *y, int samples,

@@ -135,6 +135,52 @@ struct ConvTests {
         #expect(try !direct(ConvCase(rank: 2, input: [28, 28, 1], filters: 80, kernel: [3, 3])))
     }
 
+    /// A model's first trainable Conv2D (direct kernels) trains in one pass with the MaxPooling2D after
+    /// it. Three Adam steps must give the losses and weights of the two layers run apart (direct
+    /// convolution + Swift pooling loops) and of the im2col path, on odd sizes, 'same' padding, strides,
+    /// pooling gaps and leftovers, a linear convolution, and a layer in front of the pair.
+    @Test func convFusedWithMaxPoolingTrainsLikeTheLayersApart() throws {
+        struct Pair { var input: [Int]; var filters: Int; var kernel: [Int]; var strides = [1, 1]; var padding = ConvPadding.valid
+                      var pool = [2, 2]; var poolStrides: [Int]? = nil; var poolPadding = ConvPadding.valid
+                      var activation = "relu"; var padFirst = false }
+        let pairs = [
+            Pair(input: [12, 11, 1], filters: 32, kernel: [3, 3]),                                   // W4's shape, a leftover column
+            Pair(input: [9, 9, 2], filters: 16, kernel: [3, 3], padding: .same, pool: [3, 3]),
+            Pair(input: [11, 12, 1], filters: 48, kernel: [2, 2], strides: [2, 2], padding: .same, poolPadding: .same),
+            Pair(input: [10, 10, 3], filters: 16, kernel: [3, 3], pool: [2, 2], poolStrides: [3, 3], activation: "linear"),
+            Pair(input: [8, 9, 1], filters: 64, kernel: [3, 3], pool: [1, 2], padFirst: true),
+        ]
+        for (pi, p) in pairs.enumerated() {
+            func run(_ variant: String) throws -> (losses: [Double], weights: [[Float]], fused: Bool) {
+                var layers: [Layer] = p.padFirst ? [try ZeroPadding2D(padding: [(1, 0), (0, 1)])] : []
+                let conv = try Conv2D(filters: p.filters, kernelSize: p.kernel, strides: p.strides, padding: p.padding,
+                                      activation: Activations.named(p.activation), biasInitializer: RandomUniform(minval: -0.2, maxval: 0.2))
+                let pool = try MaxPooling2D(poolSize: p.pool, strides: p.poolStrides, padding: p.poolPadding)
+                conv.directKernels = variant != "im2col"
+                pool.vectorKernels = variant == "fused"
+                layers += [conv, pool, Flatten(), try Dense(units: 3, activation: Activations.named("softmax"))]
+                let m = try Sequential(layers, seed: 5)
+                try m.setInput(shape: p.input)
+                try m.compile(optimizer: "adam", loss: "categorical_crossentropy")
+                var r = TestRandom(UInt64(60 + pi))
+                let n = 5
+                let x = r.floats(n * p.input.reduce(1, *), -1, 1)
+                let y = (0..<n).flatMap { i in (0..<3).map { Float($0 == i % 3 ? 1 : 0) } }
+                var losses = [Double]()
+                for _ in 0..<3 { losses.append(try m.trainOnBatch(x: x, y: y)[0]) }
+                return (losses, try allWeights(m), m.compiled?.pooledConv != nil)
+            }
+            let fused = try run("fused"), apart = try run("apart"), im2col = try run("im2col")
+            #expect(fused.fused == ConvKernels.hasAVX512 && !apart.fused && !im2col.fused, "pair \(pi): which runs fused")
+            for other in [apart, im2col] {
+                expectClose(fused.losses, other.losses, rtol: 1e-5, atol: 1e-6, "pair \(pi) losses")
+                for (a, b) in zip(fused.weights, other.weights) {
+                    expectClose(a, b.map(Double.init), rtol: 1e-4, atol: 1e-6, "pair \(pi) weights")
+                }
+            }
+        }
+    }
+
     func expectMatchesReference(_ conv: BaseConv, _ c: ConvCase, batch: Int, _ what: String,
                                 sourceLocation: SourceLocation = #_sourceLocation) {
         let g = conv.geometry!, relu = conv.isReLU

@@ -32,4 +32,16 @@ void SeqNNKernels_maxpool_forward(const float *x, int samples, const SeqNNWindow
 /* Its gradient: every window element gets dy where it is the recorded maximum, else 0. Writes only
    window elements: the caller zeroes dx first unless the windows cover the input exactly. */
 void SeqNNKernels_maxpool_backward(const float *dy, const unsigned char *arg, int samples, const SeqNNWindow *g, float *dx);
+/* The convolution above (direct forward's conditions) followed by that max pooling `p` (p->inH/inW =
+   the convolution's outH/outW, p->channels = F), in one pass: y, arg as SeqNNKernels_maxpool_forward
+   would write them from the convolution's output, which is never stored. buf: p->kH * g->outW * F floats. */
+void SeqNNKernels_conv_pool_forward(const float *x, int samples, const SeqNNWindow *g, const float *w,
+                                    const float *bias, int filters, int relu, const SeqNNWindow *p,
+                                    float *buf, float *y, unsigned char *arg);
+
+/* Its kernel and bias gradients (no input gradient) from the pooled output's gradient dy, the pooled
+   output y and arg: the convolution's dz is dy at each window's recorded maximum (if y > 0 with ReLU). */
+void SeqNNKernels_conv_pool_backward(const float *x, const float *dy, const float *y, const unsigned char *arg,
+                                     int samples, const SeqNNWindow *g, const SeqNNWindow *p, int filters,
+                                     int relu, float *dw, float *db);
 #endif

@@ -84,6 +84,7 @@ public class BaseConv: Layer, @unchecked Sendable {
             bias = b
         }
         params = [kernel, bias].compactMap { $0 }
+        filterShape = [filters]
         geometry = g
         patchShape = [g.patchSize]
         return (rank == 1 ? [g.outW] : [g.outH, g.outW]) + [filters]
@@ -92,6 +93,7 @@ public class BaseConv: Layer, @unchecked Sendable {
     /// Built once, so the per-batch code allocates nothing.
     private var params: [Parameter] = []
     private var patchShape: [Int] = []
+    private var filterShape: [Int] = []
     override public var parameters: [Parameter] { params }
 
     var isLinear: Bool { activation is Activations.Linear }
@@ -194,7 +196,7 @@ public class BaseConv: Layer, @unchecked Sendable {
         // With one chunk, scratch(0) still holds this batch's im2col from the forward pass (unless direct).
         let colsValid = chunkSamples(n, g) >= n && !direct
         let cols = state.scratch(0), dcols = state.scratch(1), dzBuf = state.scratch(2)
-        if !isLinear { dzBuf.resize(batch: tile * positions, rest: [f]) }
+        if !isLinear { dzBuf.resize(batch: tile * positions, rest: filterShape) }
         if needInputGrad && !g.isPointwise {
             state.gradInput.fill(0)   // col2im accumulates: windows may overlap
             dcols.resize(batch: tile * positions, rest: patchShape)
@@ -233,6 +235,61 @@ public class BaseConv: Layer, @unchecked Sendable {
             Kernels.gemm(false, true, m: rows, n: k, k: f, a: dz, b: kernel.value.data, c: g.isPointwise ? dxt : dcols.data)
             if !g.isPointwise { ConvKernels.col2im(dcols.data, samples: count, g, dxt) }
         }
+    }
+
+    // MARK: - With the max pooling after it, in one pass
+
+    /// Whether this layer and `pool`, the layer after it, can run as one pass (`forwardPooled`): the
+    /// direct kernels apply, and the pooling takes its AVX-512 tiled path on exactly this layer's output.
+    public func fusesWith(_ pool: BasePooling) -> Bool {
+        guard let g = geometry, usesDirect(g), pool.usesTiledMax, pool.avx512 else { return false }
+        return pool.inputShape == outputShape
+    }
+
+    /// `first` when layers[first] is a convolution that fuses with the layer after it. Only a model's
+    /// first trainable layer qualifies: the fused backward computes no input gradient.
+    static func pooledPair(_ layers: [Layer], first: Int) -> Int? {
+        guard first + 1 < layers.count, let conv = layers[first] as? BaseConv, let pool = layers[first + 1] as? BasePooling,
+              conv.fusesWith(pool) else { return nil }
+        return first
+    }
+
+    // x: [N, inH, inW, C] -> poolState.output: [N, pooled..., F] and the pooling's argmax bytes;
+    // state.output (this layer's own output) is not computed.
+    /// This layer's forward and `pool`'s in one pass that never stores the convolution's output (see
+    /// CSeqNNKernels/conv_pool.c); the same values as the two forwards. Falls back to them when the
+    /// pair does not fuse.
+    func forwardPooled(_ x: Tensor, _ pool: BasePooling, _ state: LayerState, _ poolState: LayerState,
+                       training: Bool, rng: inout SeededGenerator) {
+        guard fusesWith(pool), let kernel, let g = geometry, let pg = pool.geometry, let poolShape = pool.outputShape else {
+            forward(x, state, training: training, rng: &rng)
+            pool.forward(state.output, poolState, training: training, rng: &rng)
+            return
+        }
+        let n = x.rows
+        poolState.output.resize(batch: n, rest: poolShape)
+        let rows = state.scratch(3)   // the convolution rows of one pooling row
+        rows.resize(batch: pg.kH * g.outW, rest: filterShape)
+        var w = g.kernelWindow, pw = pg.kernelWindow
+        SeqNNKernels_conv_pool_forward(x.data, Int32(n), &w, kernel.value.data, bias?.value.data, Int32(filters),
+                                       isReLU ? 1 : 0, &pw, rows.data, poolState.output.data, pool.argmax(poolState, samples: n))
+    }
+
+    /// The backward of `forwardPooled` given dLoss/d(pooled output): this layer's kernel and bias
+    /// gradients; no input gradient (`pooledPair` fuses only a first trainable layer). Falls back to the
+    /// two backwards when the pair does not fuse (then `forwardPooled` ran the two forwards too).
+    func backwardPooled(_ x: Tensor, _ dy: Tensor, _ pool: BasePooling, _ state: LayerState, _ poolState: LayerState,
+                        needInputGrad: Bool) {
+        guard fusesWith(pool), !needInputGrad, let kernel, let g = geometry, let pg = pool.geometry else {
+            pool.backward(state.output, dy, poolState, needInputGrad: true)
+            backward(x, poolState.gradInput, state, needInputGrad: needInputGrad)
+            return
+        }
+        let biasGrad = bias.map { $0.trainable ? $0.grad.data : nil } ?? nil
+        var w = g.kernelWindow, pw = pg.kernelWindow
+        SeqNNKernels_conv_pool_backward(x.data, dy.data, poolState.output.data, pool.argmax(poolState, samples: x.rows),
+                                        Int32(x.rows), &w, &pw, Int32(filters), isReLU ? 1 : 0,
+                                        kernel.trainable ? kernel.grad.data : nil, biasGrad)
     }
 
     override public func layerConfig() -> [(String, JSON)] {

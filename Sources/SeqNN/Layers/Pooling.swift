@@ -64,13 +64,12 @@ public class BasePooling: Layer, @unchecked Sendable {
         state.output.resize(batch: x.rows, rest: outShape)
         if usesTiledMax {
             // Recorded in inference too: a backward after forward(training: false) must still be right.
-            let arg = state.scratch(1)
-            arg.resize(batch: x.rows, rest: argShape)
+            let arg = argmax(state, samples: x.rows)
             if avx512 {
                 var w = g.kernelWindow
-                SeqNNKernels_maxpool_forward(x.data, Int32(x.rows), &w, state.output.data, bytes(arg))
+                SeqNNKernels_maxpool_forward(x.data, Int32(x.rows), &w, state.output.data, arg)
             } else {
-                PoolKernels.maxForwardTiled(x.data, samples: x.rows, g, state.output.data, arg: bytes(arg))
+                PoolKernels.maxForwardTiled(x.data, samples: x.rows, g, state.output.data, arg: arg)
             }
             return
         }
@@ -102,6 +101,13 @@ public class BasePooling: Layer, @unchecked Sendable {
         case .average:
             PoolKernels.averageBackward(dy.data, samples: x.rows, g, state.gradInput.data)
         }
+    }
+
+    /// The tiled max path's argmax bytes for `samples` samples (`state.scratch(1)`, sized here).
+    func argmax(_ state: LayerState, samples: Int) -> UnsafeMutablePointer<UInt8> {
+        let arg = state.scratch(1)
+        arg.resize(batch: samples, rest: argShape)
+        return bytes(arg)
     }
 
     /// A float scratch buffer seen as bytes (4 per float).
