@@ -54,30 +54,35 @@ void SeqNNKernels_conv_row(const float *xs, const SeqNNWindow *g, const float *w
                            int relu, int oh, float *row);
 
 /* acc[t][j] += x_t * dz[j] over the taps t of output position (oh, ow) of one sample xs; `toff` are the
-   tap offsets from the window origin, used when every tap is inside the input. */
+   tap offsets from the window origin, used when every tap is inside the input. Both loops index acc
+   with the tap number alone, so with a constant k the compiler keeps acc in registers (a tap index
+   built in the edge case's nested loops made it spill all of acc to the stack). */
 INLINE AVX512 void accumulate_taps(const float *xs, const SeqNNWindow *g, int oh, int ow, const int *toff, int k,
                                    int nv, const __m512 *dz, __m512 acc[][MAXV]) {
     const int C = g->channels;
     int ih0 = oh * g->sH - g->padTop, iw0 = ow * g->sW - g->padLeft;
+    const float *xp;
+    const int *off = toff;
+    float patch[MAXK];
+    static const int identity[MAXK] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+                                       16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
     if (ih0 >= 0 && ih0 + (g->kH - 1) * g->dH < g->inH && iw0 >= 0 && iw0 + (g->kW - 1) * g->dW < g->inW) {
-        const float *xp = xs + ((long)ih0 * g->inW + iw0) * C;
-        for (int t = 0; t < k; t++) {
-            __m512 xv = _mm512_set1_ps(xp[toff[t]]);
-            for (int j = 0; j < nv; j++) acc[t][j] = _mm512_fmadd_ps(xv, dz[j], acc[t][j]);
-        }
-        return;
-    }
-    for (int kh = 0, t = 0; kh < g->kH; kh++) {
-        int ih = ih0 + kh * g->dH;
-        for (int kw = 0; kw < g->kW; kw++) {
-            int iw = iw0 + kw * g->dW;
-            int in = ih >= 0 && ih < g->inH && iw >= 0 && iw < g->inW;
-            for (int c = 0; c < C; c++, t++) {
-                if (!in) continue;
-                __m512 xv = _mm512_set1_ps(xs[((long)ih * g->inW + iw) * C + c]);
-                for (int j = 0; j < nv; j++) acc[t][j] = _mm512_fmadd_ps(xv, dz[j], acc[t][j]);
+        xp = xs + ((long)ih0 * g->inW + iw0) * C;
+    } else {   /* at a padded edge: the patch with zeros outside the input */
+        for (int kh = 0, t = 0; kh < g->kH; kh++) {
+            int ih = ih0 + kh * g->dH;
+            for (int kw = 0; kw < g->kW; kw++) {
+                int iw = iw0 + kw * g->dW;
+                int in = ih >= 0 && ih < g->inH && iw >= 0 && iw < g->inW;
+                for (int c = 0; c < C; c++, t++) patch[t] = in ? xs[((long)ih * g->inW + iw) * C + c] : 0.0f;
             }
         }
+        xp = patch;
+        off = identity;
+    }
+    for (int t = 0; t < k; t++) {
+        __m512 xv = _mm512_set1_ps(xp[off[t]]);
+        for (int j = 0; j < nv; j++) acc[t][j] = _mm512_fmadd_ps(xv, dz[j], acc[t][j]);
     }
 }
 
