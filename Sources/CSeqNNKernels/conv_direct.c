@@ -35,15 +35,15 @@ INLINE AVX512 void forward_one(const float *xs, const SeqNNWindow *g, const floa
     for (int j = 0; j < nv; j++) _mm512_storeu_ps(out + 16 * j, activate(acc[j], relu));
 }
 
-/* BLOCK adjacent output positions of row oh whose taps all lie inside the input columns: BLOCK x nv
-   independent accumulators hide the FMA latency, and each weight vector is loaded once per block. */
+/* bp (<= MAXBLOCK) adjacent output positions of row oh whose taps all lie inside the input columns:
+   bp x nv independent accumulators hide the FMA latency, and each weight vector is loaded once per block. */
 INLINE AVX512 void forward_block(const float *xs, const SeqNNWindow *g, const float *w, const float *bias, int nv,
-                                 int relu, int oh, int ow, float *out) {
+                                 int relu, int oh, int ow, int bp, float *out) {
     const int C = g->channels, F = nv * 16, step = g->sW * C;
-    __m512 acc[BLOCK][MAXV];
+    __m512 acc[MAXBLOCK][MAXV];
     for (int j = 0; j < nv; j++) {
         __m512 b = bias ? _mm512_loadu_ps(bias + 16 * j) : _mm512_setzero_ps();
-        for (int p = 0; p < BLOCK; p++) acc[p][j] = b;
+        for (int p = 0; p < bp; p++) acc[p][j] = b;
     }
     for (int kh = 0; kh < g->kH; kh++) {
         int ih = oh * g->sH - g->padTop + kh * g->dH;
@@ -54,14 +54,14 @@ INLINE AVX512 void forward_block(const float *xs, const SeqNNWindow *g, const fl
             for (int c = 0; c < C; c++) {
                 __m512 wv[MAXV];
                 for (int j = 0; j < nv; j++) wv[j] = _mm512_loadu_ps(wp + c * F + 16 * j);
-                for (int p = 0; p < BLOCK; p++) {
+                for (int p = 0; p < bp; p++) {
                     __m512 xv = _mm512_set1_ps(xp[p * step + c]);
                     for (int j = 0; j < nv; j++) acc[p][j] = _mm512_fmadd_ps(xv, wv[j], acc[p][j]);
                 }
             }
         }
     }
-    for (int p = 0; p < BLOCK; p++)
+    for (int p = 0; p < bp; p++)
         for (int j = 0; j < nv; j++) _mm512_storeu_ps(out + p * F + 16 * j, activate(acc[p][j], relu));
 }
 
@@ -73,9 +73,12 @@ INLINE AVX512 void row_body(const float *xs, const SeqNNWindow *g, const float *
     int lo = 0, hi = g->outW;   /* [lo, hi): output columns whose every tap is inside */
     while (lo < g->outW && lo * g->sW - g->padLeft < 0) lo++;
     while (hi > lo && (hi - 1) * g->sW - g->padLeft + (g->kW - 1) * g->dW >= g->inW) hi--;
+    /* 8 positions per block up to 32 filters (16 accumulators), else 4 (up to 16); then 4s, then singles. */
+    const int big = nv <= 2 ? MAXBLOCK : BLOCK;
     int ow = 0;
     for (; ow < lo; ow++) forward_one(xs, g, w, bias, nv, relu, oh, ow, row + ow * F);
-    for (; ow + BLOCK <= hi; ow += BLOCK) forward_block(xs, g, w, bias, nv, relu, oh, ow, row + ow * F);
+    for (; ow + big <= hi; ow += big) forward_block(xs, g, w, bias, nv, relu, oh, ow, big, row + ow * F);
+    for (; ow + BLOCK <= hi; ow += BLOCK) forward_block(xs, g, w, bias, nv, relu, oh, ow, BLOCK, row + ow * F);
     for (; ow < g->outW; ow++) forward_one(xs, g, w, bias, nv, relu, oh, ow, row + ow * F);
 }
 

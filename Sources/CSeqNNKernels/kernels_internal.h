@@ -7,7 +7,7 @@
 #define AVX512 __attribute__((target("avx512f")))
 #define INLINE static inline __attribute__((always_inline))
 
-enum { BLOCK = 4, MAXV = 4, MAXK = 32 };
+enum { BLOCK = 4, MAXBLOCK = 8, MAXV = 4, MAXK = 32 };
 
 /* z or relu(z) for 16 filters (NaN -> 0, as Activations.ReLU). */
 INLINE AVX512 __m512 activate(__m512 z, int relu) {

@@ -63,6 +63,7 @@ let convReferenceCases = convCases + [
     ConvCase(rank: 2, input: [6, 7, 8], filters: 64, kernel: [2, 2], strides: [1, 2]),
     ConvCase(rank: 2, input: [3, 4, 1], filters: 32, kernel: [5, 5], padding: .same),
     ConvCase(rank: 1, input: [12, 3], filters: 16, kernel: [5], padding: .causal),
+    ConvCase(rank: 2, input: [5, 17, 1], filters: 32, kernel: [3, 3], padding: .same),   // edge, 8-, 4-blocks, edge
 ]
 
 /// Runs forward then backward with dy = r and returns the layer state.
