@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // SeqNN: Keras-style Sequential models in Swift with a C ABI (libseqnn.so).
-// Dependency direction (DESIGN §1): SeqNNC -> SeqNNFile -> SeqNN -> CSeqNNBLAS; SeqNNFile -> CSeqNNHDF5.
+// Dependency direction (DESIGN §1): SeqNNC -> SeqNNFile -> SeqNN -> CSeqNNBLAS, CSeqNNKernels; SeqNNFile -> CSeqNNHDF5.
 import PackageDescription
 
 let package = Package(
@@ -22,8 +22,8 @@ let package = Package(
         .systemLibrary(name: "CSeqNNHDF5", path: "Sources/CSeqNNHDF5",
                        pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .target(name: "CSeqNNSupport", path: "Sources/CSeqNNSupport", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
-        // AVX-512 kernels chosen at run time (Swift itself compiles for baseline x86-64).
-        .target(name: "CSeqNNKernels", path: "Sources/CSeqNNKernels", cSettings: [.unsafeFlags(["-gdwarf-4", "-O2"])]),
+        // Kernels compiled per instruction set (AVX-512 / AVX2 / baseline), chosen at load or run time.
+        .target(name: "CSeqNNKernels", path: "Sources/CSeqNNKernels", cSettings: [.unsafeFlags(["-gdwarf-4", "-fno-math-errno"])]),
         .target(name: "SeqNN", dependencies: ["CSeqNNBLAS", "CSeqNNKernels"], path: "Sources/SeqNN"),
         .target(name: "SeqNNFile", dependencies: ["SeqNN", "CSeqNNHDF5"], path: "Sources/SeqNNFile"),
         .target(name: "SeqNNC", dependencies: ["SeqNN", "SeqNNFile", "CSeqNNSupport"], path: "Sources/SeqNNC",

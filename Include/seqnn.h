@@ -74,8 +74,11 @@ const char *seqnn_status_string(int status);
  * and the only one after a failed seqnn_model_create. */
 const char *seqnn_last_error(void);
 
-/* Sets the number of threads OpenBLAS uses for matrix products (process-wide; 1 is best for small
- * batches and on busy machines). n must be >= 1. Call it before training, not during. */
+/* Sets the number of threads for matrix products (process-wide). The default is 1 (best for small batches
+ * and on busy machines; OpenBLAS starts no idle worker threads), unless OPENBLAS_NUM_THREADS,
+ * GOTO_NUM_THREADS or OMP_NUM_THREADS is set when SeqNN first loads OpenBLAS. With 1 thread every product
+ * with more than one row runs on SeqNN's own AVX-512 kernels where the CPU has them; with more, products
+ * above ~2M multiply-adds run on OpenBLAS's threads. n must be >= 1. Call it before training, not during. */
 int seqnn_set_num_threads(int n);
 
 /* OpenBLAS's kernel family in use, e.g. "SkylakeX", "Haswell" (static string), or "reference" when

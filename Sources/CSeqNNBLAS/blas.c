@@ -1,5 +1,7 @@
 #include "seqnn_blas.h"
+#include "gemm_avx512.h"
 #include <dlfcn.h>
+#include <string.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -12,25 +14,38 @@ static void (*p_set_threads)(int);
 static int (*p_get_threads)(void);
 static char *(*p_corename)(void);
 static pthread_once_t loaded = PTHREAD_ONCE_INIT;
+static int own_kernels;   /* SeqNN's AVX-512 GEMM can run here */
+static int blas_threads = 1;
 
 static void load(void) {
     const char *chosen = NULL;
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    const char *gemm = getenv("SEQNN_GEMM");
+    own_kernels = __builtin_cpu_supports("avx512f") && !(gemm && strcmp(gemm, "openblas") == 0);
+#endif
 #if defined(__x86_64__) || defined(__i386__)
     if (!getenv("OPENBLAS_CORETYPE")) {
-        __builtin_cpu_init();
         if (__builtin_cpu_supports("avx512f")) chosen = "SkylakeX";
         else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) chosen = "Haswell";
         if (chosen) setenv("OPENBLAS_CORETYPE", chosen, 0);
     }
 #endif
+    /* One thread unless the caller chose (seqnn_set_num_threads raises it later): OpenBLAS otherwise starts a
+     * worker per core at load, which then spins in sched_yield (measured: 5 % of a second core through a
+     * whole single-threaded training run), and threaded calls allocate on every product. */
+    const int single = !getenv("OPENBLAS_NUM_THREADS") && !getenv("GOTO_NUM_THREADS") && !getenv("OMP_NUM_THREADS");
+    if (single) setenv("OPENBLAS_NUM_THREADS", "1", 0);
     void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
     if (!h) h = dlopen("libopenblas.so", RTLD_NOW | RTLD_LOCAL);
-    if (chosen) unsetenv("OPENBLAS_CORETYPE");   /* only OpenBLAS's load reads it: leave the host as it was */
+    if (chosen) unsetenv("OPENBLAS_CORETYPE");   /* only OpenBLAS's load reads these: leave the host as it was */
+    if (single) unsetenv("OPENBLAS_NUM_THREADS");
     if (!h) return;
     p_sgemm = (sgemm_fn)dlsym(h, "cblas_sgemm");
     p_set_threads = (void (*)(int))dlsym(h, "openblas_set_num_threads");
     p_get_threads = (int (*)(void))dlsym(h, "openblas_get_num_threads");
     p_corename = (char *(*)(void))dlsym(h, "openblas_get_corename");
+    if (p_get_threads) blas_threads = p_get_threads();
 }
 
 /* The plain triple loop, for machines without OpenBLAS. */
@@ -45,17 +60,43 @@ static void reference(int ta, int tb, int m, int n, int k, float alpha, const fl
     }
 }
 
-void SeqNNBLAS_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
-                      int ldb, float beta, float *c, int ldc) {
-    pthread_once(&loaded, load);
+static void blas_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
+                       int ldb, float beta, float *c, int ldc) {
     if (p_sgemm) p_sgemm(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, alpha, a, lda, b, ldb,
                          beta, c, ldc);
     else reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+/* Own kernels for every product except: a single row (OpenBLAS's m = 1 path streams the weights faster, and
+ * single-sample latency is bandwidth-bound), and large products when OpenBLAS may use several threads. */
+static int use_own(int m, int n, int k) {
+    if (!own_kernels || m == 1) return 0;
+    return blas_threads <= 1 || (double)m * n * k < 2097152.0;
+}
+
+void SeqNNBLAS_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
+                      int ldb, float beta, float *c, int ldc) {
+    SeqNNBLAS_sgemm_fused(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL, 0);
+}
+
+void SeqNNBLAS_sgemm_fused(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+                           const float *b, int ldb, float beta, float *c, int ldc, const float *bias, int relu) {
+    pthread_once(&loaded, load);
+    if (use_own(m, n, k) && SeqNNBLAS_gemm_avx512(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, relu))
+        return;
+    blas_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (!bias && !relu) return;
+    for (int i = 0; i < m; i++) {
+        float *row = c + (long)i * ldc;
+        if (bias) for (int j = 0; j < n; j++) row[j] += bias[j];
+        if (relu) for (int j = 0; j < n; j++) row[j] = row[j] > 0 ? row[j] : 0;
+    }
+}
+
 void SeqNNBLAS_set_threads(int n) {
     pthread_once(&loaded, load);
     if (p_set_threads) p_set_threads(n);
+    if (p_get_threads) blas_threads = p_get_threads();
 }
 
 int SeqNNBLAS_threads(void) {

@@ -12,7 +12,10 @@ struct GemmCase: CustomTestStringConvertible, Sendable {
 let gemmCases: [GemmCase] = {
     var out = [GemmCase]()
     for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-        for (m, n, k) in [(1, 1, 1), (7, 5, 3), (64, 33, 17), (3, 1, 9), (1, 8, 2)] {
+        // Small shapes, and shapes that cross the AVX-512 kernel's blocks (14-row strips, 32-column panels,
+        // 196-row A blocks, 256-deep K blocks, 512-column B blocks) and their tails.
+        for (m, n, k) in [(1, 1, 1), (7, 5, 3), (64, 33, 17), (3, 1, 9), (1, 8, 2), (15, 31, 520), (200, 70, 33),
+                          (29, 513, 20), (14, 16, 257)] {
             for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1), (-2, 0.25)] {
                 out.append(GemmCase(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha, beta: beta))
             }
@@ -45,6 +48,33 @@ struct KernelTests {
                 expectClose(Double(slow[i * c.n + j]), want, rtol: 1e-5, atol: 1e-6, "\(c.testDescription) [\(i),\(j)]")
             }
         }
+    }
+
+    @Test(arguments: [(33, 40, 300), (14, 10, 5), (1, 64, 20), (197, 513, 3)])
+    func gemmWithBiasAndReLUMatchesReference(_ shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        var r = TestRandom(UInt64(m * 7 + n * 3 + k))
+        let a = r.floats(m * k, -1, 1), b = r.floats(k * n, -1, 1), bias = r.floats(n, -1, 1)
+        for relu in [false, true] {
+            var fast = [Float](repeating: .nan, count: m * n), slow = fast
+            Kernels.gemm(false, false, m: m, n: n, k: k, a: a, b: b, c: &fast, bias: bias, relu: relu)
+            Kernels.gemmReference(false, false, m: m, n: n, k: k, a: a, b: b, c: &slow, bias: bias, relu: relu)
+            expectClose(fast.map(Double.init), slow.map(Double.init), rtol: 1e-5, atol: 1e-5 * Double(k), "\(shape) relu \(relu)")
+            if relu { #expect(fast.allSatisfy { $0 >= 0 }) }
+        }
+    }
+
+    @Test func firstNonFiniteFindsTheFirstBadValueAcrossBlocks() {
+        var x = [Float](repeating: 1, count: 10_000)
+        x[17] = .greatestFiniteMagnitude; x[18] = -.greatestFiniteMagnitude; x[19] = .leastNonzeroMagnitude
+        x.withUnsafeBufferPointer { #expect(firstNonFinite($0) == nil) }
+        for (i, bad) in [(0, Float.nan), (4095, .infinity), (4096, -.infinity), (9999, -Float.nan), (5000, Float(bitPattern: 0x7fc0_1234))] {
+            var y = x
+            y[i] = bad
+            if i != 9999 { y[9999] = .nan }   // a later bad value must not win
+            y.withUnsafeBufferPointer { #expect(firstNonFinite($0) == i, "\(bad) at \(i)") }
+        }
+        [Float]().withUnsafeBufferPointer { #expect(firstNonFinite($0) == nil) }
     }
 
     @Test func betaZeroIgnoresNaNInTheOutput() {

@@ -192,6 +192,42 @@ struct OptimizerTests {
         #expect(params[0].value.array != initialWeights[0], "\(c.label) did not update")
     }
 
+    // The default Adam and RMSprop updates run as C kernels (CSeqNNKernels/optimizer.c, AVX-512/AVX2 clones);
+    // they must round exactly like the plain loops: same operations, same order, no FMA contraction.
+    @Test(arguments: [1, 15, 16, 17, 1000, 4099])
+    func adamKernelMatchesThePlainLoopBitForBit(_ n: Int) throws {
+        var r = TestRandom(UInt64(n))
+        let g = r.floats(n, -2, 2), w0 = r.floats(n, -1, 1), m0 = r.floats(n, -0.1, 0.1), v0 = r.floats(n, 0, 0.1)
+        let adam = try Adam()
+        let slots = [Tensor(shape: [n]), Tensor(shape: [n])]
+        slots[0].data.update(from: m0, count: n)
+        slots[1].data.update(from: v0, count: n)
+        var w = w0, wRef = w0, mRef = m0, vRef = v0
+        w.withUnsafeMutableBufferPointer { adam.update($0.baseAddress!, grad: g, count: n, slots: slots, step: 3) }
+        let alpha = adam.learningRate * (1 - powf(adam.beta2, 3)).squareRoot() / (1 - powf(adam.beta1, 3))
+        Adam.plainUpdate(&wRef, g, &mRef, &vRef, count: n, alpha: alpha, b1: 1 - adam.beta1, b2: 1 - adam.beta2, eps: adam.epsilon)
+        #expect(w == wRef)
+        #expect(slots[0].array == mRef)
+        #expect(slots[1].array == vRef)
+    }
+
+    @Test(arguments: [1, 15, 16, 17, 1000, 4099])
+    func rmspropKernelMatchesThePlainLoopBitForBit(_ n: Int) throws {
+        var r = TestRandom(UInt64(n) + 7)
+        let g = r.floats(n, -2, 2), w0 = r.floats(n, -1, 1), v0 = r.floats(n, 0, 0.1)
+        let rms = try RMSprop(config: .object([("rho", .number(0.8)), ("learning_rate", .number(0.01))]))
+        let slots = [Tensor(shape: [n])]
+        slots[0].data.update(from: v0, count: n)
+        var w = w0, wRef = w0, vRef = v0
+        w.withUnsafeMutableBufferPointer { rms.update($0.baseAddress!, grad: g, count: n, slots: slots, step: 1) }
+        for j in 0..<n {   // RMSprop's general loop with momentum 0, not centered
+            vRef[j] = rms.rho * vRef[j] + (1 - rms.rho) * g[j] * g[j]
+            wRef[j] -= rms.learningRate * g[j] / (vRef[j] + rms.epsilon).squareRoot()
+        }
+        #expect(w == wRef)
+        #expect(slots[0].array == vRef)
+    }
+
     @Test func defaultsAreKeras3s() throws {
         let sgd = try #require(try Optimizers.from("sgd") as? SGD)
         #expect(sgd.learningRate == 0.01 && sgd.momentum == 0 && !sgd.nesterov)

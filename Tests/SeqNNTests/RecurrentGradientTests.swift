@@ -110,6 +110,36 @@ struct RecurrentGradientTests {
         for (p, o) in zip(lstm.parameters, once) { expectClose(p.grad.array, o.map { 2 * Double($0) }, "\(p.name) accumulates") }
     }
 
+    /// The fused LSTM step (one vectorised pass, Keras's default activations) against the plain per-gate loops
+    /// that stay its reference: outputs, the input gradient and every weight gradient of a training pass, with
+    /// 19 units so both the vector body and the scalar tail run. The fused path does the plain path's float
+    /// operations in the same order; the tolerance only allows for a kernel that contracts them into FMAs.
+    @Test(arguments: [RNNCase(kind: "LSTM"), RNNCase(kind: "LSTM", returnSequences: true, goBackwards: true),
+                      RNNCase(kind: "LSTM", useBias: false, dropout: 0.2, recurrentDropout: 0.3)])
+    func fusedLSTMStepMatchesThePlainPath(_ c: RNNCase) throws {
+        let lstm = try #require(try built(makeRNN(c, units: 19), [6, 5]) as? LSTM)
+        randomizeWeights(lstm, seed: 4, scale: 0.8)
+        var r = TestRandom(8)
+        let x = Tensor(shape: [3, 6, 5], values: r.floats(90, -2, 2))
+        func pass(fused: Bool) -> [[Float]] {
+            lstm.fusedSteps = fused
+            defer { lstm.fusedSteps = true }
+            let state = LayerState()
+            var g = SeededGenerator(seed: 7)
+            lstm.forward(x, state, training: true, rng: &g)
+            var rr = TestRandom(17)
+            let dy = Tensor(shape: state.output.shape, values: rr.floats(state.output.count, -1, 1))
+            for p in lstm.parameters { p.grad.fill(0) }
+            lstm.backward(x, dy, state, needInputGrad: true)
+            return [state.output.array, state.gradInput.array] + lstm.parameters.map(\.grad.array)
+        }
+        let plain = pass(fused: false), fused = pass(fused: true)
+        let names = ["output", "input gradient"] + lstm.parameters.map(\.name)
+        for (name, (p, f)) in zip(names, zip(plain, fused)) {
+            expectClose(f, p.map(Double.init), rtol: 2e-5, atol: 2e-6, "\(c.testDescription): \(name)")
+        }
+    }
+
     @Test(arguments: [Bidirectional.MergeMode.concat, .sum, .mul, .ave])
     func bidirectionalGradientsMatchFiniteDifferences(_ mode: Bidirectional.MergeMode) throws {
         for (kind, seq) in [("LSTM", true), ("GRU", false), ("SimpleRNN", true), ("GRUBefore", true)] {

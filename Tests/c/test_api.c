@@ -274,6 +274,33 @@ static void test_library_facts(void) {
     CHECK_OK(seqnn_set_num_threads(1));
 }
 
+/* With no thread variable in the environment, loading OpenBLAS starts no worker threads (they spin in
+ * sched_yield while idle): the process has as many threads after the first product as before. Run in a
+ * child process, before this process loads OpenBLAS. */
+static int thread_count(void) {
+    int n = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Threads: %d", &n) == 1) break;
+    if (f) fclose(f);
+    return n;
+}
+
+static void test_default_single_thread(void) {
+    t_begin("OpenBLAS loads single-threaded by default");
+    pid_t pid = fork();
+    if (pid == 0) {
+        unsetenv("OPENBLAS_NUM_THREADS"); unsetenv("GOTO_NUM_THREADS"); unsetenv("OMP_NUM_THREADS");
+        int before = thread_count();
+        const char *core = seqnn_blas_core();   /* loads OpenBLAS */
+        int after = thread_count();
+        _exit(before > 0 && after == before ? 0 : (strcmp(core, "reference") == 0 ? 0 : 1));
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void test_tutorial_build(void) {
     t_begin("tutorial models built");
     seqnn_model *m = tutorial_json(1);
@@ -2053,6 +2080,7 @@ int main(int argc, char **argv) {
     if (getenv("SEQNN_TEST_VERBOSE")) t_verbose = 1;
     make_dummy_data();
 
+    test_default_single_thread();
     test_library_facts();
     test_tutorial_build();
     test_input_forms();

@@ -10,6 +10,12 @@
 /* C[m,n] = alpha op(A) op(B) + beta C, row-major; trans_a/trans_b nonzero to transpose. */
 void SeqNNBLAS_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
                       const float *b, int ldb, float beta, float *c, int ldc);
+/* The same, then (when bias is not NULL) C[i, j] += bias[j] and (when relu is nonzero) C = max(C, 0) with
+ * NaN -> 0. On AVX-512 CPUs with one thread this runs SeqNN's own kernels (gemm_avx512.c), which apply the
+ * bias and ReLU to each tile while it is in registers; elsewhere OpenBLAS, then one plain pass.
+ * SEQNN_GEMM=openblas in the environment (read once) keeps every product on OpenBLAS, for comparison. */
+void SeqNNBLAS_sgemm_fused(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+                           const float *b, int ldb, float beta, float *c, int ldc, const float *bias, int relu);
 void SeqNNBLAS_set_threads(int n);
 int SeqNNBLAS_threads(void);
 /* OpenBLAS's kernel family ("SkylakeX", "Haswell", ...), or "reference" without OpenBLAS. Static string. */

@@ -39,6 +39,7 @@ public final class Dense: Layer, @unchecked Sendable {
             throw SeqNNError(.invalidArgument, "Dense '\(name)': a [\(inDim), \(units)] kernel is too large (more than \(Tensor.maxElements) weights)")
         }
         let k = Parameter(name: "kernel", shape: [inDim, units], regularizer: kernelRegularizer)
+        k.overwritesGrad = true
         kernelInitializer.fill(k.value, rng: &rng)
         kernel = k
         if useBias {
@@ -55,17 +56,21 @@ public final class Dense: Layer, @unchecked Sendable {
     override public var parameters: [Parameter] { params }
 
     var isLinear: Bool { activation is Activations.Linear }
+    /// ReLU is applied by the GEMM itself (with the bias) as each output tile leaves the registers, so z is
+    /// never stored: backward takes ReLU's derivative from y, since y > 0 exactly where z > 0.
+    var fusesReLU: Bool { activation is Activations.ReLU }
 
     // x: [rows, in] (all leading axes folded into rows); z = x W + b: [rows, units]; y = act(z).
     override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let kernel else { return }
         let inDim = kernel.value.shape[0]
         let rows = x.count / inDim
-        let z = isLinear ? state.output : state.aux
+        let fused = isLinear || fusesReLU
+        let z = fused ? state.output : state.aux
         z.resize(batch: x.rows, rest: outputShape ?? [units])
-        Kernels.gemm(false, false, m: rows, n: units, k: inDim, a: x.data, b: kernel.value.data, c: z.data)
-        if let bias { Kernels.addRowVector(z.data, rows: rows, cols: units, bias.value.data) }
-        if !isLinear {
+        Kernels.gemm(false, false, m: rows, n: units, k: inDim, a: x.data, b: kernel.value.data, c: z.data,
+                     bias: bias?.value.data, relu: fusesReLU)
+        if !fused {
             state.output.resize(batch: x.rows, rest: outputShape ?? [units])
             activation.forward(z.data, state.output.data, rows: rows, cols: units)
         }
@@ -77,7 +82,12 @@ public final class Dense: Layer, @unchecked Sendable {
         let rows = x.count / inDim
         // dz = dy * act'(z), computed in place in aux (aux holds z, which the activation has consumed).
         var dz = dy
-        if !isLinear {
+        if fusesReLU {
+            state.aux.resize(state.output.shape)
+            activation.backward(x: state.output.data, y: state.output.data, dy: dy.data, dx: state.aux.data,
+                                rows: rows, cols: units)
+            dz = state.aux
+        } else if !isLinear {
             activation.backward(x: state.aux.data, y: state.output.data, dy: dy.data, dx: state.aux.data,
                                 rows: rows, cols: units)
             dz = state.aux
@@ -92,8 +102,10 @@ public final class Dense: Layer, @unchecked Sendable {
         let inDim = kernel.value.shape[0]
         let rows = x.count / inDim
         if kernel.trainable {
-            // dW[in, units] += x^T[in, rows] . dz[rows, units]
-            Kernels.gemm(true, false, m: inDim, n: units, k: rows, a: x.data, b: dz.data, beta: 1, c: kernel.grad.data)
+            // dW[in, units] += x^T[in, rows] . dz[rows, units]  (= when the trainer marked it stale)
+            let beta: Float = kernel.gradIsStale ? 0 : 1
+            kernel.gradIsStale = false
+            Kernels.gemm(true, false, m: inDim, n: units, k: rows, a: x.data, b: dz.data, beta: beta, c: kernel.grad.data)
         }
         if let bias, bias.trainable { Kernels.accumulateColumnSums(dz.data, rows: rows, cols: units, into: bias.grad.data) }
         if needInputGrad {

@@ -109,8 +109,8 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
                 }
             } else {
                 // ĥ's recurrent part is (r*h).R_h: d(r*h) = dpre_h . R_h^T
-                RNNKernels.gemm(false, true, m: B, n: u, k: u, a: dxs + 2 * u, lda: gu, b: recurrentKernel!.value.data + 2 * u, ldb: gu,
-                                c: drh, ldc: u)
+                RNNKernels.gemm(false, false, m: B, n: u, k: u, a: dxs + 2 * u, lda: gu, b: s[Slot.rt].data + 2 * u * u, ldb: u,
+                                c: drh, ldc: u)   // R_h^T: rows 2u..<3u of R^T
                 let hh = operand(s, gate: 2, step: st, B: B, nr: nr)
                 for b in 0..<B {
                     let r = b * gu, q = b * u

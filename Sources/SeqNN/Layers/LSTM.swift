@@ -1,3 +1,5 @@
+import CSeqNNKernels
+
 /// `keras.layers.LSTM`.
 ///
 /// Weights (Keras order): `kernel (in, 4u)`, `recurrent_kernel (u, 4u)`, `bias (4u,)`, column blocks in the
@@ -13,6 +15,9 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
 
     // Cell buffers: c [T+1, B, u] (c[0] initial), act(c) [T, B, u], dc [B, u].
     private static let cSlot = Slot.cell, actCSlot = Slot.cell + 1, dcSlot = Slot.cell + 2
+    // The fused path's recurrent product of one step, [B, 4u]: a small buffer the gemm writes with beta 0
+    // and the step kernel adds to z while it reads it (instead of a beta-1 gemm that reads and writes z).
+    private static let zhSlot = Slot.cell + 3
 
     public init(units: Int, options: RecurrentOptions = RecurrentOptions(), unitForgetBias: Bool = true, name: String = "lstm") throws {
         self.unitForgetBias = unitForgetBias
@@ -40,7 +45,31 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
         UnsafePointer(s[Self.cSlot].data + timesteps * B * units)
     }
 
+    /// Whether the step loops may take the fused path (Keras's default activations only): one C kernel
+    /// call per step (CSeqNNKernels, AVX-512 where the CPU has it) instead of six passes over the gate
+    /// values in each direction, which were a third of W5's time at SSE width. Tests turn it off to compare
+    /// it with the plain per-gate loops below, which stay the reference.
+    var fusedSteps = true
+    private var fused: Bool { fusedSteps && act.kind == .tanh && recAct.kind == .sigmoid }
+
     override func runForward(_ s: RNNScratch, B: Int, nr: Int) {
+        let u = units, gu = 4 * u, n = B * u, T = timesteps
+        guard fused else { return runForwardPlain(s, B: B, nr: nr) }
+        let za = s[Slot.a], ac = s[Self.actCSlot], zhT = s[Self.zhSlot]
+        RNNKernels.fit(za, T, B, gu)
+        RNNKernels.fit(ac, T, B, u)
+        RNNKernels.fit(zhT, B, gu)
+        let z = s[Slot.z].data, a = za.data, h = s[Slot.h].data, c = s[Self.cSlot].data, actC = ac.data, zh = zhT.data
+        for st in 0..<T {
+            prepareOperands(s, step: st, B: B, nr: nr)
+            let zs = z + st * B * gu, gs = a + st * B * gu
+            recurrentProduct(s, step: st, B: B, nr: nr, blocks: 0..<4, c: zh, ldc: gu, beta: 0)
+            SeqNNKernels_lstm_forward_step(zs, zh, gs, c + st * n, c + (st + 1) * n, actC + st * n, h + (st + 1) * n, B, u)
+        }
+    }
+
+    /// The reference step loop: one pass per gate activation, then the state update; any activations.
+    func runForwardPlain(_ s: RNNScratch, B: Int, nr: Int) {
         let u = units, gu = 4 * u, n = B * u, T = timesteps
         let za = s[Slot.a], ac = s[Self.actCSlot]
         RNNKernels.fit(za, T, B, gu)
@@ -68,6 +97,24 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
     }
 
     override func runBackward(_ s: RNNScratch, dy: Tensor, B: Int, nr: Int) {
+        guard fused else { return runBackwardPlain(s, dy: dy, B: B, nr: nr) }
+        let u = units, gu = 4 * u, n = B * u, T = timesteps
+        let dcT = s[Self.dcSlot]
+        RNNKernels.fit(dcT, B, u)
+        dcT.fill(0)
+        let a = s[Slot.a].data, c = s[Self.cSlot].data, actC = s[Self.actCSlot].data
+        let dz = s[Slot.dz].data, dh = s[Slot.dh].data, dc = dcT.data
+        for st in (0..<T).reversed() {
+            addOutputGradient(dy, step: st, into: dh, B: B)
+            let gs = a + st * B * gu, dzs = dz + st * B * gu
+            SeqNNKernels_lstm_backward_step(gs, c + st * n, actC + st * n, dh, dc, dzs, B, u)
+            recurrentInputGrad(s, B: B, nr: nr, blocks: 0..<4, dC: dzs, lddc: gu, into: dh, accumulate: false)
+        }
+        recurrentWeightGrad(s, B: B, nr: nr, blocks: 0..<4, dC: dz, lddc: gu)
+    }
+
+    /// The reference backward loop, pass by pass as the plain forward; any activations.
+    func runBackwardPlain(_ s: RNNScratch, dy: Tensor, B: Int, nr: Int) {
         let u = units, gu = 4 * u, n = B * u, T = timesteps
         let dcT = s[Self.dcSlot], tmpT = s[Slot.tmp]
         RNNKernels.fit(dcT, B, u)

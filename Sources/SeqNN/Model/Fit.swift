@@ -1,3 +1,5 @@
+import CSeqNNKernels
+
 /// Keras's `fit` arguments. Data arrays are row-major float32, `samples` rows of the model's input size
 /// (x) and of the target size (y: the output size, or one label per output row for sparse losses).
 public struct FitOptions {
@@ -24,6 +26,13 @@ public struct FitOptions {
 }
 
 /// A data set the model has checked: sizes agree and every value is finite.
+/// The index of the first NaN or infinity in `x`, found at memory speed (CSeqNNKernels/finite.c).
+func firstNonFinite(_ x: UnsafeBufferPointer<Float>) -> Int? {
+    guard let base = x.baseAddress else { return nil }
+    let i = SeqNNKernels_first_nonfinite(base, x.count)
+    return i < 0 ? nil : i
+}
+
 struct CheckedData {
     let x: UnsafeBufferPointer<Float>
     let y: UnsafeBufferPointer<Float>
@@ -51,7 +60,7 @@ extension Sequential {
             throw SeqNNError.shape("\(what): x has \(x.count) values, which is not a whole number of samples of input shape \(describeShape(inputShape!)) (\(inWidth) values each)")
         }
         let samples = x.count / inWidth
-        if let bad = x.firstIndex(where: { !$0.isFinite }) {
+        if let bad = firstNonFinite(x) {
             throw SeqNNError(.numeric, "\(what): x holds \(x[bad]) at sample \(bad / inWidth), position \(bad % inWidth); inputs must be finite")
         }
         guard let y, let c else { return CheckedData(x: x, y: UnsafeBufferPointer(start: nil, count: 0), samples: samples, inWidth: inWidth, outWidth: 0, trueColumns: 0) }
@@ -68,7 +77,7 @@ extension Sequential {
             }
             throw SeqNNError.shape("\(what): y has \(y.count) values for \(samples) samples; the loss \(c.loss.name) expects \(outWidth) per sample (\(samples * outWidth) in all) for output shape \(describeShape(outputShape!))\(hint)")
         }
-        if let bad = y.firstIndex(where: { !$0.isFinite }) {
+        if let bad = firstNonFinite(y) {
             throw SeqNNError(.numeric, "\(what): y holds \(y[bad]) at sample \(bad / outWidth); targets must be finite")
         }
         if let msg = c.effectiveLoss.validateTargets(y.baseAddress!, rows: samples * rowsPerSample, cols: cols) {
@@ -196,7 +205,7 @@ extension Sequential {
         Executor.gather(d.x.baseAddress!, width: d.inWidth, indices: indices, range: range, into: ex.input, shape: inputShape!)
         Executor.gather(d.y.baseAddress!, width: d.outWidth, indices: indices, range: range, into: ex.target, shape: d.targetShape)
         setRowWeights(ex, weights: weights, indices: indices, range: range, rowsPerSample: d.outWidth / d.trueColumns)
-        for p in c.trainable { p.grad.fill(0) }
+        for p in c.trainable { if p.overwritesGrad { p.gradIsStale = true } else { p.grad.fill(0) } }
         let out = ex.forward(layers, training: true, rng: &rng, pooledConv: c.pooledConv)
         try updateMetrics(metrics, ex, out, trueColumns: d.trueColumns)
         var loss = computeLoss(c, ex, out, trueColumns: d.trueColumns, gradient: true)

@@ -1,3 +1,4 @@
+import CSeqNNKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,8 +30,6 @@ public class Adam: Optimizer, @unchecked Sendable {
         let alpha = learningRate * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
         let m = slots[0].data, v = slots[1].data
         let b1 = 1 - beta1, b2 = 1 - beta2, eps = epsilon
-        // Two plain loops without optionals inside, so both vectorise (this update was a third of a
-        // wide MLP's training time as a scalar loop).
         if amsgrad {
             let vhat = slots[2].data
             for j in 0..<n {
@@ -40,13 +39,20 @@ public class Adam: Optimizer, @unchecked Sendable {
                 w[j] -= alpha * m[j] / (vhat[j].squareRoot() + eps)
             }
         } else {
-            for j in 0..<n {
-                let mj = m[j] + (g[j] - m[j]) * b1
-                let vj = v[j] + (g[j] * g[j] - v[j]) * b2
-                m[j] = mj
-                v[j] = vj
-                w[j] -= alpha * mj / (vj.squareRoot() + eps)
-            }
+            // The C kernel (CSeqNNKernels/optimizer.c) runs this for AVX-512/AVX2; it is `plainUpdate`, bit for bit.
+            SeqNNKernels_adam(w, g, m, v, n, alpha, b1, b2, eps)
+        }
+    }
+
+    /// The reference for the default update: the loop SeqNNKernels_adam runs.
+    static func plainUpdate(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                            _ v: UnsafeMutablePointer<Float>, count n: Int, alpha: Float, b1: Float, b2: Float, eps: Float) {
+        for j in 0..<n {
+            let mj = m[j] + (g[j] - m[j]) * b1
+            let vj = v[j] + (g[j] * g[j] - v[j]) * b2
+            m[j] = mj
+            v[j] = vj
+            w[j] -= alpha * mj / (vj.squareRoot() + eps)
         }
     }
 }

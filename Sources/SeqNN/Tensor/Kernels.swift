@@ -4,20 +4,30 @@ import CSeqNNBLAS
 public enum Kernels {
     /// C[m,n] = alpha * op(A) * op(B) + beta * C, row-major. op(A) is [m,k], op(B) is [k,n].
     /// `transA`: A is stored [k,m]; `transB`: B is stored [n,k].
+    /// With `bias` ([n]) and/or `relu`, the result is then C[i, j] += bias[j] and C = max(C, 0) (NaN -> 0, as
+    /// `Activations.ReLU`), applied by the GEMM to each tile while it is still in registers (Dense's forward
+    /// pass: no extra passes over the output).
     @inline(__always)
     public static func gemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
                             alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                            beta: Float = 0, c: UnsafeMutablePointer<Float>) {
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>,
+                            bias: UnsafePointer<Float>? = nil, relu: Bool = false) {
         if m == 0 || n == 0 { return }
-        if k == 0 { if beta == 0 { c.update(repeating: 0, count: m * n) } else { scale(c, m * n, beta) }; return }
-        SeqNNBLAS_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k),
-                         b, Int32(transB ? k : n), beta, c, Int32(n))
+        if k == 0 {
+            if beta == 0 { c.update(repeating: 0, count: m * n) } else { scale(c, m * n, beta) }
+            if let bias { addRowVector(c, rows: m, cols: n, bias) }
+            if relu { for i in 0..<m * n where !(c[i] > 0) { c[i] = 0 } }
+            return
+        }
+        SeqNNBLAS_sgemm_fused(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a,
+                              Int32(transA ? m : k), b, Int32(transB ? k : n), beta, c, Int32(n), bias, relu ? 1 : 0)
     }
 
     /// Reference for `gemm`: the textbook triple loop, accumulating in Double.
     public static func gemmReference(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
                                      alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                                     beta: Float = 0, c: UnsafeMutablePointer<Float>) {
+                                     beta: Float = 0, c: UnsafeMutablePointer<Float>,
+                                     bias: UnsafePointer<Float>? = nil, relu: Bool = false) {
         for i in 0..<m {
             for j in 0..<n {
                 var s = 0.0
@@ -27,7 +37,9 @@ public enum Kernels {
                     s += Double(av) * Double(bv)
                 }
                 let prior: Float = beta == 0 ? 0 : beta * c[i * n + j]
-                c[i * n + j] = alpha * Float(s) + prior
+                var v = alpha * Float(s) + prior
+                if let bias { v += bias[j] }
+                c[i * n + j] = relu ? (v > 0 ? v : 0) : v
             }
         }
     }

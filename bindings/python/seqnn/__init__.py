@@ -49,7 +49,8 @@ def library_path() -> str:
 
 
 def set_num_threads(n: int) -> None:
-    """Sets the number of threads OpenBLAS uses for matrix products (process-wide; 1 suits small batches)."""
+    """Sets the number of threads for matrix products (process-wide). The default is 1, unless
+    OPENBLAS_NUM_THREADS / OMP_NUM_THREADS was set when the library first loaded OpenBLAS."""
     from . import _ffi
     _ffi.check(_ffi.lib().seqnn_set_num_threads(int(n)))
 
