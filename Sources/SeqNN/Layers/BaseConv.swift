@@ -8,6 +8,13 @@ import CSeqNNKernels
 /// `maxColumnFloats` floats (at least one sample), so the buffer stays bounded for large batches; the
 /// buffers are resized per batch size and reused. A pointwise (1x1, stride 1, unpadded) convolution skips
 /// im2col. Keras's kernel layout [k..., in_channels, filters] is exactly that matrix in row-major order.
+/// Within a chunk, GEMM and the bias/activation passes run per L2-sized tile of samples (`tileFloats`).
+///
+/// Fast paths, each checked against this one and the reference convolution in ConvTests:
+/// - few input values per output (`usesDirect`: e.g. 3x3 on one channel) on an AVX-512 CPU: a direct
+///   convolution with bias and ReLU in registers (CSeqNNKernels/conv_direct.c);
+/// - that, as a model's first trainable layer followed by a tiled max pooling: both layers in one pass
+///   that never stores this layer's output (`forwardPooled`, CSeqNNKernels/conv_pool.c).
 public class BaseConv: Layer, @unchecked Sendable {
     /// 1 (Conv1D) or 2 (Conv2D).
     public let rank: Int
