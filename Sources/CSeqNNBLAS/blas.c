@@ -76,13 +76,15 @@ static int use_own(int m, int n, int k) {
 
 void SeqNNBLAS_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
                       int ldb, float beta, float *c, int ldc) {
-    SeqNNBLAS_sgemm_fused(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL, 0);
+    SeqNNBLAS_sgemm_fused(ta, tb, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc, NULL, 0);
 }
 
 void SeqNNBLAS_sgemm_fused(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
-                           const float *b, int ldb, float beta, float *c, int ldc, const float *bias, int relu) {
+                           const float *b, int ldb, const float *bpacked, float beta, float *c, int ldc,
+                           const float *bias, int relu) {
     pthread_once(&loaded, load);
-    if (use_own(m, n, k) && SeqNNBLAS_gemm_avx512(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, relu))
+    if (use_own(m, n, k) &&
+        SeqNNBLAS_gemm_avx512(ta, tb, m, n, k, alpha, a, lda, b, ldb, bpacked, beta, c, ldc, bias, relu))
         return;
     blas_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     if (!bias && !relu) return;
@@ -91,6 +93,17 @@ void SeqNNBLAS_sgemm_fused(int ta, int tb, int m, int n, int k, float alpha, con
         if (bias) for (int j = 0; j < n; j++) row[j] += bias[j];
         if (relu) for (int j = 0; j < n; j++) row[j] = row[j] > 0 ? row[j] : 0;
     }
+}
+
+long SeqNNBLAS_packed_b_size(int tb, int m, int n, int k, int ldb) {
+    pthread_once(&loaded, load);
+    if (!use_own(m, n, k) || !SeqNNBLAS_gemm_avx512_packs_b(tb, m, n, ldb)) return 0;
+    return SeqNNBLAS_gemm_avx512_packed_size(k, n);
+}
+
+void SeqNNBLAS_pack_b(int tb, int k, int n, const float *b, int ldb, float *out) {
+    pthread_once(&loaded, load);
+    if (own_kernels) SeqNNBLAS_gemm_avx512_pack_b(tb, k, n, b, ldb, out);
 }
 
 void SeqNNBLAS_set_threads(int n) {

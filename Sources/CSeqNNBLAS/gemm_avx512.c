@@ -7,13 +7,14 @@
  * "epilogue"), instead of two more passes over the output.
  *
  * The structure is the usual one (Goto/BLIS), written in intrinsics and transposed for row-major C:
- *   for each K block (kc <= KC):          B's block is packed once into NR-column panels (kept in L2)
- *     for each N block (nc <= NC):
- *       for each MR-row panel of A:       packed into a kc x MR strip (kept in L1)
- *         for each NR-column panel of B:  the micro-kernel: an MR x NR tile of C in 24 ZMM accumulators,
+ *   for each K block (kc <= KC):
+ *     for each N block (nc <= NC):        a transposed B is packed into NR-column panels (else read in place)
+ *       for each block of MC rows of A:   a long transposed A is packed into MR-row strips (else in place)
+ *         for each NR-column panel of B:  kept in L1 while every A strip of the block passes
+ *           for each MR-row strip of A:   the micro-kernel: an MR x NR tile of C in 28 ZMM accumulators,
  *                                         one B row (2 ZMM) and MR broadcasts of A per step of k.
- * Tails: the last A panel runs a micro-kernel specialised for its row count; the last B panel uses
- * masked loads and stores. With at most MR rows of A, B is read in place (no reuse to pay for packing).
+ * Tails: the last A strip runs a micro-kernel specialised for its row count; the last B panel uses
+ * masked loads and stores, and a half-width kernel when it has at most 16 columns.
  * The plain triple loop in blas.c stays the reference the tests compare against. */
 #include "gemm_avx512.h"
 
@@ -195,33 +196,68 @@ static AVX512 void tile_dispatch(int mr, int half, int masked, int arows, int kc
 #undef ROWS
 }
 
+/* K is split into equal blocks of at most KC; the packed B of a whole product is its (K block, N block)
+ * pieces in loop order, each kc x NR-rounded columns. */
+static int k_block(int k) { const int blocks = (k + KC - 1) / KC; return (k + blocks - 1) / blocks; }
+static int round_nr(int n) { return (n + NR - 1) / NR * NR; }
+
+int SeqNNBLAS_gemm_avx512_packs_b(int tb, int m, int n, int ldb) {   /* see the driver below */
+    return tb || (n > NR && (m > 64 || ldb % 1024 == 0));
+}
+
+long SeqNNBLAS_gemm_avx512_packed_size(int k, int n) {
+    return (long)k * (round_nr(n % NC) + (long)(n / NC) * NC);
+}
+
+void SeqNNBLAS_gemm_avx512_pack_b(int tb, int k, int n, const float *b, int ldb, float *out) {
+    const int kc_even = k_block(k);
+    for (int p0 = 0; p0 < k; p0 += kc_even) {
+        const int kc = k - p0 < kc_even ? k - p0 : kc_even;
+        for (int j0 = 0; j0 < n; j0 += NC) {
+            const int nc = n - j0 < NC ? n - j0 : NC;
+            pack_b(tb, kc, nc, b, ldb, p0, j0, out);
+            out += (long)kc * round_nr(nc);
+        }
+    }
+}
+
 int SeqNNBLAS_gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
-                          const float *b, int ldb, float beta, float *c, int ldc, const float *bias, int relu) {
+                          const float *b, int ldb, const float *bpacked, float beta, float *c, int ldc,
+                          const float *bias, int relu) {
     float *buf = thread_buffer();
     if (!buf) return 0;
-    float *bpack = buf, *apack = buf + KC * NC;
-    const int kblocks = (k + KC - 1) / KC, kc_even = (k + kblocks - 1) / kblocks;   /* equal K blocks */
-    /* One B panel (n <= NR) is read in place: its rows are dense enough, and packing would not be repaid
-     * by reuse. An untransposed A is always read in place; a transposed one too when B is (each of its rows
-     * is then read once), else it is packed into MR-wide strips. */
-    const int b_in_place = !tb && n <= NR, a_in_place = !ta || b_in_place, masked = b_in_place && n < NR;
+    float *apack = buf + KC * NC;
+    const int kc_even = k_block(k);
+    /* Operands are read in place where that measured faster than packing them (the copy is saved):
+     *   - an untransposed B of one panel (n <= NR), or against at most 64 rows of A (few strips to repay a
+     *     copy: 32x256x1600 with A transposed went from 129 to 173 GFLOP/s, an LSTM step's 32x256x64 from
+     *     122 to 146). With more rows packing wins by 1-3 % (W2, W3), and rows a multiple of 4 KB apart map
+     *     a panel to 1/64 of the L2's sets and thrash (1024^3: 121 in place, 150 packed);
+     *   - an untransposed A (its MR rows stay in L1 across the B panels: 32x32x784 from 103 to 168);
+     *   - a transposed A of at most 4 strips or against one B panel (longer rows of A^T lost ~5 %).
+     * A transposed B is packed: its 16x16 blocks are transposed into NR-wide panels. */
+    const int b_in_place = !bpacked && !SeqNNBLAS_gemm_avx512_packs_b(tb, m, n, ldb);
+    const int a_in_place = !ta || m <= 4 * MR || (b_in_place && n <= NR);
+    const float *next_packed = bpacked;
     for (int p0 = 0; p0 < k; p0 += kc_even) {
         const int kc = k - p0 < kc_even ? k - p0 : kc_even, last = p0 + kc >= k;
         for (int j0 = 0; j0 < n; j0 += NC) {
             const int nc = n - j0 < NC ? n - j0 : NC;
-            if (!b_in_place) pack_b(tb, kc, nc, b, ldb, p0, j0, bpack);
+            const float *bblock = buf;   /* this block of B, packed: given, or packed now */
+            if (bpacked) { bblock = next_packed; next_packed += (long)kc * round_nr(nc); }
+            else if (!b_in_place) pack_b(tb, kc, nc, b, ldb, p0, j0, buf);
             for (int i0 = 0; i0 < m; i0 += MC) {
                 const int mc = m - i0 < MC ? m - i0 : MC;
                 for (int is = 0; is < mc && !a_in_place; is += MR)
                     pack_a(mc - is < MR ? mc - is : MR, kc, a, lda, i0 + is, p0, apack + (long)is * kc);
                 for (int jq = 0; jq < nc; jq += NR) {   /* this B panel stays in L1 while every A strip passes */
-                    const float *panel = b_in_place ? b + (long)p0 * ldb + j0 + jq : bpack + (long)(jq / NR) * kc * NR;
+                    const float *panel = b_in_place ? b + (long)p0 * ldb + j0 + jq : bblock + (long)(jq / NR) * kc * NR;
                     epilogue e = {alpha, p0 == 0 ? beta : 1, last && bias ? bias + j0 + jq : NULL, last && relu};
                     for (int is = 0; is < mc; is += MR) {
                         const int i = i0 + is;
                         const float *strip = !a_in_place ? apack + (long)is * kc
                                              : ta ? a + (long)p0 * lda + i : a + (long)i * lda + p0;
-                        tile_dispatch(mc - is < MR ? mc - is : MR, nc - jq <= 16, masked, !ta, kc, strip,
+                        tile_dispatch(mc - is < MR ? mc - is : MR, nc - jq <= 16, b_in_place && nc - jq < NR, !ta, kc, strip,
                                       a_in_place ? lda : MR, panel, b_in_place ? ldb : NR, lane_mask(nc - jq),
                                       lane_mask(nc - jq - 16), c + (long)i * ldc + j0 + jq, ldc, e);
                     }
@@ -233,10 +269,16 @@ int SeqNNBLAS_gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, cons
 }
 
 #else
+int SeqNNBLAS_gemm_avx512_packs_b(int tb, int m, int n, int ldb) { (void)tb; (void)m; (void)n; (void)ldb; return 0; }
+long SeqNNBLAS_gemm_avx512_packed_size(int k, int n) { (void)k; (void)n; return 0; }
+void SeqNNBLAS_gemm_avx512_pack_b(int tb, int k, int n, const float *b, int ldb, float *out) {
+    (void)tb; (void)k; (void)n; (void)b; (void)ldb; (void)out;
+}
 int SeqNNBLAS_gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
-                          const float *b, int ldb, float beta, float *c, int ldc, const float *bias, int relu) {
+                          const float *b, int ldb, const float *bpacked, float beta, float *c, int ldc,
+                          const float *bias, int relu) {
     (void)ta; (void)tb; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda; (void)b; (void)ldb;
-    (void)beta; (void)c; (void)ldc; (void)bias; (void)relu;
+    (void)bpacked; (void)beta; (void)c; (void)ldc; (void)bias; (void)relu;
     return 0;
 }
 #endif

@@ -64,6 +64,24 @@ struct KernelTests {
         }
     }
 
+    // A B packed once (PackedB) gives the same products as packing per call, and repacks when B moves.
+    @Test(arguments: [(false, 100, 600, 300), (true, 20, 70, 513), (false, 5, 20, 7), (false, 65, 1024, 7), (true, 64, 64, 256)])
+    func packedBMatchesUnpacked(_ shape: (Bool, Int, Int, Int)) {
+        let (tb, m, n, k) = shape
+        var r = TestRandom(UInt64(m + n + k))
+        let a = r.floats(m * k, -1, 1), b = r.floats(k * n, -1, 1), b2 = r.floats(k * n, -1, 1)
+        let packed = PackedB()
+        for operand in [b, b, b2] {
+            var want = [Float](repeating: 0, count: m * n), got = want
+            Kernels.gemmReference(false, tb, m: m, n: n, k: k, a: a, b: operand, c: &want)
+            operand.withUnsafeBufferPointer { bp in
+                if operand == b2 { packed.invalidate() }   // new values at (perhaps) the same address
+                Kernels.gemm(false, tb, m: m, n: n, k: k, a: a, b: bp.baseAddress!, c: &got, packedB: packed)
+            }
+            expectClose(got.map(Double.init), want.map(Double.init), rtol: 1e-5, atol: 1e-5 * Double(k), "\(shape)")
+        }
+    }
+
     @Test func firstNonFiniteFindsTheFirstBadValueAcrossBlocks() {
         var x = [Float](repeating: 1, count: 10_000)
         x[17] = .greatestFiniteMagnitude; x[18] = -.greatestFiniteMagnitude; x[19] = .leastNonzeroMagnitude

@@ -13,9 +13,17 @@ void SeqNNBLAS_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
 /* The same, then (when bias is not NULL) C[i, j] += bias[j] and (when relu is nonzero) C = max(C, 0) with
  * NaN -> 0. On AVX-512 CPUs with one thread this runs SeqNN's own kernels (gemm_avx512.c), which apply the
  * bias and ReLU to each tile while it is in registers; elsewhere OpenBLAS, then one plain pass.
- * SEQNN_GEMM=openblas in the environment (read once) keeps every product on OpenBLAS, for comparison. */
+ * bpacked, when not NULL, is op(B) already packed by SeqNNBLAS_pack_b (b must still be given: it is used
+ * when the product runs elsewhere). SEQNN_GEMM=openblas in the environment (read once) keeps every
+ * product on OpenBLAS, for comparison. */
 void SeqNNBLAS_sgemm_fused(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
-                           const float *b, int ldb, float beta, float *c, int ldc, const float *bias, int relu);
+                           const float *b, int ldb, const float *bpacked, float beta, float *c, int ldc,
+                           const float *bias, int relu);
+/* Packing op(B) [k, n] once for several products with it (a recurrent kernel over the time steps, a layer's
+ * weights over a predict call's batches): the floats it takes, 0 when an [m, n, k] product would not pack
+ * B itself (it runs on OpenBLAS, or reads B in place: then skip packing and pass NULL), and the packing. */
+long SeqNNBLAS_packed_b_size(int trans_b, int m, int n, int k, int ldb);
+void SeqNNBLAS_pack_b(int trans_b, int k, int n, const float *b, int ldb, float *out);
 void SeqNNBLAS_set_threads(int n);
 int SeqNNBLAS_threads(void);
 /* OpenBLAS's kernel family ("SkylakeX", "Haswell", ...), or "reference" without OpenBLAS. Static string. */

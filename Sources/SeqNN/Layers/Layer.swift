@@ -44,6 +44,17 @@ public final class LayerState: @unchecked Sendable {
         while extra.count <= i { extra.append(Tensor(shape: [0])) }
         return extra[i]
     }
+
+    private var packed: [PackedB] = []
+    /// Packed GEMM operand `i` (a weight matrix reused by several products in one pass), made on first use.
+    /// The layer invalidates it whenever the weights may have changed.
+    public func packedB(_ i: Int) -> PackedB {
+        while packed.count <= i { packed.append(PackedB()) }
+        return packed[i]
+    }
+
+    /// Drops every packed copy (the weights may have changed since they were made).
+    public func invalidatePacked() { for p in packed { p.invalidate() } }
 }
 
 /// The base of every Keras layer: name, trainability, the shapes it was built for, and the

@@ -39,7 +39,7 @@ enum RNNKernels {
     @inline(__always)
     static func gemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, packedB: PackedB? = nil) {
         if m == 0 || n == 0 { return }
         if k == 0 {
             for r in 0..<m {
@@ -48,8 +48,8 @@ enum RNNKernels {
             }
             return
         }
-        SeqNNBLAS_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb),
-                         beta, c, Int32(ldc))
+        SeqNNBLAS_sgemm_fused(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb),
+                              packedB?.pointer(transB, m: m, k: k, n: n, b: b, ldb: ldb), beta, c, Int32(ldc), nil, 0)
     }
 
     /// Resizes without building a shape array when the shape already matches (no per-batch allocation).
@@ -255,6 +255,10 @@ struct RNNScratch {
     let state: LayerState
     let base: Int
     @inline(__always) subscript(_ i: Int) -> Tensor { state.scratch(base + i) }
+    /// Packed copies of the recurrent kernel for the per-step products: R's gate block k at index k
+    /// (forward), R^T's at 4 + k (backward). Invalidated at the start of each pass.
+    @inline(__always) func packed(_ i: Int) -> PackedB { state.packedB(base + i) }
+    func invalidatePacked() { for i in 0..<8 { packed(i).invalidate() } }
 }
 
 /// The base of SimpleRNN, LSTM and GRU. Subclasses give the gate count, the weight shapes and the cell's
@@ -460,6 +464,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
             c0?.update(repeating: 0, count: B * u)
         }
 
+        s.invalidatePacked()   // the weights may have changed since the last pass
         runForward(s, B: B, nr: nr)
 
         // Outputs in processing order (Keras does not re-reverse go_backwards outputs).
@@ -507,11 +512,11 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         if nr <= 1 {
             let lo = blocks.lowerBound * u
             RNNKernels.gemm(false, false, m: B, n: blocks.count * u, k: u, a: operand(s, gate: 0, step: st, B: B, nr: nr), lda: u,
-                            b: r + lo, ldb: gu, beta: beta, c: c + lo, ldc: ldc)
+                            b: r + lo, ldb: gu, beta: beta, c: c + lo, ldc: ldc, packedB: s.packed(blocks.lowerBound))
         } else {
             for k in blocks {
                 RNNKernels.gemm(false, false, m: B, n: u, k: u, a: operand(s, gate: k, step: st, B: B, nr: nr), lda: u,
-                                b: r + k * u, ldb: gu, beta: beta, c: c + k * u, ldc: ldc)
+                                b: r + k * u, ldb: gu, beta: beta, c: c + k * u, ldc: ldc, packedB: s.packed(k))
             }
         }
     }
@@ -527,6 +532,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         RNNKernels.fit(s[Slot.dh], B, u)
         s[Slot.dh].fill(0)
         transposeRecurrentKernel(s)
+        s.invalidatePacked()
         runBackward(s, dy: dy, B: B, nr: nr)
 
         // Input side: dW += xt^T dz, db += colsum(dz), dx = dz W^T (times the masks).
@@ -615,7 +621,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         if nr == 0 {
             let lo = blocks.lowerBound * u
             RNNKernels.gemm(false, false, m: B, n: u, k: blocks.count * u, a: dC + lo, lda: lddc, b: rt + lo * u, ldb: u,
-                            beta: accumulate ? 1 : 0, c: dh, ldc: u)
+                            beta: accumulate ? 1 : 0, c: dh, ldc: u, packedB: s.packed(4 + blocks.lowerBound))
             return
         }
         if !accumulate { dh.update(repeating: 0, count: n) }
@@ -624,11 +630,13 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         let mask = s[Slot.recMask].data
         if nr == 1 {
             let lo = blocks.lowerBound * u
-            RNNKernels.gemm(false, false, m: B, n: u, k: blocks.count * u, a: dC + lo, lda: lddc, b: rt + lo * u, ldb: u, c: tmp.data, ldc: u)
+            RNNKernels.gemm(false, false, m: B, n: u, k: blocks.count * u, a: dC + lo, lda: lddc, b: rt + lo * u, ldb: u, c: tmp.data, ldc: u,
+                            packedB: s.packed(4 + blocks.lowerBound))
             for i in 0..<n { dh[i] += tmp.data[i] * mask[i] }
         } else {
             for k in blocks {
-                RNNKernels.gemm(false, false, m: B, n: u, k: u, a: dC + k * u, lda: lddc, b: rt + k * u * u, ldb: u, c: tmp.data, ldc: u)
+                RNNKernels.gemm(false, false, m: B, n: u, k: u, a: dC + k * u, lda: lddc, b: rt + k * u * u, ldb: u, c: tmp.data, ldc: u,
+                                packedB: s.packed(4 + k))
                 let m = mask + k * n
                 for i in 0..<n { dh[i] += tmp.data[i] * m[i] }
             }

@@ -37,6 +37,10 @@ final class Executor: @unchecked Sendable {
         return x
     }
 
+    /// Starts an inference pass over many batches: layers may then keep their weights packed for the GEMM
+    /// across the batches (weights cannot change during predict or evaluate; they may have changed before).
+    func beginInference() { for s in states { s.invalidatePacked() } }
+
     /// The input of layer `i` in the last forward pass.
     func inputOf(_ i: Int) -> Tensor { i == 0 ? input : states[i - 1].output }
 

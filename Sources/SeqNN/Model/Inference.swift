@@ -16,6 +16,7 @@ extension Sequential {
             try checkSequenceData(d.x, samples: d.samples, batch: batch, what: "predict")
             var rng = SeededGenerator(seed: 0)   // inference draws nothing; Dropout is the identity
             try withFlushedDenormals { try withStatefulStreams("predict") { inferencePool.withExecutor(layerCount: layers.count) { ex in
+                ex.beginInference()
                 for start in stride(from: 0, to: d.samples, by: batch) {
                     let range = start..<min(d.samples, start + batch)
                     Executor.gather(x.baseAddress!, width: d.inWidth, indices: nil, range: range, into: ex.input, shape: inputShape!)
@@ -63,6 +64,7 @@ extension Sequential {
         for m in metrics { m.reset() }
         let ex = trainingExecutor
         ex.fit(layerCount: layers.count)
+        ex.beginInference()
         var lossSum = 0.0
         let penalty = regularizationPenalty(c)
         var scratch = SeededGenerator(seed: 0)
