@@ -51,6 +51,21 @@ let convCases: [ConvCase] = [
     ConvCase(rank: 1, input: [6, 4], filters: 3, kernel: [1]),
 ]
 
+/// Wider filter counts for the vectorised epilogues (8 filters per SIMD step, a scalar tail): the
+/// benchmark CNN's layer on a small image, and an odd count with channels, stride and 'same' padding.
+let convReferenceCases = convCases + [
+    ConvCase(rank: 2, input: [9, 8, 1], filters: 32, kernel: [3, 3]),
+    ConvCase(rank: 2, input: [7, 6, 3], filters: 11, kernel: [3, 2], strides: [2, 1], padding: .same),
+    ConvCase(rank: 1, input: [9, 5], filters: 17, kernel: [3], padding: .same),
+    // Shapes the direct AVX-512 kernels take (kH*kW*C <= 32, filters 16..64 in steps of 16):
+    ConvCase(rank: 2, input: [11, 13, 1], filters: 16, kernel: [3, 3], strides: [2, 2], padding: .same),
+    ConvCase(rank: 2, input: [10, 9, 2], filters: 48, kernel: [3, 2], dilation: [2, 1], padding: .same),
+    ConvCase(rank: 2, input: [6, 7, 8], filters: 64, kernel: [2, 2], strides: [1, 2]),
+    ConvCase(rank: 2, input: [3, 4, 1], filters: 32, kernel: [5, 5], padding: .same),
+    ConvCase(rank: 1, input: [12, 3], filters: 16, kernel: [5], padding: .causal),
+    ConvCase(rank: 2, input: [5, 17, 1], filters: 32, kernel: [3, 3], padding: .same),   // edge, 8-, 4-blocks, edge
+]
+
 /// Runs forward then backward with dy = r and returns the layer state.
 @discardableResult
 func forwardBackward(_ layer: Layer, _ x: Tensor, _ r: [Float], training: Bool = true) -> LayerState {
@@ -87,30 +102,113 @@ func expectGradientsMatchFiniteDifferences(_ layer: Layer, _ x: Tensor, rtol: Do
 }
 
 struct ConvTests {
-    @Test(arguments: convCases)
+    /// The im2col + sgemm path, tile by tile, with its fused epilogues (bias + ReLU in one pass, ReLU's
+    /// gradient from the output fused with the bias gradient), against the reference convolution.
+    /// Layouts: the direct AVX-512 kernels (where they apply and the CPU has them), and im2col with the
+    /// whole batch in one tile, one sample per tile within one im2col chunk, one sample per chunk.
+    @Test(arguments: convReferenceCases)
     func im2colGemmMatchesReferenceConvolution(_ c: ConvCase) throws {
         let batch = 3
-        for chunked in [false, true] {
-            let conv = try built(c.make(), c.input, seed: 3)
-            if chunked { conv.maxColumnFloats = 1 }   // one sample per chunk: exercises the chunk loop
-            let g = try #require(conv.geometry)
-            var r = TestRandom(11)
-            let x = Tensor(shape: [batch] + c.input, values: r.floats(batch * c.input.reduce(1, *), -1, 1))
-            let state = LayerState()
-            var rng = SeededGenerator(seed: 0)
-            conv.forward(x, state, training: true, rng: &rng)
-            #expect(state.output.shape == [batch] + conv.outputShape!)
-            let kernel = conv.kernel!.value.array, bias = conv.bias!.value.array
-            let want = ConvKernels.referenceForward(x: x.array, batch: batch, g, kernel: kernel, bias: bias, filters: c.filters)
-            expectClose(state.output.array, want.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(c.testDescription) chunked=\(chunked) forward")
-
-            let dy = r.floats(state.output.count, -1, 1)
-            conv.backward(x, Tensor(shape: state.output.shape, values: dy), state, needInputGrad: true)
-            let ref = ConvKernels.referenceBackward(x: x.array, batch: batch, g, kernel: kernel, filters: c.filters, dy: dy)
-            expectClose(state.gradInput.array, ref.dx.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(c.testDescription) chunked=\(chunked) dx")
-            expectClose(conv.kernel!.grad.array, ref.dKernel.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(c.testDescription) chunked=\(chunked) dKernel")
-            expectClose(conv.bias!.grad.array, ref.dBias.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(c.testDescription) chunked=\(chunked) dBias")
+        for act in ["linear", "relu"] {
+            for layout in ["direct", "one tile", "tiled", "chunked"] {
+                let conv = try built(c.make(activation: act), c.input, seed: 3)
+                conv.directKernels = layout == "direct"
+                if layout == "direct" && !conv.usesDirect(conv.geometry!) { continue }
+                if layout == "tiled" || layout == "chunked" { conv.tileFloats = 1 }
+                if layout == "chunked" { conv.maxColumnFloats = 1 }
+                expectMatchesReference(conv, c, batch: batch, "\(c.testDescription) \(act) \(layout)")
+            }
         }
+    }
+
+    /// The benchmark CNN's layer takes the direct kernels on an AVX-512 CPU; other activations, filter
+    /// counts and wide patches keep im2col + GEMM.
+    @Test func directKernelsTakeFewChannelLayersOnly() throws {
+        func direct(_ c: ConvCase, _ act: String = "relu") throws -> Bool {
+            let conv = try built(c.make(activation: act), c.input)
+            return conv.usesDirect(conv.geometry!)
+        }
+        let w4 = ConvCase(rank: 2, input: [28, 28, 1], filters: 32, kernel: [3, 3])
+        #expect(try direct(w4) == ConvKernels.hasAVX512)
+        #expect(try !direct(w4, "tanh"))
+        #expect(try !direct(ConvCase(rank: 2, input: [28, 28, 1], filters: 24, kernel: [3, 3])))
+        #expect(try !direct(ConvCase(rank: 2, input: [28, 28, 4], filters: 32, kernel: [3, 3])))   // 36 values per patch
+        #expect(try !direct(ConvCase(rank: 2, input: [28, 28, 1], filters: 80, kernel: [3, 3])))
+    }
+
+    /// A model's first trainable Conv2D (direct kernels) trains in one pass with the MaxPooling2D after
+    /// it. Three Adam steps must give the losses and weights of the two layers run apart (direct
+    /// convolution + Swift pooling loops) and of the im2col path, on odd sizes, 'same' padding, strides,
+    /// pooling gaps and leftovers, a linear convolution, and a layer in front of the pair.
+    @Test func convFusedWithMaxPoolingTrainsLikeTheLayersApart() throws {
+        struct Pair { var input: [Int]; var filters: Int; var kernel: [Int]; var strides = [1, 1]; var padding = ConvPadding.valid
+                      var pool = [2, 2]; var poolStrides: [Int]? = nil; var poolPadding = ConvPadding.valid
+                      var activation = "relu"; var padFirst = false }
+        let pairs = [
+            Pair(input: [12, 11, 1], filters: 32, kernel: [3, 3]),                                   // W4's shape, a leftover column
+            Pair(input: [9, 9, 2], filters: 16, kernel: [3, 3], padding: .same, pool: [3, 3]),
+            Pair(input: [11, 12, 1], filters: 48, kernel: [2, 2], strides: [2, 2], padding: .same, poolPadding: .same),
+            Pair(input: [10, 10, 3], filters: 16, kernel: [3, 3], pool: [2, 2], poolStrides: [3, 3], activation: "linear"),
+            Pair(input: [8, 9, 1], filters: 64, kernel: [3, 3], pool: [1, 2], padFirst: true),
+        ]
+        for (pi, p) in pairs.enumerated() {
+            func run(_ variant: String) throws -> (losses: [Double], weights: [[Float]], fused: Bool) {
+                var layers: [Layer] = p.padFirst ? [try ZeroPadding2D(padding: [(1, 0), (0, 1)])] : []
+                let conv = try Conv2D(filters: p.filters, kernelSize: p.kernel, strides: p.strides, padding: p.padding,
+                                      activation: Activations.named(p.activation), biasInitializer: RandomUniform(minval: -0.2, maxval: 0.2))
+                let pool = try MaxPooling2D(poolSize: p.pool, strides: p.poolStrides, padding: p.poolPadding)
+                conv.directKernels = variant != "im2col"
+                pool.vectorKernels = variant == "fused"
+                layers += [conv, pool, Flatten(), try Dense(units: 3, activation: Activations.named("softmax"))]
+                let m = try Sequential(layers, seed: 5)
+                try m.setInput(shape: p.input)
+                try m.compile(optimizer: "adam", loss: "categorical_crossentropy")
+                var r = TestRandom(UInt64(60 + pi))
+                let n = 5
+                let x = r.floats(n * p.input.reduce(1, *), -1, 1)
+                let y = (0..<n).flatMap { i in (0..<3).map { Float($0 == i % 3 ? 1 : 0) } }
+                var losses = [Double]()
+                for _ in 0..<3 { losses.append(try m.trainOnBatch(x: x, y: y)[0]) }
+                return (losses, try allWeights(m), m.compiled?.pooledConv != nil)
+            }
+            let fused = try run("fused"), apart = try run("apart"), im2col = try run("im2col")
+            #expect(fused.fused == ConvKernels.hasAVX512 && !apart.fused && !im2col.fused, "pair \(pi): which runs fused")
+            for other in [apart, im2col] {
+                expectClose(fused.losses, other.losses, rtol: 1e-5, atol: 1e-6, "pair \(pi) losses")
+                for (a, b) in zip(fused.weights, other.weights) {
+                    expectClose(a, b.map(Double.init), rtol: 1e-4, atol: 1e-6, "pair \(pi) weights")
+                }
+            }
+        }
+    }
+
+    func expectMatchesReference(_ conv: BaseConv, _ c: ConvCase, batch: Int, _ what: String,
+                                sourceLocation: SourceLocation = #_sourceLocation) {
+        let g = conv.geometry!, relu = conv.isReLU
+        var r = TestRandom(11)
+        let x = Tensor(shape: [batch] + c.input, values: r.floats(batch * c.input.reduce(1, *), -1, 1))
+        let state = LayerState()
+        var rng = SeededGenerator(seed: 0)
+        conv.forward(x, state, training: true, rng: &rng)
+        #expect(state.output.shape == [batch] + conv.outputShape!, sourceLocation: sourceLocation)
+        let kernel = conv.kernel!.value.array, bias = conv.bias!.value.array
+        let z = ConvKernels.referenceForward(x: x.array, batch: batch, g, kernel: kernel, bias: bias, filters: c.filters)
+        let want = relu ? z.map { max($0, 0) } : z
+        expectClose(state.output.array, want.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(what) forward", sourceLocation: sourceLocation)
+
+        let dy = r.floats(state.output.count, -1, 1)
+        let dz = relu ? zip(dy, z).map { $1 > 0 ? $0 : 0 } : dy
+        let ref = ConvKernels.referenceBackward(x: x.array, batch: batch, g, kernel: kernel, filters: c.filters, dy: dz)
+        // Without the input gradient first (the first layer of a model; the direct kernels' own backward).
+        conv.backward(x, Tensor(shape: state.output.shape, values: dy), state, needInputGrad: false)
+        expectClose(conv.kernel!.grad.array, ref.dKernel.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(what) dKernel alone", sourceLocation: sourceLocation)
+        expectClose(conv.bias!.grad.array, ref.dBias.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(what) dBias alone", sourceLocation: sourceLocation)
+        conv.kernel!.grad.fill(0)
+        conv.bias!.grad.fill(0)
+        conv.backward(x, Tensor(shape: state.output.shape, values: dy), state, needInputGrad: true)
+        expectClose(state.gradInput.array, ref.dx.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(what) dx", sourceLocation: sourceLocation)
+        expectClose(conv.kernel!.grad.array, ref.dKernel.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(what) dKernel", sourceLocation: sourceLocation)
+        expectClose(conv.bias!.grad.array, ref.dBias.map(Double.init), rtol: 1e-5, atol: 1e-5, "\(what) dBias", sourceLocation: sourceLocation)
     }
 
     @Test(arguments: convCases)
@@ -133,7 +231,9 @@ struct ConvTests {
             let s = LayerState()
             var g = SeededGenerator(seed: 0)
             conv.forward(x, s, training: true, rng: &g)
-            guard s.aux.array.allSatisfy({ abs($0) > 0.03 }) else { continue }   // a step of 1e-2 moves z by < 0.03
+            let z = ConvKernels.referenceForward(x: x.array, batch: 2, conv.geometry!, kernel: conv.kernel!.value.array,
+                                                 bias: conv.bias!.value.array, filters: c.filters)
+            guard z.allSatisfy({ abs($0) > 0.03 }) else { continue }   // a step of 1e-2 moves z by < 0.03
             found = true
             expectGradientsMatchFiniteDifferences(conv, x, "relu \(c.testDescription)")
             break

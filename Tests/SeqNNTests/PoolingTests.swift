@@ -66,6 +66,43 @@ struct PoolingTests {
         expectGradientsMatchFiniteDifferences(layer, x, rtol: 2e-3, atol: 1e-4, c.label)
     }
 
+    /// Max pooling over non-overlapping windows records each maximum's offset in the forward pass and
+    /// scatters from it; it must give exactly the generic window loop's output and gradient, including
+    /// ties (integers in a small range), leftover rows/columns, 'same' padding and strides past the pool.
+    @Test func tiledMaxPoolingMatchesTheGenericLoops() throws {
+        let cases: [(input: [Int], pool: [Int], strides: [Int]?, padding: ConvPadding)] = [
+            ([26, 26, 32], [2, 2], nil, .valid), ([27, 25, 5], [2, 2], nil, .valid), ([7, 8, 3], [3, 3], nil, .same),
+            ([9, 10, 9], [2, 3], [3, 3], .valid), ([5, 7, 1], [2, 2], nil, .same), ([6, 6, 12], [3, 2], [4, 2], .same),
+            ([1, 9, 17], [1, 3], nil, .valid),
+            // Channels in steps of 16 (the AVX-512 kernels): odd sizes, 'same', gaps, a 1-row window.
+            ([7, 9, 16], [2, 2], nil, .same), ([9, 11, 48], [2, 3], [3, 4], .valid), ([5, 6, 32], [3, 3], nil, .same),
+            ([4, 8, 16], [1, 4], nil, .valid),
+        ]
+        for (ci, c) in cases.enumerated() { for avx in [true, false] {
+            let pool = try built(MaxPooling2D(poolSize: c.pool, strides: c.strides, padding: c.padding), c.input)
+            pool.vectorKernels = avx
+            let g = try #require(pool.geometry)
+            #expect(pool.usesTiledMax, "case \(ci) takes the tiled path")
+            let n = 3, inCount = n * g.inSize, outCount = n * g.outPositions * g.channels
+            var r = TestRandom(UInt64(40 + ci))
+            let x = Tensor(shape: [n] + c.input, values: (0..<inCount).map { _ in Float(r.int(5)) - 2 })
+            let dy = r.floats(outCount, -1, 1)
+            let s = LayerState()
+            var rng = SeededGenerator(seed: 0)
+            pool.forward(x, s, training: true, rng: &rng)
+            s.gradInput.resize(x.shape)
+            s.gradInput.fill(.nan)   // backward must write every element, not rely on a zeroed buffer
+            pool.backward(x, Tensor(shape: s.output.shape, values: dy), s, needInputGrad: true)
+
+            var y = [Float](repeating: 0, count: outCount), dx = [Float](repeating: 0, count: inCount)
+            var best = [Float](repeating: 0, count: 2 * g.channels)
+            PoolKernels.maxForward(x.data, samples: n, g, &y)
+            PoolKernels.maxBackward(x.data, dy, samples: n, g, &dx, best: &best)
+            #expect(s.output.array == y, "case \(ci) \(c.input) avx512=\(pool.avx512) forward")
+            #expect(s.gradInput.array == dx, "case \(ci) \(c.input) avx512=\(pool.avx512) backward")
+        } }
+    }
+
     @Test func outputShapesMatchKeras() throws {
         // Shapes Keras reports for these layers (model.output_shape in the fixtures' models).
         #expect(try built(MaxPooling2D(poolSize: [3, 3], strides: [2, 2], padding: .same), [7, 8, 3]).outputShape == [4, 4, 3])

@@ -1,3 +1,5 @@
+import CSeqNNKernels
+
 /// The convolution layers (`Conv1D`, `Conv2D`): output = activation(conv(input, kernel) + bias), channels_last.
 ///
 /// Computed as im2col + one sgemm per chunk of samples: the patches of a chunk form a
@@ -6,6 +8,13 @@
 /// `maxColumnFloats` floats (at least one sample), so the buffer stays bounded for large batches; the
 /// buffers are resized per batch size and reused. A pointwise (1x1, stride 1, unpadded) convolution skips
 /// im2col. Keras's kernel layout [k..., in_channels, filters] is exactly that matrix in row-major order.
+/// Within a chunk, GEMM and the bias/activation passes run per L2-sized tile of samples (`tileFloats`).
+///
+/// Fast paths, each checked against this one and the reference convolution in ConvTests:
+/// - few input values per output (`usesDirect`: e.g. 3x3 on one channel) on an AVX-512 CPU: a direct
+///   convolution with bias and ReLU in registers (CSeqNNKernels/conv_direct.c);
+/// - that, as a model's first trainable layer followed by a tiled max pooling: both layers in one pass
+///   that never stores this layer's output (`forwardPooled`, CSeqNNKernels/conv_pool.c).
 public class BaseConv: Layer, @unchecked Sendable {
     /// 1 (Conv1D) or 2 (Conv2D).
     public let rank: Int
@@ -82,6 +91,7 @@ public class BaseConv: Layer, @unchecked Sendable {
             bias = b
         }
         params = [kernel, bias].compactMap { $0 }
+        filterShape = [filters]
         geometry = g
         patchShape = [g.patchSize]
         return (rank == 1 ? [g.outW] : [g.outH, g.outW]) + [filters]
@@ -90,90 +100,203 @@ public class BaseConv: Layer, @unchecked Sendable {
     /// Built once, so the per-batch code allocates nothing.
     private var params: [Parameter] = []
     private var patchShape: [Int] = []
+    private var filterShape: [Int] = []
     override public var parameters: [Parameter] { params }
 
     var isLinear: Bool { activation is Activations.Linear }
+    /// ReLU is applied in place on the output: relu'(z) = (y > 0), so no pre-activation needs keeping.
+    var isReLU: Bool { activation is Activations.ReLU }
+
+    /// The most floats one tile of samples may touch (its im2col rows, outputs and output gradients);
+    /// default 2^18 = 1 MiB, half the L2 of one core. The GEMM, the bias + activation pass and the
+    /// activation-gradient pass run per tile, so each pass finds the previous one's result in cache
+    /// instead of streaming the whole batch (5.5 MB for the benchmark CNN) through memory several times.
+    public var tileFloats = 1 << 18
+
+    /// Whether the direct AVX-512 kernels may run when they apply (`usesDirect`); tests turn them off to
+    /// check the im2col path on the same shapes.
+    public var directKernels = true
+
+    /// A few input values per output (kH*kW*C <= 32, e.g. 3x3 on one channel), 16 to 64 filters in steps
+    /// of 16, ReLU or no activation, and a CPU with AVX-512: the direct convolution replaces im2col + GEMM
+    /// + epilogue (K = 9 is a poor GEMM), and its backward takes the kernel and bias gradients straight
+    /// from dy and y without a dz buffer.
+    func usesDirect(_ g: WindowGeometry) -> Bool {
+        directKernels && ConvKernels.hasAVX512 && (isReLU || isLinear) && filters % 16 == 0 && filters <= 64
+            && g.patchSize <= 32
+    }
 
     /// Samples per im2col chunk for a batch of `n`.
     func chunkSamples(_ n: Int, _ g: WindowGeometry) -> Int {
         max(1, min(n, maxColumnFloats / max(1, g.outPositions * g.patchSize)))
     }
 
+    /// Samples per cache tile within a chunk of `chunk` samples.
+    func tileSamples(_ chunk: Int, _ g: WindowGeometry) -> Int {
+        max(1, min(chunk, tileFloats / max(1, g.outPositions * (g.patchSize + 2 * filters))))
+    }
+
+    /// Calls `body(first, count, colsOffset)` for every tile of a batch of `n`, chunk by chunk; `colsOffset`
+    /// is the tile's first row in the im2col buffer, which holds one chunk.
+    func forEachTile(_ n: Int, _ g: WindowGeometry, _ body: (Int, Int, Int) -> Void) {
+        let chunk = chunkSamples(n, g), tile = tileSamples(chunk, g)
+        var s0 = 0
+        while s0 < n {
+            let nc = min(chunk, n - s0)
+            var t0 = 0
+            while t0 < nc {
+                let nt = min(tile, nc - t0)
+                body(s0 + t0, nt, t0 * g.outPositions)
+                t0 += nt
+            }
+            s0 += nc
+        }
+    }
+
     // x: [N, inH, inW, C] -> z = im2col(x) . kernel[kH*kW*C, F] + bias: [N, outH, outW, F]; y = act(z)
     override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let kernel, let g = geometry, let outShape = outputShape else { return }
-        let n = x.rows, positions = g.outPositions, k = g.patchSize
-        let z = isLinear ? state.output : state.aux
+        let n = x.rows, positions = g.outPositions, k = g.patchSize, f = filters
+        let inPlace = isLinear || isReLU
+        let z = inPlace ? state.output : state.aux
         z.resize(batch: n, rest: outShape)
-        if g.isPointwise {
-            Kernels.gemm(false, false, m: n * positions, n: filters, k: k, a: x.data, b: kernel.value.data, c: z.data)
-        } else {
-            let chunk = chunkSamples(n, g)
-            let cols = state.scratch(0)
-            cols.resize(batch: chunk * positions, rest: patchShape)
-            var s0 = 0
-            while s0 < n {
-                let nc = min(chunk, n - s0)
-                ConvKernels.im2col(x.data + s0 * g.inSize, samples: nc, g, cols.data)
-                Kernels.gemm(false, false, m: nc * positions, n: filters, k: k, a: cols.data, b: kernel.value.data,
-                             c: z.data + s0 * positions * filters)
-                s0 += nc
-            }
+        if usesDirect(g) {
+            var w = g.kernelWindow
+            SeqNNKernels_conv_direct_forward(x.data, Int32(n), &w, kernel.value.data, bias?.value.data, Int32(f),
+                                             isReLU ? 1 : 0, z.data)
+            return
         }
-        if let bias { Kernels.addRowVector(z.data, rows: n * positions, cols: filters, bias.value.data) }
-        if !isLinear {
-            state.output.resize(batch: n, rest: outShape)
-            activation.forward(z.data, state.output.data, rows: n * positions, cols: filters)
+        if !inPlace { state.output.resize(batch: n, rest: outShape) }
+        let cols = state.scratch(0)
+        if !g.isPointwise { cols.resize(batch: chunkSamples(n, g) * positions, rest: patchShape) }
+        forEachTile(n, g) { first, count, colRow in
+            let rows = count * positions, zt = z.data + first * positions * f
+            var a = UnsafePointer(x.data + first * g.inSize)
+            if !g.isPointwise {
+                ConvKernels.im2col(a, samples: count, g, cols.data + colRow * k)
+                a = UnsafePointer(cols.data + colRow * k)
+            }
+            Kernels.gemm(false, false, m: rows, n: f, k: k, a: a, b: kernel.value.data, c: zt)
+            if isReLU {
+                ConvKernels.biasReLU(zt, rows: rows, cols: f, bias: bias?.value.data)
+            } else {
+                if let bias { Kernels.addRowVector(zt, rows: rows, cols: f, bias.value.data) }
+                if !inPlace { activation.forward(zt, state.output.data + first * positions * f, rows: rows, cols: f) }
+            }
         }
     }
 
     override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard let kernel, let g = geometry else { return }
-        let n = x.rows, rows = n * g.outPositions
-        var dz = dy
-        if !isLinear {   // dz = dy * act'(z), in place in aux (which holds z)
-            activation.backward(x: state.aux.data, y: state.output.data, dy: dy.data, dx: state.aux.data,
-                                rows: rows, cols: filters)
-            dz = state.aux
-        }
-        if let bias, bias.trainable { Kernels.accumulateColumnSums(dz.data, rows: rows, cols: filters, into: bias.grad.data) }
-        let kernelGrad = kernel.trainable
+        let n = x.rows, positions = g.outPositions, k = g.patchSize, f = filters
+        let kernelGrad = kernel.trainable, biasGrad = bias.map { $0.trainable ? $0.grad.data : nil } ?? nil
         if needInputGrad { state.gradInput.resize(x.shape) }
-        guard kernelGrad || needInputGrad else { return }
-        let k = g.patchSize
-        if g.isPointwise {
-            // dW[k, F] += x^T . dz ; dx[rows, k] = dz . W^T
-            if kernelGrad { Kernels.gemm(true, false, m: k, n: filters, k: rows, a: x.data, b: dz.data, beta: 1, c: kernel.grad.data) }
-            if needInputGrad { Kernels.gemm(false, true, m: rows, n: k, k: filters, a: dz.data, b: kernel.value.data, c: state.gradInput.data) }
+        guard kernelGrad || needInputGrad || biasGrad != nil else { return }
+        let direct = usesDirect(g)
+        if direct && !needInputGrad {
+            var w = g.kernelWindow
+            SeqNNKernels_conv_direct_backward(x.data, dy.data, state.output.data, Int32(n), &w, Int32(f), isReLU ? 1 : 0,
+                                              kernelGrad ? kernel.grad.data : nil, biasGrad)
             return
         }
-        let chunk = chunkSamples(n, g), positions = g.outPositions
-        // With one chunk, scratch(0) still holds this batch's im2col from the forward pass.
-        let colsValid = chunk >= n
-        let cols = state.scratch(0), dcols = state.scratch(1)
-        if needInputGrad {
-            state.gradInput.fill(0)
-            dcols.resize(batch: chunk * positions, rest: patchShape)
+        let tile = tileSamples(chunkSamples(n, g), g)
+        // With one chunk, scratch(0) still holds this batch's im2col from the forward pass (unless direct).
+        let colsValid = chunkSamples(n, g) >= n && !direct
+        let cols = state.scratch(0), dcols = state.scratch(1), dzBuf = state.scratch(2)
+        if !isLinear { dzBuf.resize(batch: tile * positions, rest: filterShape) }
+        if needInputGrad && !g.isPointwise {
+            state.gradInput.fill(0)   // col2im accumulates: windows may overlap
+            dcols.resize(batch: tile * positions, rest: patchShape)
         }
-        var s0 = 0
-        while s0 < n {
-            let nc = min(chunk, n - s0)
-            let dzc = dz.data + s0 * positions * filters
+        forEachTile(n, g) { first, count, colRow in
+            let rows = count * positions, off = first * positions * f
+            // dz = dy * act'(z) for this tile, and the bias gradient's column sums
+            var dz = UnsafePointer(dy.data + off)
+            if isReLU {
+                ConvKernels.reluGradient(dy.data + off, y: state.output.data + off, dz: dzBuf.data, rows: rows, cols: f, columnSums: biasGrad)
+                dz = UnsafePointer(dzBuf.data)
+            } else {
+                if !isLinear {
+                    activation.backward(x: state.aux.data + off, y: state.output.data + off, dy: dy.data + off,
+                                        dx: dzBuf.data, rows: rows, cols: f)
+                    dz = UnsafePointer(dzBuf.data)
+                }
+                if let biasGrad { Kernels.accumulateColumnSums(dz, rows: rows, cols: f, into: biasGrad) }
+            }
+            let xt = x.data + first * g.inSize
             if kernelGrad {
-                if !colsValid {
-                    cols.resize(batch: chunk * positions, rest: patchShape)
-                    ConvKernels.im2col(x.data + s0 * g.inSize, samples: nc, g, cols.data)
+                var a = UnsafePointer(xt)
+                if !g.isPointwise {
+                    if !colsValid {
+                        cols.resize(batch: chunkSamples(n, g) * positions, rest: patchShape)
+                        ConvKernels.im2col(xt, samples: count, g, cols.data + colRow * k)
+                    }
+                    a = UnsafePointer(cols.data + colRow * k)
                 }
                 // dW[k, F] += cols^T[k, rows] . dz[rows, F]
-                Kernels.gemm(true, false, m: k, n: filters, k: nc * positions, a: cols.data, b: dzc, beta: 1, c: kernel.grad.data)
+                Kernels.gemm(true, false, m: k, n: f, k: rows, a: a, b: dz, beta: 1, c: kernel.grad.data)
             }
-            if needInputGrad {
-                // dcols[rows, k] = dz[rows, F] . W^T[F, k]; dx += col2im(dcols)
-                Kernels.gemm(false, true, m: nc * positions, n: k, k: filters, a: dzc, b: kernel.value.data, c: dcols.data)
-                ConvKernels.col2im(dcols.data, samples: nc, g, state.gradInput.data + s0 * g.inSize)
-            }
-            s0 += nc
+            guard needInputGrad else { return }
+            // dcols[rows, k] = dz[rows, F] . W^T[F, k]; dx += col2im(dcols) (pointwise: dcols is dx)
+            let dxt = state.gradInput.data + first * g.inSize
+            Kernels.gemm(false, true, m: rows, n: k, k: f, a: dz, b: kernel.value.data, c: g.isPointwise ? dxt : dcols.data)
+            if !g.isPointwise { ConvKernels.col2im(dcols.data, samples: count, g, dxt) }
         }
+    }
+
+    // MARK: - With the max pooling after it, in one pass
+
+    /// Whether this layer and `pool`, the layer after it, can run as one pass (`forwardPooled`): the
+    /// direct kernels apply, and the pooling takes its AVX-512 tiled path on exactly this layer's output.
+    public func fusesWith(_ pool: BasePooling) -> Bool {
+        guard let g = geometry, usesDirect(g), pool.usesTiledMax, pool.avx512 else { return false }
+        return pool.inputShape == outputShape
+    }
+
+    /// `first` when layers[first] is a convolution that fuses with the layer after it. Only a model's
+    /// first trainable layer qualifies: the fused backward computes no input gradient.
+    static func pooledPair(_ layers: [Layer], first: Int) -> Int? {
+        guard first + 1 < layers.count, let conv = layers[first] as? BaseConv, let pool = layers[first + 1] as? BasePooling,
+              conv.fusesWith(pool) else { return nil }
+        return first
+    }
+
+    // x: [N, inH, inW, C] -> poolState.output: [N, pooled..., F] and the pooling's argmax bytes;
+    // state.output (this layer's own output) is not computed.
+    /// This layer's forward and `pool`'s in one pass that never stores the convolution's output (see
+    /// CSeqNNKernels/conv_pool.c); the same values as the two forwards. Falls back to them when the
+    /// pair does not fuse.
+    func forwardPooled(_ x: Tensor, _ pool: BasePooling, _ state: LayerState, _ poolState: LayerState,
+                       training: Bool, rng: inout SeededGenerator) {
+        guard fusesWith(pool), let kernel, let g = geometry, let pg = pool.geometry, let poolShape = pool.outputShape else {
+            forward(x, state, training: training, rng: &rng)
+            pool.forward(state.output, poolState, training: training, rng: &rng)
+            return
+        }
+        let n = x.rows
+        poolState.output.resize(batch: n, rest: poolShape)
+        let rows = state.scratch(3)   // the convolution rows of one pooling row
+        rows.resize(batch: pg.kH * g.outW, rest: filterShape)
+        var w = g.kernelWindow, pw = pg.kernelWindow
+        SeqNNKernels_conv_pool_forward(x.data, Int32(n), &w, kernel.value.data, bias?.value.data, Int32(filters),
+                                       isReLU ? 1 : 0, &pw, rows.data, poolState.output.data, pool.argmax(poolState, samples: n))
+    }
+
+    /// The backward of `forwardPooled` given dLoss/d(pooled output): this layer's kernel and bias
+    /// gradients; no input gradient (`pooledPair` fuses only a first trainable layer). Falls back to the
+    /// two backwards when the pair does not fuse (then `forwardPooled` ran the two forwards too).
+    func backwardPooled(_ x: Tensor, _ dy: Tensor, _ pool: BasePooling, _ state: LayerState, _ poolState: LayerState,
+                        needInputGrad: Bool) {
+        guard fusesWith(pool), !needInputGrad, let kernel, let g = geometry, let pg = pool.geometry else {
+            pool.backward(state.output, dy, poolState, needInputGrad: true)
+            backward(x, poolState.gradInput, state, needInputGrad: needInputGrad)
+            return
+        }
+        let biasGrad = bias.map { $0.trainable ? $0.grad.data : nil } ?? nil
+        var w = g.kernelWindow, pw = pg.kernelWindow
+        SeqNNKernels_conv_pool_backward(x.data, dy.data, poolState.output.data, pool.argmax(poolState, samples: x.rows),
+                                        Int32(x.rows), &w, &pw, Int32(filters), isReLU ? 1 : 0,
+                                        kernel.trainable ? kernel.grad.data : nil, biasGrad)
     }
 
     override public func layerConfig() -> [(String, JSON)] {

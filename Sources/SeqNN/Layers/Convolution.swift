@@ -5,6 +5,8 @@
 // Everything is channels_last. A 1-D layer is run as a 2-D one of height 1: a [L, C] sample is a
 // [1, L, C] image and a Conv1D kernel [k, C, F] is the [1, k, C, F] kernel with the same memory.
 
+import CSeqNNKernels
+
 /// Keras's `padding` argument of convolution and pooling layers.
 public enum ConvPadding: String, Sendable {
     /// No padding: windows lie wholly inside the input.
@@ -78,38 +80,149 @@ public struct WindowGeometry: Sendable, Equatable {
     public var isPointwise: Bool { kH == 1 && kW == 1 && sH == 1 && sW == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW }
 }
 
+extension WindowGeometry {
+    /// The geometry as the C kernels take it.
+    var kernelWindow: SeqNNWindow {
+        SeqNNWindow(inH: Int32(inH), inW: Int32(inW), channels: Int32(channels), kH: Int32(kH), kW: Int32(kW),
+                    sH: Int32(sH), sW: Int32(sW), dH: Int32(dH), dW: Int32(dW), padTop: Int32(padTop),
+                    padLeft: Int32(padLeft), outH: Int32(outH), outW: Int32(outW))
+    }
+}
+
 public enum ConvKernels {
+    /// Whether this CPU runs the AVX-512 kernels of CSeqNNKernels (checked once).
+    static let hasAVX512 = SeqNNKernels_has_avx512() != 0
+
     // x: [samples, inH, inW, C] -> cols: [samples * outH * outW, kH * kW * C]
     // cols[(n, oh, ow), (kh, kw, c)] = x[n, oh*sH - padTop + kh*dH, ow*sW - padLeft + kw*dW, c], 0 outside.
     /// im2col for channels_last input: each row is one output position's receptive field in kernel order
     /// (kh, kw, c), so `cols . kernel[kH*kW*C, F]` is the convolution, already channels_last.
+    ///
+    /// Filled one (output row, kh, kw) column block at a time over the output columns whose input column
+    /// is inside the image (the rest are zeros): no bounds test per element, and for one channel a
+    /// strided scalar loop (a per-position loop with its tests cost 20 % of a 1-channel CNN's training).
     public static func im2col(_ x: UnsafePointer<Float>, samples: Int, _ g: WindowGeometry, _ cols: UnsafeMutablePointer<Float>) {
-        let c = g.channels, run = g.kW * c, rowLen = g.patchSize
-        var dst = cols
+        let c = g.channels, k = g.patchSize
         for n in 0..<samples {
             let xs = x + n * g.inSize
             for oh in 0..<g.outH {
-                let ih0 = oh * g.sH - g.padTop
-                for ow in 0..<g.outW {
-                    let iw0 = ow * g.sW - g.padLeft
-                    let contiguous = g.dW == 1 && iw0 >= 0 && iw0 + g.kW <= g.inW
-                    for kh in 0..<g.kH {
-                        let ih = ih0 + kh * g.dH
-                        let seg = dst + kh * run
-                        if ih < 0 || ih >= g.inH { seg.update(repeating: 0, count: run); continue }
-                        let xrow = xs + ih * g.inW * c
-                        if contiguous { seg.update(from: xrow + iw0 * c, count: run); continue }
-                        for kw in 0..<g.kW {
-                            let iw = iw0 + kw * g.dW
-                            if iw < 0 || iw >= g.inW { (seg + kw * c).update(repeating: 0, count: c) }
-                            else { (seg + kw * c).update(from: xrow + iw * c, count: c) }
-                        }
+                let rows = cols + (n * g.outH + oh) * g.outW * k
+                for kh in 0..<g.kH {
+                    let ih = oh * g.sH - g.padTop + kh * g.dH
+                    for kw in 0..<g.kW {
+                        let block = rows + (kh * g.kW + kw) * c
+                        if ih < 0 || ih >= g.inH { fillColumn(block, 0..<g.outW, stride: k, channels: c); continue }
+                        let off = kw * g.dW - g.padLeft   // input column of output column ow: ow * sW + off
+                        let valid = inside(off, g)
+                        fillColumn(block, 0..<valid.lowerBound, stride: k, channels: c)
+                        fillColumn(block, valid.upperBound..<g.outW, stride: k, channels: c)
+                        gatherColumn(xs + ih * g.inW * c, from: off, step: g.sW, into: block, valid, stride: k, channels: c)
                     }
-                    dst += rowLen
                 }
             }
         }
     }
+
+    /// The output columns ow whose input column ow * sW + off lies in [0, inW).
+    @inline(__always)
+    static func inside(_ off: Int, _ g: WindowGeometry) -> Range<Int> {
+        let lo = off >= 0 ? 0 : min(g.outW, (-off + g.sW - 1) / g.sW)
+        let last = g.inW - 1 - off   // ow * sW <= last
+        let hi = last < 0 ? 0 : min(g.outW, last / g.sW + 1)
+        return lo..<max(lo, hi)
+    }
+
+    /// Zeroes `channels` floats at block + ow * stride for each ow in `range`.
+    @inline(__always)
+    static func fillColumn(_ block: UnsafeMutablePointer<Float>, _ range: Range<Int>, stride: Int, channels c: Int) {
+        for ow in range { (block + ow * stride).update(repeating: 0, count: c) }
+    }
+
+    /// block[ow * stride + i] = xrow[(ow * step + off) * channels + i] for ow in `range`, i < channels.
+    @inline(__always)
+    static func gatherColumn(_ xrow: UnsafePointer<Float>, from off: Int, step: Int, into block: UnsafeMutablePointer<Float>,
+                             _ range: Range<Int>, stride: Int, channels c: Int) {
+        if range.isEmpty { return }
+        var d = block + range.lowerBound * stride, s = xrow + (range.lowerBound * step + off) * c
+        if c == 1 {
+            for _ in range { d.pointee = s.pointee; d += stride; s += step }
+            return
+        }
+        for _ in range { copyRun(d, s, c); d += stride; s += step * c }
+    }
+
+    /// d[0..<n] = s[0..<n]. The runs of a few-channel input are a handful of floats (3 for a 3x3 kernel
+    /// on one channel), where a `memmove` call per run cost more than the copy.
+    @inline(__always)
+    static func copyRun(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
+        if n > 32 { d.update(from: s, count: n); return }
+        var i = 0
+        while i < n { d[i] = s[i]; i += 1 }
+    }
+
+    // z: [rows, F] -> z = relu(z + bias), in place
+    /// The bias and ReLU epilogue of the convolution GEMM in one pass over its (cache-hot) output.
+    /// Same values as `Kernels.addRowVector` then `Activations.ReLU.forward`: NaN becomes 0.
+    public static func biasReLU(_ z: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>?) {
+        for r in 0..<rows {
+            let row = z + r * cols
+            var i = 0
+            while i + 8 <= cols {
+                var v = load8(row + i)
+                if let bias { v += load8(bias + i) }
+                v.replace(with: 0, where: .!(v .> 0))
+                UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: SIMD8<Float>.self)
+                i += 8
+            }
+            while i < cols {
+                let v = row[i] + (bias?[i] ?? 0)
+                row[i] = v > 0 ? v : 0
+                i += 1
+            }
+        }
+    }
+
+    // dy, y: [rows, F] -> dz = dy where y > 0 else 0; columnSums[F] += sum over rows of dz
+    /// ReLU's gradient from its output (y > 0 exactly where z > 0) fused with the bias gradient, so the
+    /// pre-activation need not be kept. A select, as TensorFlow's ReluGrad, so an infinite dy where
+    /// y = 0 gives 0, not NaN.
+    public static func reluGradient(_ dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>,
+                                    rows: Int, cols: Int, columnSums: UnsafeMutablePointer<Float>?) {
+        var r = 0
+        while r < rows {
+            // Two rows per step: the column sums' load-add-store chain is half as long.
+            let o = r * cols, two = r + 1 < rows
+            var i = 0
+            while i + 8 <= cols {
+                var v = reluGrad8(dy + o + i, y + o + i, dz + o + i)
+                if two { v += reluGrad8(dy + o + cols + i, y + o + cols + i, dz + o + cols + i) }
+                if let columnSums {
+                    UnsafeMutableRawPointer(columnSums + i).storeBytes(of: load8(columnSums + i) + v, as: SIMD8<Float>.self)
+                }
+                i += 8
+            }
+            for rr in r..<(two ? r + 2 : r + 1) {
+                for j in i..<cols {
+                    let v = y[rr * cols + j] > 0 ? dy[rr * cols + j] : 0
+                    dz[rr * cols + j] = v
+                    columnSums?[j] += v
+                }
+            }
+            r += 2
+        }
+    }
+
+    /// dz = dy where y > 0, else 0, for eight floats; returns dz.
+    @inline(__always)
+    static func reluGrad8(_ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+        var v = load8(dy)
+        v.replace(with: 0, where: .!(load8(y) .> 0))
+        UnsafeMutableRawPointer(dz).storeBytes(of: v, as: SIMD8<Float>.self)
+        return v
+    }
+
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
 
     // cols: [samples * outH * outW, kH * kW * C] -> dx: [samples, inH, inW, C] (accumulated: dx += ...)
     /// The adjoint of `im2col`: adds every column entry back onto the input position it was read from

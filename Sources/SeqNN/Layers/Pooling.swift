@@ -1,3 +1,5 @@
+import CSeqNNKernels
+
 /// Max or average pooling over windows (`MaxPooling1D/2D`, `AveragePooling1D/2D`), channels_last.
 ///
 /// TensorFlow's semantics, which Keras 2 and 3 both use: 'same' padding as for convolutions; the
@@ -15,6 +17,17 @@ public class BasePooling: Layer, @unchecked Sendable {
     public private(set) var geometry: WindowGeometry?
     /// Shapes fixed by `build`, so the per-batch code allocates nothing.
     private var bestShape: [Int] = []
+    /// Per sample, the floats that hold one byte per output element (the tiled max path's argmax offsets).
+    private var argShape: [Int] = []
+
+    /// Max pooling whose windows do not overlap (the Keras default, pool == stride) records each maximum's
+    /// window offset in the forward pass (`state.scratch(1)`), so backward scatters without reading x again.
+    var usesTiledMax: Bool { kind == .max && geometry.map(PoolKernels.tiles) == true }
+
+    /// Whether the tiled max pooling may use the AVX-512 kernels (16 channels per step) when the CPU has
+    /// them; tests turn it off to check the Swift SIMD loops too.
+    public var vectorKernels = true
+    var avx512: Bool { vectorKernels && ConvKernels.hasAVX512 && (geometry?.channels ?? 1) % 16 == 0 }
 
     init(kind: Kind, rank: Int, poolSize: [Int], strides: [Int]?, padding: ConvPadding, name: String) throws {
         let cls = (kind == .max ? "MaxPooling" : "AveragePooling") + "\(rank)D"
@@ -42,12 +55,24 @@ public class BasePooling: Layer, @unchecked Sendable {
                                         label: "\(kerasClassName) '\(name)'")
         geometry = g
         bestShape = [2 * g.channels]
+        argShape = [(g.outPositions * g.channels + 3) / 4]
         return (rank == 1 ? [g.outW] : [g.outH, g.outW]) + [g.channels]
     }
 
     override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let g = geometry, let outShape = outputShape else { return }
         state.output.resize(batch: x.rows, rest: outShape)
+        if usesTiledMax {
+            // Recorded in inference too: a backward after forward(training: false) must still be right.
+            let arg = argmax(state, samples: x.rows)
+            if avx512 {
+                var w = g.kernelWindow
+                SeqNNKernels_maxpool_forward(x.data, Int32(x.rows), &w, state.output.data, arg)
+            } else {
+                PoolKernels.maxForwardTiled(x.data, samples: x.rows, g, state.output.data, arg: arg)
+            }
+            return
+        }
         switch kind {
         case .max: PoolKernels.maxForward(x.data, samples: x.rows, g, state.output.data)
         case .average: PoolKernels.averageForward(x.data, samples: x.rows, g, state.output.data)
@@ -57,6 +82,16 @@ public class BasePooling: Layer, @unchecked Sendable {
     override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad, let g = geometry else { return }
         state.gradInput.resize(x.shape)
+        if usesTiledMax {
+            if avx512 {
+                if !PoolKernels.coversExactly(g) { state.gradInput.fill(0) }
+                var w = g.kernelWindow
+                SeqNNKernels_maxpool_backward(dy.data, bytes(state.scratch(1)), Int32(x.rows), &w, state.gradInput.data)
+            } else {
+                PoolKernels.maxBackwardTiled(dy.data, arg: bytes(state.scratch(1)), samples: x.rows, g, state.gradInput.data)
+            }
+            return
+        }
         state.gradInput.fill(0)
         switch kind {
         case .max:
@@ -66,6 +101,18 @@ public class BasePooling: Layer, @unchecked Sendable {
         case .average:
             PoolKernels.averageBackward(dy.data, samples: x.rows, g, state.gradInput.data)
         }
+    }
+
+    /// The tiled max path's argmax bytes for `samples` samples (`state.scratch(1)`, sized here).
+    func argmax(_ state: LayerState, samples: Int) -> UnsafeMutablePointer<UInt8> {
+        let arg = state.scratch(1)
+        arg.resize(batch: samples, rest: argShape)
+        return bytes(arg)
+    }
+
+    /// A float scratch buffer seen as bytes (4 per float).
+    private func bytes(_ t: Tensor) -> UnsafeMutablePointer<UInt8> {
+        UnsafeMutableRawPointer(t.data).assumingMemoryBound(to: UInt8.self)
     }
 
     override public func layerConfig() -> [(String, JSON)] {
@@ -212,4 +259,115 @@ enum PoolKernels {
             }
         }
     }
+}
+
+// MARK: - Max pooling over non-overlapping windows
+
+extension PoolKernels {
+    /// Windows never overlap (stride >= pool on both axes) and a window offset fits in a byte: each input
+    /// element then has at most one window, so backward can write dx from recorded offsets.
+    static func tiles(_ g: WindowGeometry) -> Bool { g.sH >= g.kH && g.sW >= g.kW && g.kH * g.kW <= 256 }
+
+    /// The windows cover every input element exactly once (no padding, gaps or leftover rows/columns),
+    /// so the tiled backward writes all of dx and need not zero it first.
+    static func coversExactly(_ g: WindowGeometry) -> Bool {
+        g.padTop == 0 && g.padLeft == 0 && g.sH == g.kH && g.sW == g.kW && g.outH * g.kH == g.inH && g.outW * g.kW == g.inW
+    }
+
+    // x: [N, inH, inW, C] -> y: [N, outH, outW, C], arg: [N, outH, outW, C] bytes = the offset kh * kW + kw
+    // in its window of each first maximum (row-major, strict >: TensorFlow's MaxPoolGrad routing).
+    /// Max pooling for `tiles` geometries, vectorised over channels; same values as `maxForward`.
+    static func maxForwardTiled(_ x: UnsafePointer<Float>, samples: Int, _ g: WindowGeometry,
+                                _ y: UnsafeMutablePointer<Float>, arg: UnsafeMutablePointer<UInt8>) {
+        let c = g.channels
+        var o = y, a = arg
+        for n in 0..<samples {
+            let xs = x + n * g.inSize
+            for oh in 0..<g.outH {
+                for ow in 0..<g.outW {
+                    windowMaximum(xs, g, oh, ow, o, a)
+                    o += c
+                    a += c
+                }
+            }
+        }
+    }
+
+    /// One window's maximum and its offset per channel, eight channels per SIMD step.
+    @inline(__always)
+    static func windowMaximum(_ xs: UnsafePointer<Float>, _ g: WindowGeometry, _ oh: Int, _ ow: Int,
+                              _ o: UnsafeMutablePointer<Float>, _ a: UnsafeMutablePointer<UInt8>) {
+        let c = g.channels, (hr, wr) = window(g, oh, ow)
+        let h0 = oh * g.sH - g.padTop, w0 = ow * g.sW - g.padLeft
+        let first = xs + (hr.lowerBound * g.inW + wr.lowerBound) * c
+        let k0 = (hr.lowerBound - h0) * g.kW + wr.lowerBound - w0
+        var i = 0
+        while i + 8 <= c {
+            var m = load8(first + i), at = SIMD8<Int32>(repeating: Int32(k0))
+            for h in hr { for w in wr {
+                let v = load8(xs + (h * g.inW + w) * c + i)
+                let gt = v .> m
+                m.replace(with: v, where: gt)
+                at.replace(with: SIMD8(repeating: Int32((h - h0) * g.kW + w - w0)), where: gt)
+            } }
+            UnsafeMutableRawPointer(o + i).storeBytes(of: m, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(a + i).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: at), as: SIMD8<UInt8>.self)
+            i += 8
+        }
+        while i < c {
+            var m = first[i], at = k0
+            for h in hr { for w in wr {
+                let v = xs[(h * g.inW + w) * c + i]
+                if v > m { m = v; at = (h - h0) * g.kW + w - w0 }
+            } }
+            o[i] = m
+            a[i] = UInt8(truncatingIfNeeded: at)
+            i += 1
+        }
+    }
+
+    // dy: [N, outH, outW, C], arg from maxForwardTiled -> dx: [N, inH, inW, C] (overwritten, not accumulated)
+    /// The gradient of `maxForwardTiled`: each window element gets dy where it was the recorded maximum,
+    /// else 0. Same values as `maxBackward`, without reading x.
+    static func maxBackwardTiled(_ dy: UnsafePointer<Float>, arg: UnsafePointer<UInt8>, samples: Int, _ g: WindowGeometry,
+                                 _ dx: UnsafeMutablePointer<Float>) {
+        if !coversExactly(g) { dx.update(repeating: 0, count: samples * g.inSize) }
+        let c = g.channels
+        var d = dy, a = arg
+        for n in 0..<samples {
+            let dxs = dx + n * g.inSize
+            for oh in 0..<g.outH {
+                for ow in 0..<g.outW {
+                    let (hr, wr) = window(g, oh, ow)
+                    let h0 = oh * g.sH - g.padTop, w0 = ow * g.sW - g.padLeft
+                    for h in hr { for w in wr {
+                        route(d, a, offset: (h - h0) * g.kW + w - w0, dxs + (h * g.inW + w) * c, c)
+                    } }
+                    d += c
+                    a += c
+                }
+            }
+        }
+    }
+
+    /// p[i] = d[i] where a[i] == offset, else 0, for `c` channels.
+    @inline(__always)
+    static func route(_ d: UnsafePointer<Float>, _ a: UnsafePointer<UInt8>, offset: Int, _ p: UnsafeMutablePointer<Float>, _ c: Int) {
+        let k = SIMD8<Int32>(repeating: Int32(offset))
+        var i = 0
+        while i + 8 <= c {
+            let at = SIMD8<Int32>(truncatingIfNeeded: UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<UInt8>.self))
+            var v = load8(d + i)
+            v.replace(with: 0, where: at .!= k)
+            UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < c {
+            p[i] = Int(a[i]) == offset ? d[i] : 0
+            i += 1
+        }
+    }
+
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
 }

@@ -13,6 +13,9 @@ final class Compiled: @unchecked Sendable {
     let regularized: [Parameter]
     /// Layers below this index need no input gradient (nothing trainable below them).
     let firstTrainableLayer: Int
+    /// A convolution at `firstTrainableLayer` that trains in one pass with the max pooling after it
+    /// (`BaseConv.pooledPair`), or nil.
+    let pooledConv: Int?
     private var resolved: (trueColumns: Int, train: [Metric], val: [Metric])?
 
     /// Where the loss reads its prediction. `.none`: the model output. `.denseLogits`: the last Dense's
@@ -37,6 +40,7 @@ final class Compiled: @unchecked Sendable {
         // tf_keras adds every weight's.
         regularized = layers.flatMap { $0.parameters.filter { $0.regularizer != nil && ($0.trainable || kerasMajor < 3) } }
         firstTrainableLayer = layers.firstIndex { l in l.parameters.contains { $0.trainable } } ?? layers.count
+        pooledConv = BaseConv.pooledPair(layers, first: firstTrainableLayer)
     }
 
     /// The name a metric spec reports under: the string itself, or the config's name of a Keras metric object

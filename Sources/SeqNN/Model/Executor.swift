@@ -19,11 +19,20 @@ final class Executor: @unchecked Sendable {
     }
 
     /// Runs every layer on `input`; returns the last output (the input itself for an empty model).
-    func forward(_ layers: [Layer], training: Bool, rng: inout SeededGenerator) -> Tensor {
+    /// `pooledConv`: a convolution index that runs together with the pooling after it (`Compiled.pooledConv`).
+    func forward(_ layers: [Layer], training: Bool, rng: inout SeededGenerator, pooledConv: Int? = nil) -> Tensor {
         var x = input
-        for i in 0..<layers.count {
+        var i = 0
+        while i < layers.count {
+            if i == pooledConv, let conv = layers[i] as? BaseConv, let pool = layers[i + 1] as? BasePooling {
+                conv.forwardPooled(x, pool, states[i], states[i + 1], training: training, rng: &rng)
+                x = states[i + 1].output
+                i += 2
+                continue
+            }
             layers[i].forward(x, states[i], training: training, rng: &rng)
             x = states[i].output
+            i += 1
         }
         return x
     }

@@ -206,7 +206,7 @@ extension Sequential {
         Executor.gather(d.y.baseAddress!, width: d.outWidth, indices: indices, range: range, into: ex.target, shape: d.targetShape)
         setRowWeights(ex, weights: weights, indices: indices, range: range, rowsPerSample: d.outWidth / d.trueColumns)
         for p in c.trainable { if p.overwritesGrad { p.gradIsStale = true } else { p.grad.fill(0) } }
-        let out = ex.forward(layers, training: true, rng: &rng)
+        let out = ex.forward(layers, training: true, rng: &rng, pooledConv: c.pooledConv)
         try updateMetrics(metrics, ex, out, trueColumns: d.trueColumns)
         var loss = computeLoss(c, ex, out, trueColumns: d.trueColumns, gradient: true)
         backward(c, ex)
@@ -277,6 +277,13 @@ extension Sequential {
             break
         }
         while i >= c.firstTrainableLayer {
+            if i - 1 == c.pooledConv, let conv = layers[i - 1] as? BaseConv, let pool = layers[i] as? BasePooling {
+                conv.backwardPooled(ex.inputOf(i - 1), dy, pool, ex.states[i - 1], ex.states[i],
+                                    needInputGrad: i - 1 > c.firstTrainableLayer)
+                dy = ex.states[i - 1].gradInput
+                i -= 2
+                continue
+            }
             layers[i].backward(ex.inputOf(i), dy, ex.states[i], needInputGrad: i > c.firstTrainableLayer)
             dy = ex.states[i].gradInput
             i -= 1
