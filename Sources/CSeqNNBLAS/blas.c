@@ -67,10 +67,9 @@ static void blas_sgemm(int ta, int tb, int m, int n, int k, float alpha, const f
     else reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-/* Own kernels for every product except: a single row (OpenBLAS's m = 1 path streams the weights faster, and
- * single-sample latency is bandwidth-bound), and large products when OpenBLAS may use several threads. */
+/* Own kernels for every product except large ones when OpenBLAS may use several threads. */
 static int use_own(int m, int n, int k) {
-    if (!own_kernels || m == 1) return 0;
+    if (!own_kernels) return 0;
     return blas_threads <= 1 || (double)m * n * k < 2097152.0;
 }
 

@@ -196,6 +196,50 @@ static AVX512 void tile_dispatch(int mr, int half, int masked, int arows, int kc
 #undef ROWS
 }
 
+/* One row of A (single-sample predict): y[0..n) = alpha x op(B) + beta y, B untransposed. Bandwidth-bound
+ * (a layer's weights are streamed once, from L3 when they exceed L2), so B is read strictly in order, four
+ * whole rows per pass with y held in L1: measured 68 us for W2's three layers against 80 us keeping 256
+ * columns of y in registers (which reads each row in strided pieces) and ~88 us for OpenBLAS. */
+static AVX512 void gemv_row(int n, int k, float alpha, const float *x, const float *b, long ldb, float beta,
+                            float *y, const float *bias, int relu) {
+    for (int j = 0; j < n; j += 16) {
+        const __mmask16 m = lane_mask(n - j);
+        const __m512 prior = beta == 0 ? _mm512_setzero_ps() : _mm512_mul_ps(_mm512_set1_ps(beta), _mm512_maskz_loadu_ps(m, y + j));
+        _mm512_mask_storeu_ps(y + j, m, prior);
+    }
+    int p = 0;
+    for (; p + 4 <= k; p += 4) {
+        const __m512 x0 = _mm512_set1_ps(alpha * x[p]), x1 = _mm512_set1_ps(alpha * x[p + 1]);
+        const __m512 x2 = _mm512_set1_ps(alpha * x[p + 2]), x3 = _mm512_set1_ps(alpha * x[p + 3]);
+        const float *r0 = b + (long)p * ldb, *r1 = r0 + ldb, *r2 = r1 + ldb, *r3 = r2 + ldb;
+        for (int j = 0; j < n; j += 16) {
+            const __mmask16 m = lane_mask(n - j);
+            __m512 acc = _mm512_maskz_loadu_ps(m, y + j);
+            acc = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(m, r0 + j), acc);
+            acc = _mm512_fmadd_ps(x1, _mm512_maskz_loadu_ps(m, r1 + j), acc);
+            acc = _mm512_fmadd_ps(x2, _mm512_maskz_loadu_ps(m, r2 + j), acc);
+            acc = _mm512_fmadd_ps(x3, _mm512_maskz_loadu_ps(m, r3 + j), acc);
+            _mm512_mask_storeu_ps(y + j, m, acc);
+        }
+    }
+    for (; p < k; p++) {
+        const __m512 xv = _mm512_set1_ps(alpha * x[p]);
+        const float *row = b + (long)p * ldb;
+        for (int j = 0; j < n; j += 16) {
+            const __mmask16 m = lane_mask(n - j);
+            _mm512_mask_storeu_ps(y + j, m, _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(m, row + j), _mm512_maskz_loadu_ps(m, y + j)));
+        }
+    }
+    if (!bias && !relu) return;
+    for (int j = 0; j < n; j += 16) {
+        const __mmask16 m = lane_mask(n - j);
+        __m512 v = _mm512_maskz_loadu_ps(m, y + j);
+        if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, bias + j));
+        if (relu) v = _mm512_max_ps(v, _mm512_setzero_ps());
+        _mm512_mask_storeu_ps(y + j, m, v);
+    }
+}
+
 /* K is split into equal blocks of at most KC; the packed B of a whole product is its (K block, N block)
  * pieces in loop order, each kc x NR-rounded columns. */
 static int k_block(int k) { const int blocks = (k + KC - 1) / KC; return (k + blocks - 1) / blocks; }
@@ -224,6 +268,10 @@ void SeqNNBLAS_gemm_avx512_pack_b(int tb, int k, int n, const float *b, int ldb,
 int SeqNNBLAS_gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
                           const float *b, int ldb, const float *bpacked, float beta, float *c, int ldc,
                           const float *bias, int relu) {
+    if (m == 1 && !tb && !bpacked && (!ta || lda == 1)) {
+        gemv_row(n, k, alpha, a, b, ldb, beta, c, bias, relu);   /* A's one row is contiguous */
+        return 1;
+    }
     float *buf = thread_buffer();
     if (!buf) return 0;
     float *apack = buf + KC * NC;
