@@ -13,6 +13,15 @@ swift test 2>&1 | tee .build/swift-test.log | grep -vE "^(\[[0-9]+/[0-9]+\]|Test
 grep -qE "Executed [0-9]+ tests, with 0 failures" .build/swift-test.log
 ! grep -qE "Test run with [0-9]+ tests.* failed|error: " .build/swift-test.log
 
+# On AVX-512 CPUs the products above ran on SeqNN's own kernels; elsewhere they run on OpenBLAS. Run the
+# product, gradient and Keras-parity tests on that path too.
+echo "== swift test, products on OpenBLAS (SEQNN_GEMM=openblas)"
+SEQNN_GEMM=openblas swift test --skip-build \
+    --filter "KernelTests|GradientCheckTests|ModelGradientTests|KerasParityTests|RecurrentParityTests|ConvTests" \
+    > .build/swift-test-openblas.log 2>&1 || { tail -40 .build/swift-test-openblas.log; exit 1; }
+grep -E "Test run with|Executed [0-9]+ tests" .build/swift-test-openblas.log | tail -2
+! grep -qE "Test run with [0-9]+ tests.* failed|error: |with [1-9][0-9]* failures" .build/swift-test-openblas.log
+
 echo "== release library"
 lib=$(bash tools/build.sh | tail -n 1)
 

@@ -13,18 +13,32 @@ static sgemm_fn p_sgemm;
 static void (*p_set_threads)(int);
 static int (*p_get_threads)(void);
 static char *(*p_corename)(void);
-static pthread_once_t loaded = PTHREAD_ONCE_INIT;
-static int own_kernels;   /* SeqNN's AVX-512 GEMM can run here */
-static int blas_threads = 1;
+static pthread_once_t detected = PTHREAD_ONCE_INIT, loaded = PTHREAD_ONCE_INIT;
+static int own_kernels;        /* SeqNN's AVX-512 GEMM can run here */
+static int blas_threads = 1;   /* threads for products (OpenBLAS's, once loaded) */
 
-static void load(void) {
-    const char *chosen = NULL;
+static int threads_from_environment(void) {
+    return getenv("OPENBLAS_NUM_THREADS") || getenv("GOTO_NUM_THREADS") || getenv("OMP_NUM_THREADS");
+}
+
+static void load(void);
+
+/* What this CPU can run. OpenBLAS itself is loaded only when a product needs it (no AVX-512, several
+ * threads, SEQNN_GEMM=openblas) or when asked about: loading it and its Fortran runtime into a process that
+ * already holds HDF5's dozens of libraries took ~4 ms of a 17 ms cold start (load + one predict). */
+static void detect(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     const char *gemm = getenv("SEQNN_GEMM");
     own_kernels = __builtin_cpu_supports("avx512f") && !(gemm && strcmp(gemm, "openblas") == 0);
 #endif
+    if (!own_kernels || threads_from_environment()) pthread_once(&loaded, load);   /* OpenBLAS's count applies */
+}
+
+static void load(void) {
+    const char *chosen = NULL;
 #if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
     if (!getenv("OPENBLAS_CORETYPE")) {
         if (__builtin_cpu_supports("avx512f")) chosen = "SkylakeX";
         else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) chosen = "Haswell";
@@ -34,10 +48,10 @@ static void load(void) {
     /* One thread unless the caller chose (seqnn_set_num_threads raises it later): OpenBLAS otherwise starts a
      * worker per core at load, which then spins in sched_yield (measured: 5 % of a second core through a
      * whole single-threaded training run), and threaded calls allocate on every product. */
-    const int single = !getenv("OPENBLAS_NUM_THREADS") && !getenv("GOTO_NUM_THREADS") && !getenv("OMP_NUM_THREADS");
+    const int single = !threads_from_environment();
     if (single) setenv("OPENBLAS_NUM_THREADS", "1", 0);
-    void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (!h) h = dlopen("libopenblas.so", RTLD_NOW | RTLD_LOCAL);
+    void *h = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_LOCAL);
+    if (!h) h = dlopen("libopenblas.so", RTLD_LAZY | RTLD_LOCAL);
     if (chosen) unsetenv("OPENBLAS_CORETYPE");   /* only OpenBLAS's load reads these: leave the host as it was */
     if (single) unsetenv("OPENBLAS_NUM_THREADS");
     if (!h) return;
@@ -45,7 +59,9 @@ static void load(void) {
     p_set_threads = (void (*)(int))dlsym(h, "openblas_set_num_threads");
     p_get_threads = (int (*)(void))dlsym(h, "openblas_get_num_threads");
     p_corename = (char *(*)(void))dlsym(h, "openblas_get_corename");
-    if (p_get_threads) blas_threads = p_get_threads();
+    if (!p_set_threads || !p_get_threads) return;
+    if (single) p_set_threads(blas_threads);   /* a count set before OpenBLAS was needed */
+    blas_threads = p_get_threads();
 }
 
 /* The plain triple loop, for machines without OpenBLAS. */
@@ -62,6 +78,7 @@ static void reference(int ta, int tb, int m, int n, int k, float alpha, const fl
 
 static void blas_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
                        int ldb, float beta, float *c, int ldc) {
+    pthread_once(&loaded, load);
     if (p_sgemm) p_sgemm(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, alpha, a, lda, b, ldb,
                          beta, c, ldc);
     else reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -81,7 +98,7 @@ void SeqNNBLAS_sgemm(int ta, int tb, int m, int n, int k, float alpha, const flo
 void SeqNNBLAS_sgemm_fused(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
                            const float *b, int ldb, const float *bpacked, float beta, float *c, int ldc,
                            const float *bias, int relu) {
-    pthread_once(&loaded, load);
+    pthread_once(&detected, detect);
     if (use_own(m, n, k) &&
         SeqNNBLAS_gemm_avx512(ta, tb, m, n, k, alpha, a, lda, b, ldb, bpacked, beta, c, ldc, bias, relu))
         return;
@@ -95,28 +112,30 @@ void SeqNNBLAS_sgemm_fused(int ta, int tb, int m, int n, int k, float alpha, con
 }
 
 long SeqNNBLAS_packed_b_size(int tb, int m, int n, int k, int ldb) {
-    pthread_once(&loaded, load);
+    pthread_once(&detected, detect);
     if (!use_own(m, n, k) || !SeqNNBLAS_gemm_avx512_packs_b(tb, m, n, ldb)) return 0;
     return SeqNNBLAS_gemm_avx512_packed_size(k, n);
 }
 
 void SeqNNBLAS_pack_b(int tb, int k, int n, const float *b, int ldb, float *out) {
-    pthread_once(&loaded, load);
+    pthread_once(&detected, detect);
     if (own_kernels) SeqNNBLAS_gemm_avx512_pack_b(tb, k, n, b, ldb, out);
 }
 
 void SeqNNBLAS_set_threads(int n) {
-    pthread_once(&loaded, load);
-    if (p_set_threads) p_set_threads(n);
-    if (p_get_threads) blas_threads = p_get_threads();
+    pthread_once(&detected, detect);
+    if (n > 1 || p_set_threads) pthread_once(&loaded, load);   /* one thread needs no OpenBLAS */
+    if (p_set_threads) { p_set_threads(n); blas_threads = p_get_threads(); }
+    else blas_threads = 1;
 }
 
 int SeqNNBLAS_threads(void) {
-    pthread_once(&loaded, load);
-    return p_get_threads ? p_get_threads() : 1;
+    pthread_once(&detected, detect);
+    return blas_threads;
 }
 
 const char *SeqNNBLAS_core(void) {
+    pthread_once(&detected, detect);
     pthread_once(&loaded, load);
     return p_corename ? p_corename() : "reference";
 }
