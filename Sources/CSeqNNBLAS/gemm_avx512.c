@@ -282,10 +282,10 @@ int SeqNNBLAS_gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, cons
      *     122 to 146). With more rows packing wins by 1-3 % (W2, W3), and rows a multiple of 4 KB apart map
      *     a panel to 1/64 of the L2's sets and thrash (1024^3: 121 in place, 150 packed);
      *   - an untransposed A (its MR rows stay in L1 across the B panels: 32x32x784 from 103 to 168);
-     *   - a transposed A of at most 4 strips or against one B panel (longer rows of A^T lost ~5 %).
+     *   - a transposed A of at most 64 rows or against one B panel (longer rows of A^T lost ~5 %).
      * A transposed B is packed: its 16x16 blocks are transposed into NR-wide panels. */
     const int b_in_place = !bpacked && !SeqNNBLAS_gemm_avx512_packs_b(tb, m, n, ldb);
-    const int a_in_place = !ta || m <= 4 * MR || (b_in_place && n <= NR);
+    const int a_in_place = !ta || m <= 64 || (b_in_place && n <= NR);
     const float *next_packed = bpacked;
     for (int p0 = 0; p0 < k; p0 += kc_even) {
         const int kc = k - p0 < kc_even ? k - p0 : kc_even, last = p0 + kc >= k;
