@@ -176,13 +176,10 @@ public class BaseConv: Layer, @unchecked Sendable {
                 ConvKernels.im2col(a, samples: count, g, cols.data + colRow * k)
                 a = UnsafePointer(cols.data + colRow * k)
             }
-            Kernels.gemm(false, false, m: rows, n: f, k: k, a: a, b: kernel.value.data, c: zt)
-            if isReLU {
-                ConvKernels.biasReLU(zt, rows: rows, cols: f, bias: bias?.value.data)
-            } else {
-                if let bias { Kernels.addRowVector(zt, rows: rows, cols: f, bias.value.data) }
-                if !inPlace { activation.forward(zt, state.output.data + first * positions * f, rows: rows, cols: f) }
-            }
+            // The GEMM adds the bias and applies a ReLU to each tile while it is in registers.
+            Kernels.gemm(false, false, m: rows, n: f, k: k, a: a, b: kernel.value.data, c: zt,
+                         bias: bias?.value.data, relu: isReLU)
+            if !inPlace { activation.forward(zt, state.output.data + first * positions * f, rows: rows, cols: f) }
         }
     }
 

@@ -160,28 +160,6 @@ public enum ConvKernels {
         while i < n { d[i] = s[i]; i += 1 }
     }
 
-    // z: [rows, F] -> z = relu(z + bias), in place
-    /// The bias and ReLU epilogue of the convolution GEMM in one pass over its (cache-hot) output.
-    /// Same values as `Kernels.addRowVector` then `Activations.ReLU.forward`: NaN becomes 0.
-    public static func biasReLU(_ z: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>?) {
-        for r in 0..<rows {
-            let row = z + r * cols
-            var i = 0
-            while i + 8 <= cols {
-                var v = load8(row + i)
-                if let bias { v += load8(bias + i) }
-                v.replace(with: 0, where: .!(v .> 0))
-                UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: SIMD8<Float>.self)
-                i += 8
-            }
-            while i < cols {
-                let v = row[i] + (bias?[i] ?? 0)
-                row[i] = v > 0 ? v : 0
-                i += 1
-            }
-        }
-    }
-
     // dy, y: [rows, F] -> dz = dy where y > 0 else 0; columnSums[F] += sum over rows of dz
     /// ReLU's gradient from its output (y > 0 exactly where z > 0) fused with the bias gradient, so the
     /// pre-activation need not be kept. A select, as TensorFlow's ReluGrad, so an infinite dy where
