@@ -281,7 +281,7 @@ int seqnn_model_evaluate(seqnn_model *model, const float *x, size_t x_len, const
  * NULL) receives the number needed. batch_size 0 means the model's fixed batch size or 32. A built model
  * predicts without being compiled. Safe to call from several threads at once on one model; results do not
  * depend on other calls. They are bit-identical for the same batch size; across batch sizes they agree to
- * float rounding (about 1e-7), because OpenBLAS picks its kernels by matrix size. */
+ * float rounding (about 1e-7), because the matrix products are blocked by their sizes. */
 int seqnn_model_predict(seqnn_model *model, const float *x, size_t x_len, int64_t batch_size,
                         float *out, size_t cap, size_t *len);
 
