@@ -123,3 +123,32 @@ struct KernelTests {
         #expect(sums == [26, 48, 70])
     }
 }
+
+// Predict packs each Dense kernel once per call (Executor.beginInference); a later call must see weights
+// changed in between, by training or by setWeight, exactly as a model that never cached anything.
+struct PackedWeightsTests {
+    @Test func predictSeesWeightsChangedBetweenCalls() throws {
+        var r = TestRandom(11)
+        let inDim = 40, samples = 300
+        let x = r.floats(samples * inDim, -1, 1), y = r.floats(samples * 2, 0, 1)
+        func model() throws -> Sequential {   // 96 > 64 rows per batch and 100 > 32 units: the kernel is packed
+            let m = try Sequential([layer("Dense", "{\"units\": 100, \"activation\": \"relu\", \"input_dim\": \(inDim)}"),
+                                    layer("Dense", "{\"units\": 2}")], seed: 3)
+            try m.compile(optimizer: "adam", loss: "mse")
+            return m
+        }
+        let cached = try model()
+        _ = try cached.predict(x, batchSize: 96)            // packs the kernels of the initial weights
+        _ = try cached.fit(x: x, y: y, options: quiet { $0.epochs = 1; $0.batchSize = 50 })
+        let fresh = try model()                              // same seed, same training, no earlier predict
+        _ = try fresh.fit(x: x, y: y, options: quiet { $0.epochs = 1; $0.batchSize = 50 })
+        #expect(try cached.predict(x, batchSize: 96) == fresh.predict(x, batchSize: 96))
+
+        let w = try cached.weight(layer: 0, index: 0).array.map { $0 * 0.5 }
+        try cached.setWeight(layer: 0, index: 0, values: w)
+        try fresh.setWeight(layer: 0, index: 0, values: w)
+        let reference = try model()
+        for i in 0..<2 { for j in 0..<2 { try reference.setWeight(layer: i, index: j, values: fresh.weight(layer: i, index: j).array) } }
+        #expect(try cached.predict(x, batchSize: 96) == reference.predict(x, batchSize: 96))
+    }
+}
