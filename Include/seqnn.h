@@ -281,7 +281,9 @@ int seqnn_model_evaluate(seqnn_model *model, const float *x, size_t x_len, const
  * NULL) receives the number needed. batch_size 0 means the model's fixed batch size or 32. A built model
  * predicts without being compiled. Safe to call from several threads at once on one model; results do not
  * depend on other calls. They are bit-identical for the same batch size; across batch sizes they agree to
- * float rounding (about 1e-7), because the matrix products are blocked by their sizes. */
+ * float rounding (about 1e-7), because the matrix products are blocked by their sizes. NaN/Inf in x ->
+ * SEQNN_NUMERIC_ERROR; for a model without stateful layers that may come after earlier batches were
+ * written, so on any error the contents of `out` are unspecified. */
 int seqnn_model_predict(seqnn_model *model, const float *x, size_t x_len, int64_t batch_size,
                         float *out, size_t cap, size_t *len);
 

@@ -148,6 +148,25 @@ struct SequentialTests {
         expectSeqNNError(.invalidArgument) { try sparse.fit(x: [1, 2], y: [0, 3], options: quiet()) }
     }
 
+    // A first Dense layer reads predict's input in place and checks it batch by batch: the same outputs as
+    // the copying path (a first Activation layer), and a NaN in a later batch is named by its sample.
+    @Test func predictReadingTheInputInPlaceMatchesCopyingIt() throws {
+        var r = TestRandom(5)
+        let x = r.floats(23 * 6, -1, 1)
+        let dense = try Sequential([layer("Dense", "{\"units\": 40, \"activation\": \"relu\", \"input_dim\": 6}"),
+                                    layer("Dense", "{\"units\": 3}")], seed: 2)
+        let copying = try Sequential([layer("Activation", "{\"activation\": \"linear\", \"input_dim\": 6}"),
+                                      layer("Dense", "{\"units\": 40, \"activation\": \"relu\"}"), layer("Dense", "{\"units\": 3}")], seed: 2)
+        for i in 0..<2 { for j in 0..<2 { try copying.setWeight(layer: i + 1, index: j, values: dense.weight(layer: i, index: j).array) } }
+        for batch in [1, 4, 23, 64] { #expect(try dense.predict(x, batchSize: batch) == copying.predict(x, batchSize: batch)) }
+        var bad = x
+        bad[17 * 6 + 4] = .nan
+        for m in [dense, copying] {
+            let e = expectSeqNNError(.numeric) { _ = try m.predict(bad, batchSize: 4) }
+            #expect(e?.message.contains("sample 17, position 4") == true, "\(e?.message ?? "")")
+        }
+    }
+
     @Test func predictWorksWithoutCompile() throws {
         let m = try Sequential([Dense(units: 2, kernelInitializer: Constant(value: 1), biasInitializer: Constant(value: 0.5))])
         try m.setInput(shape: [3])

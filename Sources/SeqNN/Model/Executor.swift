@@ -3,6 +3,8 @@
 final class Executor: @unchecked Sendable {
     var states: [LayerState]
     let input = Tensor(shape: [0])
+    /// The input as a view of the caller's rows (`Tensor.view`), for layers that only read their input.
+    let inputView = Tensor(shape: [0])
     let target = Tensor(shape: [0])
     /// Per output row: w_r / rows, the factor `Loss.gradient` applies (Keras's sum_over_batch_size).
     let rowScale = Tensor(shape: [0])
@@ -20,8 +22,10 @@ final class Executor: @unchecked Sendable {
 
     /// Runs every layer on `input`; returns the last output (the input itself for an empty model).
     /// `pooledConv`: a convolution index that runs together with the pooling after it (`Compiled.pooledConv`).
-    func forward(_ layers: [Layer], training: Bool, rng: inout SeededGenerator, pooledConv: Int? = nil) -> Tensor {
-        var x = input
+    /// `from`: the input tensor when it is not `input` (`inputView`).
+    func forward(_ layers: [Layer], training: Bool, rng: inout SeededGenerator, pooledConv: Int? = nil,
+                 from first: Tensor? = nil) -> Tensor {
+        var x = first ?? input
         var i = 0
         while i < layers.count {
             if i == pooledConv, let conv = layers[i] as? BaseConv, let pool = layers[i + 1] as? BasePooling {

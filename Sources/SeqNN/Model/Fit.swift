@@ -33,6 +33,12 @@ func firstNonFinite(_ x: UnsafeBufferPointer<Float>) -> Int? {
     return i < 0 ? nil : i
 }
 
+/// Throws `.numeric` naming the first NaN or infinity in `x`, rows of `width` values from sample `firstSample`.
+func checkFinite(_ x: UnsafeBufferPointer<Float>, what: String, firstSample: Int, width: Int) throws {
+    guard let bad = firstNonFinite(x) else { return }
+    throw SeqNNError(.numeric, "\(what): x holds \(x[bad]) at sample \(firstSample + bad / width), position \(bad % width); inputs must be finite")
+}
+
 struct CheckedData {
     let x: UnsafeBufferPointer<Float>
     let y: UnsafeBufferPointer<Float>
@@ -54,15 +60,15 @@ struct CheckedData {
 
 extension Sequential {
     /// Checks x and y against the model: whole samples, the target width the loss expects, finite values.
-    func checkData(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>?, _ c: Compiled?, what: String) throws -> CheckedData {
+    /// `finite: false` leaves x's NaN/Inf check to the caller (`checkFinite`, batch by batch).
+    func checkData(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>?, _ c: Compiled?, what: String,
+                   finite: Bool = true) throws -> CheckedData {
         let inWidth = inputSize!
         guard x.count > 0, x.count % inWidth == 0 else {
             throw SeqNNError.shape("\(what): x has \(x.count) values, which is not a whole number of samples of input shape \(describeShape(inputShape!)) (\(inWidth) values each)")
         }
         let samples = x.count / inWidth
-        if let bad = firstNonFinite(x) {
-            throw SeqNNError(.numeric, "\(what): x holds \(x[bad]) at sample \(bad / inWidth), position \(bad % inWidth); inputs must be finite")
-        }
+        if finite { try checkFinite(x, what: what, firstSample: 0, width: inWidth) }
         guard let y, let c else { return CheckedData(x: x, y: UnsafeBufferPointer(start: nil, count: 0), samples: samples, inWidth: inWidth, outWidth: 0, trueColumns: 0) }
         let cols = outputShape!.last!
         let rowsPerSample = outputSize! / cols

@@ -27,7 +27,21 @@ public final class Tensor: @unchecked Sendable {
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: values.count) }
     }
 
-    deinit { data.deallocate() }
+    /// False while the tensor views memory it does not own (`view`): that memory is never freed or written
+    /// through this tensor by SeqNN.
+    private var owned = true
+
+    deinit { if owned { data.deallocate() } }
+
+    /// Makes this tensor a view of `batch` rows of `rest` floats at `rows` (caller memory, e.g. predict's
+    /// input read in place), without copying. Allocates nothing once the shape has been seen. A later
+    /// `resize` gives the tensor its own memory again.
+    func view(_ rows: UnsafePointer<Float>, batch: Int, rest: [Int]) {
+        if owned { data.deallocate(); owned = false; capacity = 0 }
+        data = UnsafeMutablePointer(mutating: rows)
+        if !(shape.count == rest.count + 1 && shape[0] == batch && shape.dropFirst().elementsEqual(rest)) { shape = [batch] + rest }
+        count = Tensor.elementCount(shape)
+    }
 
     public static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
 
@@ -51,7 +65,8 @@ public final class Tensor: @unchecked Sendable {
     public func resize(_ newShape: [Int]) {
         let n = Tensor.elementCount(newShape)
         if n > capacity {
-            data.deallocate()
+            if owned { data.deallocate() }
+            owned = true
             data = .allocate(capacity: n)
             data.initialize(repeating: 0, count: n)
             capacity = n
