@@ -75,10 +75,11 @@ const char *seqnn_status_string(int status);
 const char *seqnn_last_error(void);
 
 /* Sets the number of threads for matrix products (process-wide). The default is 1 (best for small batches
- * and on busy machines; OpenBLAS starts no idle worker threads), unless OPENBLAS_NUM_THREADS,
- * GOTO_NUM_THREADS or OMP_NUM_THREADS is set when SeqNN first loads OpenBLAS. With 1 thread every product
- * with more than one row runs on SeqNN's own AVX-512 kernels where the CPU has them; with more, products
- * above ~2M multiply-adds run on OpenBLAS's threads. n must be >= 1. Call it before training, not during. */
+ * and on busy machines), unless OPENBLAS_NUM_THREADS, GOTO_NUM_THREADS or OMP_NUM_THREADS is set when SeqNN
+ * first needs its matrix products. On CPUs with AVX-512, products run on SeqNN's own kernels; with n > 1 a
+ * large product (from ~1M multiply-adds, or a single row from ~128K) is split by output columns over a pool
+ * of n - 1 threads started on first use (they sleep when idle; results do not depend on n). Elsewhere the
+ * products run on OpenBLAS with n threads. n must be >= 1. Call it before training, not during. */
 int seqnn_set_num_threads(int n);
 
 /* OpenBLAS's kernel family in use, e.g. "SkylakeX", "Haswell" (static string), or "reference" when

@@ -1,5 +1,6 @@
 #include "seqnn_blas.h"
 #include "gemm_avx512.h"
+#include "gemm_threads.h"
 #include <dlfcn.h>
 #include <string.h>
 #include <pthread.h>
@@ -84,11 +85,6 @@ static void blas_sgemm(int ta, int tb, int m, int n, int k, float alpha, const f
     else reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-/* Own kernels for every product except large ones when OpenBLAS may use several threads. */
-static int use_own(int m, int n, int k) {
-    if (!own_kernels) return 0;
-    return blas_threads <= 1 || (double)m * n * k < 2097152.0;
-}
 
 void SeqNNBLAS_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
                       int ldb, float beta, float *c, int ldc) {
@@ -99,9 +95,12 @@ void SeqNNBLAS_sgemm_fused(int ta, int tb, int m, int n, int k, float alpha, con
                            const float *b, int ldb, const float *bpacked, float beta, float *c, int ldc,
                            const float *bias, int relu) {
     pthread_once(&detected, detect);
-    if (use_own(m, n, k) &&
-        SeqNNBLAS_gemm_avx512(ta, tb, m, n, k, alpha, a, lda, b, ldb, bpacked, beta, c, ldc, bias, relu))
-        return;
+    if (own_kernels) {   /* several threads: column slices on SeqNN's pool (gemm_threads.c) */
+        if (SeqNNBLAS_gemm_parts(blas_threads, m, n, k) > 1 &&
+            SeqNNBLAS_gemm_parallel(blas_threads, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, relu))
+            return;
+        if (SeqNNBLAS_gemm_avx512(ta, tb, m, n, k, alpha, a, lda, b, ldb, bpacked, beta, c, ldc, bias, relu)) return;
+    }
     blas_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     if (!bias && !relu) return;
     for (int i = 0; i < m; i++) {
@@ -113,7 +112,8 @@ void SeqNNBLAS_sgemm_fused(int ta, int tb, int m, int n, int k, float alpha, con
 
 long SeqNNBLAS_packed_b_size(int tb, int m, int n, int k, int ldb) {
     pthread_once(&detected, detect);
-    if (!use_own(m, n, k) || !SeqNNBLAS_gemm_avx512_packs_b(tb, m, n, ldb)) return 0;
+    if (!own_kernels || SeqNNBLAS_gemm_parts(blas_threads, m, n, k) > 1 || !SeqNNBLAS_gemm_avx512_packs_b(tb, m, n, ldb))
+        return 0;   /* split products pack their own slices */
     return SeqNNBLAS_gemm_avx512_packed_size(k, n);
 }
 
@@ -124,6 +124,11 @@ void SeqNNBLAS_pack_b(int tb, int k, int n, const float *b, int ldb, float *out)
 
 void SeqNNBLAS_set_threads(int n) {
     pthread_once(&detected, detect);
+    if (own_kernels) {   /* SeqNN's pool splits the products; OpenBLAS, if loaded, follows along */
+        blas_threads = n;
+        if (p_set_threads) p_set_threads(n);
+        return;
+    }
     if (n > 1 || p_set_threads) pthread_once(&loaded, load);   /* one thread needs no OpenBLAS */
     if (p_set_threads) { p_set_threads(n); blas_threads = p_get_threads(); }
     else blas_threads = 1;

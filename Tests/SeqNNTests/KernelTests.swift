@@ -152,3 +152,53 @@ struct PackedWeightsTests {
         #expect(try cached.predict(x, batchSize: 96) == reference.predict(x, batchSize: 96))
     }
 }
+
+// With several threads a product is split by columns over SeqNN's pool (gemm_threads.c); every element is
+// computed as with one thread, so results are bit-identical, also when two threads multiply at once.
+struct ThreadedGemmTests {
+    @Test func splitProductsEqualOneThreadBitForBit() throws {
+        let shapes: [(Bool, Bool, Int, Int, Int)] = [(false, false, 1, 512, 784), (false, false, 256, 512, 300),
+                                                    (true, false, 300, 200, 100), (false, true, 100, 333, 257),
+                                                    (false, false, 70, 100, 2000)]
+        let before = Kernels.threads
+        defer { Kernels.setThreads(before) }
+        for (ta, tb, m, n, k) in shapes {
+            var r = TestRandom(UInt64(m * n + k))
+            let a = r.floats(m * k, -1, 1), b = r.floats(k * n, -1, 1), bias = r.floats(n, -1, 1), c0 = r.floats(m * n, -1, 1)
+            func run(_ threads: Int, beta: Float, relu: Bool) -> [Float] {
+                Kernels.setThreads(threads)
+                var c = c0
+                Kernels.gemm(ta, tb, m: m, n: n, k: k, alpha: 0.5, a: a, b: b, beta: beta, c: &c, bias: bias, relu: relu)
+                return c
+            }
+            for (beta, relu) in [(Float(0), true), (1, false)] {
+                let one = run(1, beta: beta, relu: relu)
+                #expect(run(2, beta: beta, relu: relu) == one, "\(m)x\(n)x\(k) ta \(ta) tb \(tb)")
+                #expect(run(3, beta: beta, relu: relu) == one, "\(m)x\(n)x\(k) ta \(ta) tb \(tb), 3 threads")
+            }
+        }
+    }
+
+    @Test func concurrentSplitProductsAreIndependent() async throws {
+        let before = Kernels.threads
+        defer { Kernels.setThreads(before) }
+        Kernels.setThreads(2)
+        let m = 64, n = 256, k = 512
+        var r = TestRandom(3)
+        let a = r.floats(m * k, -1, 1), b = r.floats(k * n, -1, 1)
+        var want = [Float](repeating: 0, count: m * n)
+        Kernels.gemmReference(false, false, m: m, n: n, k: k, a: a, b: b, c: &want)
+        let results = await withTaskGroup(of: [Float].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var c = [Float](repeating: 0, count: m * n)
+                    for _ in 0..<20 { Kernels.gemm(false, false, m: m, n: n, k: k, a: a, b: b, c: &c) }
+                    return c
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        for c in results { expectClose(c.map(Double.init), want.map(Double.init), rtol: 1e-5, atol: 1e-4) }
+        #expect(Set(results.map { $0.map(\.bitPattern) }).count == 1)
+    }
+}

@@ -5,6 +5,7 @@
 #      plus the libseqnn.so.0 link its SONAME needs),
 #   2. compiles Tests/c/test_api.c, test_threads.c and test_alloc.c with -Wall -Wextra -Werror,
 #   3. runs them (test_alloc counts heap allocations with its own malloc, so it is not run under valgrind),
+#      and test_threads once more with two threads for matrix products (SeqNN's thread pool),
 #   4. runs them again under valgrind (definite leaks and memory errors fail; Tests/c/valgrind.supp hides
 #      only what comes from the Swift runtime or OpenBLAS themselves),
 #   5. runs tools/check_exports.sh (exported symbols == the header's functions).
@@ -56,6 +57,11 @@ for t in test_api test_threads test_alloc; do
     step "running $t"
     "$outdir/$t" || fail "$t"
 done
+# Again with two threads for products: on AVX-512 CPUs they are then split over SeqNN's thread pool.
+if [ -x "$outdir/test_threads" ]; then
+    step "running test_threads with 2 threads for products"
+    OPENBLAS_NUM_THREADS=2 "$outdir/test_threads" || fail "test_threads (2 product threads)"
+fi
 
 # 4. Valgrind.
 if [ "${SEQNN_SKIP_VALGRIND:-0}" != 1 ]; then
