@@ -39,17 +39,18 @@ enum RNNKernels {
     @inline(__always)
     static func gemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, packedB: PackedB? = nil) {
+                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, packedB: PackedB? = nil,
+                     bias: UnsafePointer<Float>? = nil) {
         if m == 0 || n == 0 { return }
         if k == 0 {
             for r in 0..<m {
                 let row = c + r * ldc
-                for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
+                for j in 0..<n { row[j] = (beta == 0 ? 0 : beta * row[j]) + (bias?[j] ?? 0) }
             }
             return
         }
         SeqNNBLAS_sgemm_fused(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb),
-                              packedB?.pointer(transB, m: m, k: k, n: n, b: b, ldb: ldb), beta, c, Int32(ldc), nil, 0)
+                              packedB?.pointer(transB, m: m, k: k, n: n, b: b, ldb: ldb), beta, c, Int32(ldc), bias, 0)
     }
 
     /// Resizes without building a shape array when the shape already matches (no per-batch allocation).
@@ -449,10 +450,10 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         RNNKernels.fit(z, T, B, gu)
         for j in 0..<groups {
             let (off, w) = nm <= 1 ? (0, gu) : (j * u, u)
+            // + b in the product's epilogue (GRU reset_after: b's row 0, the input bias).
             RNNKernels.gemm(false, false, m: T * B, n: w, k: I, a: xt.data + j * T * B * I, lda: I,
-                            b: kernel.value.data + off, ldb: gu, c: z.data + off, ldc: gu)
+                            b: kernel.value.data + off, ldb: gu, c: z.data + off, ldc: gu, bias: bias.map { UnsafePointer($0.value.data + off) })
         }
-        if let bias { Kernels.addRowVector(z.data, rows: T * B, cols: gu, bias.value.data) }   // (GRU reset_after: row 0)
 
         // Initial state: zeros, or what a stateful layer kept from its last call.
         let h = s[Slot.h]
