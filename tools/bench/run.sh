@@ -120,8 +120,11 @@ for tspec in $threads_list; do
     ponly="W1,W2,W3,W3lat,W4,W5"
     if [ "$t" = 1 ]; then only="$only,cold"; ponly="$ponly,cold"; fi   # cold start once, in the 1-thread round
     echo "== SeqNN, $t thread(s)" >&2
-    "$bench" --threads "$t" "${pinopt[@]}" --reps $rp --scale $sc --only "$only" --save-w1 "$h5" \
-        --lat-calls $lat_calls --cold-reps $cold_reps > "$work/seqnn-$t.jsonl" || echo "run.sh: seqnn_bench failed" >&2
+    # The sgemm peak in a process of its own: OpenBLAS's threads, once started by it, kept spinning in
+    # sched_yield through the workloads that followed and took the second core from them.
+    "$bench" --threads "$t" "${pinopt[@]}" --only peak > "$work/seqnn-$t.jsonl" || echo "run.sh: seqnn_bench peak failed" >&2
+    "$bench" --threads "$t" "${pinopt[@]}" --reps $rp --scale $sc --only "${only#peak,}" --save-w1 "$h5" \
+        --lat-calls $lat_calls --cold-reps $cold_reps >> "$work/seqnn-$t.jsonl" || echo "run.sh: seqnn_bench failed" >&2
     [ $peers = 1 ] || continue
     for f in ${frameworks//,/ }; do
         echo "== $f, $t thread(s)" >&2
