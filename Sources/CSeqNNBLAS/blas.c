@@ -134,6 +134,11 @@ void SeqNNBLAS_set_threads(int n) {
     else blas_threads = 1;
 }
 
+int SeqNNBLAS_own_kernels(void) {
+    pthread_once(&detected, detect);
+    return own_kernels;
+}
+
 int SeqNNBLAS_threads(void) {
     pthread_once(&detected, detect);
     return blas_threads;

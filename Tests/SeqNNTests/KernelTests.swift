@@ -173,8 +173,14 @@ struct ThreadedGemmTests {
             }
             for (beta, relu) in [(Float(0), true), (1, false)] {
                 let one = run(1, beta: beta, relu: relu)
-                #expect(run(2, beta: beta, relu: relu) == one, "\(m)x\(n)x\(k) ta \(ta) tb \(tb)")
-                #expect(run(3, beta: beta, relu: relu) == one, "\(m)x\(n)x\(k) ta \(ta) tb \(tb), 3 threads")
+                for threads in [2, 3] {
+                    let many = run(threads, beta: beta, relu: relu)
+                    if Kernels.ownKernels {   // OpenBLAS (SEQNN_GEMM=openblas, no AVX-512) may sum differently
+                        #expect(many == one, "\(m)x\(n)x\(k) ta \(ta) tb \(tb), \(threads) threads")
+                    } else {
+                        expectClose(many.map(Double.init), one.map(Double.init), rtol: 1e-5, atol: 1e-4)
+                    }
+                }
             }
         }
     }
@@ -199,6 +205,6 @@ struct ThreadedGemmTests {
             return await group.reduce(into: []) { $0.append($1) }
         }
         for c in results { expectClose(c.map(Double.init), want.map(Double.init), rtol: 1e-5, atol: 1e-4) }
-        #expect(Set(results.map { $0.map(\.bitPattern) }).count == 1)
+        if Kernels.ownKernels { #expect(Set(results.map { $0.map(\.bitPattern) }).count == 1) }
     }
 }

@@ -25,6 +25,8 @@ void SeqNNBLAS_sgemm_fused(int trans_a, int trans_b, int m, int n, int k, float 
  * B itself (it runs on OpenBLAS, or reads B in place: then skip packing and pass NULL), and the packing. */
 long SeqNNBLAS_packed_b_size(int trans_b, int m, int n, int k, int ldb);
 void SeqNNBLAS_pack_b(int trans_b, int k, int n, const float *b, int ldb, float *out);
+/* Whether products run on SeqNN's own AVX-512 kernels here (else OpenBLAS or the reference loop). */
+int SeqNNBLAS_own_kernels(void);
 void SeqNNBLAS_set_threads(int n);
 int SeqNNBLAS_threads(void);
 /* OpenBLAS's kernel family ("SkylakeX", "Haswell", ...), or "reference" without OpenBLAS. Static string. */

@@ -72,6 +72,9 @@ public enum Kernels {
     /// Sets OpenBLAS's thread count for this process (the library's only threading knob).
     public static func setThreads(_ n: Int) { SeqNNBLAS_set_threads(Int32(max(1, n))) }
     public static var threads: Int { Int(SeqNNBLAS_threads()) }
+    /// Whether products run on SeqNN's own AVX-512 kernels (else OpenBLAS): results are then independent of
+    /// the thread count, bit for bit.
+    public static var ownKernels: Bool { SeqNNBLAS_own_kernels() != 0 }
 }
 
 /// A packed copy of one GEMM operand B, made once and reused by every product with the same B until the
