@@ -86,11 +86,6 @@ static void blas_sgemm(int ta, int tb, int m, int n, int k, float alpha, const f
 }
 
 
-void SeqNNBLAS_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
-                      int ldb, float beta, float *c, int ldc) {
-    SeqNNBLAS_sgemm_fused(ta, tb, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc, NULL, 0);
-}
-
 void SeqNNBLAS_sgemm_fused(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
                            const float *b, int ldb, const float *bpacked, float beta, float *c, int ldc,
                            const float *bias, int relu) {

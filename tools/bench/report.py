@@ -23,8 +23,8 @@ TITLES = {
     "W5": "W5 LSTM(64) x 50 steps, Dense(1), adam, batch 32, fit",
     "cold": "cold start: new process, load W1 .h5, predict 1 sample",
 }
-FW_ORDER = ["seqnn", "seqnn-tuned", "seqnn-py", "keras3-jax", "keras3-tf", "tf-keras", "torch", "onnxruntime"]
-SEQNN = {"seqnn", "seqnn-tuned", "seqnn-py"}
+FW_ORDER = ["seqnn", "seqnn-py", "keras3-jax", "keras3-tf", "tf-keras", "torch", "onnxruntime"]
+SEQNN = {"seqnn", "seqnn-py"}
 # The goals of issue 7, as (ratio SeqNN / best peer, needed) or special forms.
 GOALS = {"W1": 3.0, "W2": 1.2, "W3": "onnxruntime", "W3lat": "onnxruntime", "W4": 2.0, "W5": 1.5, "cold": 0.020}
 
@@ -137,7 +137,7 @@ def build(rows, skipped, peaks, threads_list):
     t = threads_list[0]
     for w in ORDER:
         peers = [r for (ww, f, tt), r in by.items() if ww == w and tt == t and f not in SEQNN]
-        for sf in ["seqnn", "seqnn-tuned"]:   # seqnn-tuned: rows of runs before 2026-11-30, if any
+        for sf in ["seqnn"]:
             s = by.get((w, sf, t))
             if not s:
                 continue

@@ -7,13 +7,11 @@
  * Without OpenBLAS the products run on a plain reference loop (correct, slow; seqnn_blas_core says so).
  * Not public API. */
 
-/* C[m,n] = alpha op(A) op(B) + beta C, row-major; trans_a/trans_b nonzero to transpose. */
-void SeqNNBLAS_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
-                      const float *b, int ldb, float beta, float *c, int ldc);
-/* The same, then (when bias is not NULL) C[i, j] += bias[j] and (when relu is nonzero) C = max(C, 0) with
- * NaN -> 0. On AVX-512 CPUs this runs SeqNN's own kernels (gemm_avx512.c; split over threads by
- * gemm_threads.c when SeqNNBLAS_set_threads asked for several), which apply the bias and ReLU to each tile
- * while it is in registers; elsewhere OpenBLAS, then one plain pass.
+/* C[m,n] = alpha op(A) op(B) + beta C, row-major (trans_a/trans_b nonzero to transpose), then (when bias is
+ * not NULL) C[i, j] += bias[j] and (when relu is nonzero) C = max(C, 0) with NaN -> 0. On AVX-512 CPUs
+ * this runs SeqNN's own kernels (gemm_avx512.c; split over threads by gemm_threads.c when
+ * SeqNNBLAS_set_threads asked for several), which apply the bias and ReLU to each tile while it is in
+ * registers; elsewhere OpenBLAS, then one plain pass.
  * bpacked, when not NULL, is op(B) already packed by SeqNNBLAS_pack_b (b must still be given: it is used
  * when the product runs elsewhere). SEQNN_GEMM=openblas in the environment (read once) keeps every
  * product on OpenBLAS, for comparison. */

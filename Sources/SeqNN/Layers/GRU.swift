@@ -52,7 +52,7 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
                 for b in 0..<B {
                     for j in 0..<u { rh[b * u + j] = gs[b * gu + u + j] * hh[b * u + j] }
                 }
-                RNNKernels.gemm(false, false, m: B, n: u, k: u, a: rh, lda: u, b: recurrentKernel!.value.data + 2 * u, ldb: gu,
+                Kernels.gemm(false, false, m: B, n: u, k: u, a: rh, lda: u, b: recurrentKernel!.value.data + 2 * u, ldb: gu,
                                 c: rs + 2 * u, ldc: gu)
             }
             for b in 0..<B {
@@ -109,7 +109,7 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
                 }
             } else {
                 // ĥ's recurrent part is (r*h).R_h: d(r*h) = dpre_h . R_h^T
-                RNNKernels.gemm(false, false, m: B, n: u, k: u, a: dxs + 2 * u, lda: gu, b: s[Slot.rt].data + 2 * u * u, ldb: u,
+                Kernels.gemm(false, false, m: B, n: u, k: u, a: dxs + 2 * u, lda: gu, b: s[Slot.rt].data + 2 * u * u, ldb: u,
                                 c: drh, ldc: u)   // R_h^T: rows 2u..<3u of R^T
                 let hh = operand(s, gate: 2, step: st, B: B, nr: nr)
                 for b in 0..<B {
@@ -131,7 +131,7 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
         }
         recurrentWeightGrad(s, B: B, nr: nr, blocks: resetAfter ? 0..<3 : 0..<2, dC: drz, lddc: gu)
         if !resetAfter, let rk = recurrentKernel, rk.trainable {
-            RNNKernels.gemm(true, false, m: u, n: u, k: T * B, a: s[Self.rhinSlot].data, lda: u, b: drz + 2 * u, ldb: gu,
+            Kernels.gemm(true, false, m: u, n: u, k: T * B, a: s[Self.rhinSlot].data, lda: u, b: drz + 2 * u, ldb: gu,
                             beta: 1, c: rk.grad.data + 2 * u, ldc: gu)
         }
         if resetAfter, let bias, bias.trainable {

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSeqNNBLAS
 
 // The machinery SimpleRNN, LSTM and GRU share (Keras's `RNN` layer around a cell): configuration, weights,
 // dropout masks, the batched input projection, stateful state and the time loop's bookkeeping.
@@ -33,26 +32,8 @@ public protocol StatefulLayer: AnyObject {
     func withStatesReset<T>(_ body: () throws -> T) rethrows -> T
 }
 
-/// Strided matrix products for the recurrent layers (gate slices of a kernel are column blocks).
+/// Helpers of the recurrent layers (their matrix products are `Kernels.gemm` with row strides).
 enum RNNKernels {
-    /// C[m,n] (rows `ldc` apart) = op(A) op(B) + beta C, row-major; op(A) is [m,k], op(B) is [k,n].
-    @inline(__always)
-    static func gemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
-                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, packedB: PackedB? = nil,
-                     bias: UnsafePointer<Float>? = nil) {
-        if m == 0 || n == 0 { return }
-        if k == 0 {
-            for r in 0..<m {
-                let row = c + r * ldc
-                for j in 0..<n { row[j] = (beta == 0 ? 0 : beta * row[j]) + (bias?[j] ?? 0) }
-            }
-            return
-        }
-        SeqNNBLAS_sgemm_fused(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb),
-                              packedB?.pointer(transB, m: m, k: k, n: n, b: b, ldb: ldb), beta, c, Int32(ldc), bias, 0)
-    }
-
     /// Resizes without building a shape array when the shape already matches (no per-batch allocation).
     @inline(__always) static func fit(_ t: Tensor, _ a: Int, _ b: Int) {
         let s = t.shape
@@ -451,7 +432,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         for j in 0..<groups {
             let (off, w) = nm <= 1 ? (0, gu) : (j * u, u)
             // + b in the product's epilogue (GRU reset_after: b's row 0, the input bias).
-            RNNKernels.gemm(false, false, m: T * B, n: w, k: I, a: xt.data + j * T * B * I, lda: I,
+            Kernels.gemm(false, false, m: T * B, n: w, k: I, a: xt.data + j * T * B * I, lda: I,
                             b: kernel.value.data + off, ldb: gu, c: z.data + off, ldc: gu, bias: bias.map { UnsafePointer($0.value.data + off) })
         }
 
@@ -512,11 +493,11 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         let u = units, gu = gateCount * units, r = recurrentKernel.value.data
         if nr <= 1 {
             let lo = blocks.lowerBound * u
-            RNNKernels.gemm(false, false, m: B, n: blocks.count * u, k: u, a: operand(s, gate: 0, step: st, B: B, nr: nr), lda: u,
+            Kernels.gemm(false, false, m: B, n: blocks.count * u, k: u, a: operand(s, gate: 0, step: st, B: B, nr: nr), lda: u,
                             b: r + lo, ldb: gu, beta: beta, c: c + lo, ldc: ldc, packedB: s.packed(blocks.lowerBound))
         } else {
             for k in blocks {
-                RNNKernels.gemm(false, false, m: B, n: u, k: u, a: operand(s, gate: k, step: st, B: B, nr: nr), lda: u,
+                Kernels.gemm(false, false, m: B, n: u, k: u, a: operand(s, gate: k, step: st, B: B, nr: nr), lda: u,
                                 b: r + k * u, ldb: gu, beta: beta, c: c + k * u, ldc: ldc, packedB: s.packed(k))
             }
         }
@@ -542,7 +523,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         if kernel.trainable {
             for j in 0..<groups {
                 let (off, w) = nm <= 1 ? (0, gu) : (j * u, u)
-                RNNKernels.gemm(true, false, m: I, n: w, k: T * B, a: xt + j * T * B * I, lda: I, b: dz + off, ldb: gu,
+                Kernels.gemm(true, false, m: I, n: w, k: T * B, a: xt + j * T * B * I, lda: I, b: dz + off, ldb: gu,
                                 beta: 1, c: kernel.grad.data + off, ldc: gu)
             }
         }
@@ -552,7 +533,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         RNNKernels.fit(dxt, T, B, I)
         let mask = s[Slot.inMask].data
         if nm <= 1 {
-            RNNKernels.gemm(false, true, m: T * B, n: I, k: gu, a: dz, lda: gu, b: kernel.value.data, ldb: gu, c: dxt.data, ldc: I)
+            Kernels.gemm(false, true, m: T * B, n: I, k: gu, a: dz, lda: gu, b: kernel.value.data, ldb: gu, c: dxt.data, ldc: I)
             if nm == 1 {
                 for st in 0..<T {
                     for b in 0..<B {
@@ -566,7 +547,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
             let tmp = s[Slot.tmp3]
             RNNKernels.fit(tmp, T, B, I)
             for k in 0..<nm {
-                RNNKernels.gemm(false, true, m: T * B, n: I, k: u, a: dz + k * u, lda: gu, b: kernel.value.data + k * u, ldb: gu,
+                Kernels.gemm(false, true, m: T * B, n: I, k: u, a: dz + k * u, lda: gu, b: kernel.value.data + k * u, ldb: gu,
                                 c: tmp.data, ldc: I)
                 for st in 0..<T {
                     for b in 0..<B {
@@ -621,7 +602,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         let u = units, rt = s[Slot.rt].data, n = B * u   // rows of R^T: transposeRecurrentKernel
         if nr == 0 {
             let lo = blocks.lowerBound * u
-            RNNKernels.gemm(false, false, m: B, n: u, k: blocks.count * u, a: dC + lo, lda: lddc, b: rt + lo * u, ldb: u,
+            Kernels.gemm(false, false, m: B, n: u, k: blocks.count * u, a: dC + lo, lda: lddc, b: rt + lo * u, ldb: u,
                             beta: accumulate ? 1 : 0, c: dh, ldc: u, packedB: s.packed(4 + blocks.lowerBound))
             return
         }
@@ -631,12 +612,12 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         let mask = s[Slot.recMask].data
         if nr == 1 {
             let lo = blocks.lowerBound * u
-            RNNKernels.gemm(false, false, m: B, n: u, k: blocks.count * u, a: dC + lo, lda: lddc, b: rt + lo * u, ldb: u, c: tmp.data, ldc: u,
+            Kernels.gemm(false, false, m: B, n: u, k: blocks.count * u, a: dC + lo, lda: lddc, b: rt + lo * u, ldb: u, c: tmp.data, ldc: u,
                             packedB: s.packed(4 + blocks.lowerBound))
             for i in 0..<n { dh[i] += tmp.data[i] * mask[i] }
         } else {
             for k in blocks {
-                RNNKernels.gemm(false, false, m: B, n: u, k: u, a: dC + k * u, lda: lddc, b: rt + k * u * u, ldb: u, c: tmp.data, ldc: u,
+                Kernels.gemm(false, false, m: B, n: u, k: u, a: dC + k * u, lda: lddc, b: rt + k * u * u, ldb: u, c: tmp.data, ldc: u,
                                 packedB: s.packed(4 + k))
                 let m = mask + k * n
                 for i in 0..<n { dh[i] += tmp.data[i] * m[i] }
@@ -652,11 +633,11 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         if nr <= 1 {
             let lo = blocks.lowerBound * u
             let a = nr == 0 ? s[Slot.h].data : s[Slot.hp].data   // h[0..<T]: the state each step read
-            RNNKernels.gemm(true, false, m: u, n: blocks.count * u, k: tb, a: a, lda: u, b: dC + lo, ldb: lddc,
+            Kernels.gemm(true, false, m: u, n: blocks.count * u, k: tb, a: a, lda: u, b: dC + lo, ldb: lddc,
                             beta: 1, c: g + lo, ldc: gu)
         } else {
             for k in blocks {
-                RNNKernels.gemm(true, false, m: u, n: u, k: tb, a: s[Slot.hp].data + k * tb * u, lda: u, b: dC + k * u, ldb: lddc,
+                Kernels.gemm(true, false, m: u, n: u, k: tb, a: s[Slot.hp].data + k * tb * u, lda: u, b: dC + k * u, ldb: lddc,
                                 beta: 1, c: g + k * u, ldc: gu)
             }
         }

@@ -12,17 +12,32 @@ public enum Kernels {
                             alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>,
                             bias: UnsafePointer<Float>? = nil, relu: Bool = false, packedB: PackedB? = nil) {
+        gemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n,
+             beta: beta, c: c, ldc: n, bias: bias, relu: relu, packedB: packedB)
+    }
+
+    /// The same with explicit row strides: rows of A, B and C are `lda`, `ldb`, `ldc` floats apart (a recurrent
+    /// layer's gate blocks are column slices of its kernels).
+    @inline(__always)
+    public static func gemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
+                            alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+                            bias: UnsafePointer<Float>? = nil, relu: Bool = false, packedB: PackedB? = nil) {
         if m == 0 || n == 0 { return }
-        if k == 0 {
-            if beta == 0 { c.update(repeating: 0, count: m * n) } else { scale(c, m * n, beta) }
-            if let bias { addRowVector(c, rows: m, cols: n, bias) }
-            if relu { for i in 0..<m * n where !(c[i] > 0) { c[i] = 0 } }
+        if k == 0 {   // C = beta C (+ bias, ReLU): BLAS reads no C when beta is 0
+            for r in 0..<m {
+                let row = c + r * ldc
+                for j in 0..<n {
+                    var v: Float = beta == 0 ? 0 : beta * row[j]
+                    if let bias { v += bias[j] }
+                    row[j] = relu ? (v > 0 ? v : 0) : v
+                }
+            }
             return
         }
-        SeqNNBLAS_sgemm_fused(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a,
-                              Int32(transA ? m : k), b, Int32(transB ? k : n),
-                              packedB?.pointer(transB, m: m, k: k, n: n, b: b, ldb: transB ? k : n), beta, c, Int32(n),
-                              bias, relu ? 1 : 0)
+        SeqNNBLAS_sgemm_fused(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b,
+                              Int32(ldb), packedB?.pointer(transB, m: m, k: k, n: n, b: b, ldb: ldb), beta, c,
+                              Int32(ldc), bias, relu ? 1 : 0)
     }
 
     /// Reference for `gemm`: the textbook triple loop, accumulating in Double.
