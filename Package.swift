@@ -31,6 +31,11 @@ let package = Package(
                 linkerSettings: [.unsafeFlags([
                     "-Xlinker", "-soname=libseqnn.so.0",
                     "-Xlinker", "--version-script=Sources/SeqNNC/exports.map",
+                    // Every symbol resolved at link time: a missing runtime library fails the build, not the user.
+                    "-Xlinker", "-z", "-Xlinker", "defs",
+                    // Never unmapped by dlclose: the statically linked Swift runtime keeps threads and
+                    // thread-local destructors that would then run on unmapped code.
+                    "-Xlinker", "-z", "-Xlinker", "nodelete",
                 ])]),
         .executableTarget(name: "seqinspect",
                           dependencies: ["SeqNN", "SeqNNFile", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -1,7 +1,7 @@
 """pytest setup for the Python binding's tests.
 
 The tests import the package from the checkout (``bindings/python``), not from site-packages, and the
-library from ``$SEQNN_LIBRARY`` (README's test command sets it) or the checkout's ``.build/release``.
+library from ``$SEQNN_LIBRARY`` (README's test command sets it) or the checkout's ``.build/install/lib``.
 """
 from __future__ import annotations
 

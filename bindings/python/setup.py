@@ -3,9 +3,9 @@
 
 Where the library comes from, first match wins:
   1. ``$SEQNN_LIBRARY`` (a path to libseqnn.so or to its folder),
-  2. the checkout's ``.build/release/libseqnn.so`` (this file lives in ``bindings/python`` of it),
-  3. building it there with ``swift build -c release --product seqnn`` when ``swift`` is on PATH
-     (set ``SEQNN_NO_BUILD=1`` to skip),
+  2. the checkout's ``.build/install/lib/libseqnn.so`` (this file lives in ``bindings/python`` of it):
+     the shipped form ``tools/build.sh`` makes, with the Swift runtime inside,
+  3. running ``tools/build.sh`` there when ``swift`` is on PATH (set ``SEQNN_NO_BUILD=1`` to skip),
   4. none: the build fails with instructions, unless ``SEQNN_ALLOW_NO_LIBRARY=1`` (then the installed
      package looks for the library at run time: ``$SEQNN_LIBRARY`` or the system loader).
 Editable installs (``pip install -e``) copy nothing: the package finds the checkout's build folder itself.
@@ -42,12 +42,12 @@ def locate_library() -> "Path | None":
         return p
     repo = find_repository()
     if repo is not None:
-        built = repo / ".build" / "release" / LIBRARY
+        built = repo / ".build" / "install" / "lib" / LIBRARY
         if built.is_file():
             return built
         if shutil.which("swift") and os.environ.get("SEQNN_NO_BUILD") != "1":
-            print(f"seqnn: building {LIBRARY} (swift build -c release --product seqnn) in {repo}")
-            subprocess.run(["swift", "build", "-c", "release", "--product", "seqnn"], cwd=repo, check=True)
+            print(f"seqnn: building {LIBRARY} (bash tools/build.sh) in {repo}")
+            subprocess.run(["bash", "tools/build.sh"], cwd=repo, check=True, stdout=subprocess.DEVNULL)
             if built.is_file():
                 return built
     return None

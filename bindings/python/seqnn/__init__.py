@@ -6,7 +6,7 @@ Keras code runs with its imports changed::
     from seqnn.keras.layers import Dense, Activation
 
 The package is pure Python over ctypes and numpy; the library is found as described in ``seqnn._ffi``
-(``$SEQNN_LIBRARY``, the package's own copy, the repository's ``.build/release``, the system loader).
+(``$SEQNN_LIBRARY``, the package's own copy, the repository's ``.build/install/lib``, the system loader).
 Models saved here are Keras ``.h5`` files that the C API, Keras 2 and Keras 3 load.
 """
 from __future__ import annotations

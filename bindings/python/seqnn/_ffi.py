@@ -8,8 +8,9 @@ Where the library comes from, first match wins:
 1. ``$SEQNN_LIBRARY`` - a path to ``libseqnn.so`` or to the folder holding it. If it is set and does not
    load, that is an error (no silent fallback to some other copy).
 2. the package's own copy, ``seqnn/_lib/libseqnn.so`` (put there by ``pip install``),
-3. the repository's build folder ``.build/release`` (found by walking up from this file to the folder
-   that has ``Package.swift`` and ``Include/seqnn.h``), as in a checkout or an editable install,
+3. the repository's build folder ``.build/install/lib`` (where ``tools/build.sh`` puts the shipped form;
+   found by walking up from this file to the folder that has ``Package.swift`` and ``Include/seqnn.h``),
+   as in a checkout or an editable install,
 4. the system loader (``libseqnn.so.0``, ``libseqnn.so``, ``ctypes.util.find_library("seqnn")``).
 
 Rules kept here (DESIGN.md §8): ``argtypes`` and ``restype`` on every function (the default ``int``
@@ -197,7 +198,7 @@ def _candidates() -> Iterator[Tuple[str, str]]:
     yield "the package's own copy", str(package_library_path())
     repo = find_repository()
     if repo is not None:
-        yield "the repository's build folder", str(repo / ".build" / "release" / LIBRARY_NAME)
+        yield "the repository's build folder", str(repo / ".build" / "install" / "lib" / LIBRARY_NAME)
     yield "the system loader", "libseqnn.so.0"
     yield "the system loader", LIBRARY_NAME
     found = ctypes.util.find_library("seqnn")   # slow (runs ldconfig): only when all else failed
