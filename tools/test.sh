@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: Swift unit and Keras-parity tests, the C API tests (also under valgrind), the export
-# check, and the Python tests when present. Installs what it needs first. This is README's test command
-# and what CI (.ci/run) runs.
+# check and the Python tests against the shipped form of the library, then the release tarball and wheel
+# as a user without Swift would use them (Tests/package/run.sh). Installs what it needs first. This is
+# README's test command and what CI (.ci/run) runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_NUM_THREADS=1 SWIFT_BACKTRACE=enable=no
@@ -22,7 +23,7 @@ SEQNN_GEMM=openblas swift test --skip-build \
 grep -E "Test run with|Executed [0-9]+ tests" .build/swift-test-openblas.log | tail -2
 ! grep -qE "Test run with [0-9]+ tests.* failed|error: |with [1-9][0-9]* failures" .build/swift-test-openblas.log
 
-echo "== release library"
+echo "== the shipped form (tools/build.sh: Swift runtime inside, stripped, in an install tree)"
 lib=$(bash tools/build.sh | tail -n 1)
 
 echo "== C tests"
@@ -35,4 +36,6 @@ if [ -d Tests/python ] && ls Tests/python/test_*.py >/dev/null 2>&1; then
   echo "== Python tests"
   SEQNN_LIBRARY="$lib/libseqnn.so" python3 -m pytest -q -p no:cacheprovider Tests/python
 fi
+echo "== release artifacts (tools/package.sh), used outside the checkout with the Swift toolchain hidden"
+bash Tests/package/run.sh
 echo "== all tests passed"
