@@ -19,12 +19,13 @@ print(f"seqnn {seqnn.__version__}, library {seqnn.library_version()} from {lib}"
 assert os.path.realpath(lib).startswith(os.path.realpath(sys.prefix)), f"library not from the venv: {lib}"
 assert seqnn.library_version() == seqnn.__version__
 
+keras.utils.set_random_seed(1)             # Keras's way to make a run repeatable
 rng = np.random.default_rng(0)
-data = rng.random((1000, 20)).astype("float32")
+data = rng.random((2000, 8)).astype("float32")
 labels = np.argmax(data[:, :4], axis=1)            # the class is the largest of the first four features
 one_hot = keras.utils.to_categorical(labels, num_classes=4)
 
-model = Sequential([Dense(32, input_shape=(20,)), Activation("relu"), Dense(4), Activation("softmax")])
+model = Sequential([Dense(32, input_shape=(8,)), Activation("relu"), Dense(4), Activation("softmax")])
 model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
 history = model.fit(data, one_hot, epochs=30, batch_size=32, validation_split=0.2, verbose=0)
 accuracy = history.history["val_accuracy"][-1]

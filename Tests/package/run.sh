@@ -10,7 +10,7 @@
 #      over this checkout, and nothing of the checkout in any path or variable:
 #      - unpacks the tarball into a temporary prefix; builds Tests/package/roundtrip.c through pkg-config
 #        and through CMake's find_package(seqnn CONFIG) and runs both (train, save, load, predict);
-#        builds and runs README's C quick start the way README says; runs `seqinspect --verify` on a file
+#        runs README's C quick start, its shell lines as written, beside a copy of the tarball; runs `seqinspect --verify` on a file
 #        written by Keras 3 and on one written above; dlopen/dlclose the library three times (dlclose.c);
 #      - then hides the system's libhdf5 too, installs the wheel into a fresh venv and runs a Keras-style
 #        script (keras_script.py) and README's Python quick start there.
@@ -50,10 +50,15 @@ readme_block() {
     in_code && $0 == "```" { exit }
     in_code { print }' "$root/README.md"
 }
-readme_block "## C quick start" c > "$work/src/quickstart.c"
+# The C one is built and run by README's own shell lines, in a folder holding just the tarball.
+mkdir -p "$work/readme"
+readme_block "## C quick start" c > "$work/readme/quickstart.c"
+readme_block "## C quick start" sh > "$work/readme/quickstart.sh"
 readme_block "## Python quick start" python > "$work/src/quickstart.py"
-[ -s "$work/src/quickstart.c" ] && [ -s "$work/src/quickstart.py" ] || {
-  echo "package test: README.md's C or Python quick start was not found" >&2; exit 1; }
+for f in "$work/readme/quickstart.c" "$work/readme/quickstart.sh" "$work/src/quickstart.py"; do
+  [ -s "$f" ] || { echo "package test: README.md's quick start for $(basename "$f") was not found" >&2; exit 1; }
+done
+cp "$tarball" "$work/readme/"
 tar xzf "$tarball" -C "$work/prefix"
 prefix="$work/prefix/seqnn-$version-linux-$(uname -m)"
 [ -d "$prefix" ] || { echo "package test: the tarball's top folder is not $(basename "$prefix")" >&2; exit 1; }
