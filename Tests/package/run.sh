@@ -5,7 +5,7 @@
 #   1. runs tools/package.sh (unless DIST, a folder holding both artifacts, is given);
 #   2. checks the library's ELF facts: NEEDED only libc, libm, libstdc++, libgcc_s, libhdf5 (and the
 #      loader), SONAME libseqnn.so.0, NODELETE, the libseqnn.so.X.Y.Z -> .so.0 -> .so links; seqinspect
-#      likewise;
+#      likewise; and that tools/install.sh, with DESTDIR, installs exactly the tarball's files;
 #   3. in a private mount namespace (unshare -m) with an empty folder mounted over the Swift toolchain and
 #      over this checkout, and nothing of the checkout in any path or variable:
 #      - unpacks the tarball into a temporary prefix; builds Tests/package/roundtrip.c through pkg-config
@@ -86,6 +86,10 @@ done
 if grep -rqF "$root" "$prefix/lib/pkgconfig" "$prefix/lib/cmake"; then echo "  FAIL: a path into the checkout in seqnn.pc or the CMake config"; status=1; fi
 "$root/tools/check_exports.sh" "$prefix/lib" | sed 's/^/  /' || status=1
 [ $status -eq 0 ] || exit 1
+
+echo "== tools/install.sh into DESTDIR: the same files as the tarball, no path of the build in them"
+DESTDIR="$work/destdir" bash "$root/tools/install.sh" --prefix /opt/seqnn > /dev/null
+diff -r --no-dereference "$work/destdir/opt/seqnn" "$prefix" && echo "  $(cd "$prefix" && find . ! -type d | wc -l) files and links, identical"
 
 # The Swift toolchain's install folder (the one holding usr/bin/swift), hidden below.
 toolchain=""

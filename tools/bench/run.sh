@@ -70,8 +70,10 @@ if [ -z "$libdir" ]; then
     rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
     git -C "$root" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || rev="$rev + local changes in Sources"
     [ -z "$source_note" ] && source_note="this work tree at $rev, built by run.sh"
-    echo "== building libseqnn.so (swift build -c release --product seqnn --scratch-path .build-bench)" >&2
-    if ! (cd "$root" && swift build -c release --product seqnn --scratch-path .build-bench >&2); then
+    # The shipped form (Swift runtime linked in, as tools/build.sh builds it), in its own build folder so
+    # the work tree can be edited while the benchmark runs.
+    echo "== building libseqnn.so (swift build -c release -Xswiftc -static-stdlib --product seqnn --scratch-path .build-bench)" >&2
+    if ! (cd "$root" && swift build -c release -Xswiftc -static-stdlib --product seqnn --scratch-path .build-bench >&2); then
         echo "run.sh: the build failed; if the work tree is being edited, build elsewhere and pass --lib DIR" >&2
         exit 1
     fi
