@@ -88,7 +88,8 @@ if grep -rqF "$root" "$prefix/lib/pkgconfig" "$prefix/lib/cmake"; then echo "  F
 [ $status -eq 0 ] || exit 1
 
 echo "== tools/install.sh into DESTDIR: the same files as the tarball, no path of the build in them"
-DESTDIR="$work/destdir" bash "$root/tools/install.sh" --prefix /opt/seqnn > /dev/null
+DESTDIR="$work/destdir" bash "$root/tools/install.sh" --prefix /opt/seqnn > "$work/install.log" 2>&1 \
+  || { cat "$work/install.log"; exit 1; }
 diff -r --no-dereference "$work/destdir/opt/seqnn" "$prefix" && echo "  $(cd "$prefix" && find . ! -type d | wc -l) files and links, identical"
 
 # The Swift toolchain's install folder (the one holding usr/bin/swift), hidden below.
