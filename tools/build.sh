@@ -24,8 +24,7 @@ swift build -c release -Xswiftc -static-stdlib --product seqnn >&2
 swift build -c release -Xswiftc -static-stdlib --product seqinspect >&2
 build="$PWD/.build/release"
 
-version=$(sed -n 's/^let seqnnVersion: StaticString = "\(.*\)"/\1/p' Sources/SeqNNC/ModelAPI.swift)
-[ -n "$version" ] || { echo "build.sh: no seqnnVersion in Sources/SeqNNC/ModelAPI.swift" >&2; exit 1; }
+version=$(bash tools/version.sh)
 stage=${SEQNN_STAGE:-$PWD/.build/install}
 rm -rf "$stage"
 mkdir -p "$stage"/{lib/pkgconfig,lib/cmake/seqnn,include,bin,share/doc/seqnn}

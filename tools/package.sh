@@ -20,7 +20,7 @@ python=${SEQNN_PYTHON:-python3}
 
 lib=$(bash "$root/tools/build.sh" | tail -n 1)
 stage=$(dirname "$lib")
-version=$(sed -n 's/^let seqnnVersion: StaticString = "\(.*\)"/\1/p' "$root/Sources/SeqNNC/ModelAPI.swift")
+version=$(bash "$root/tools/version.sh")
 arch=$(uname -m)
 
 # One version everywhere: the library, the Python package's metadata and its __version__.

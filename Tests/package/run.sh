@@ -25,7 +25,7 @@ else
   dist="$root/dist"
   bash "$root/tools/package.sh" "$dist" > /dev/null
 fi
-version=$(sed -n 's/^let seqnnVersion: StaticString = "\(.*\)"/\1/p' "$root/Sources/SeqNNC/ModelAPI.swift")
+version=$(bash "$root/tools/version.sh")
 tarball="$dist/seqnn-$version-linux-$(uname -m).tar.gz"
 wheel=$(ls "$dist"/seqnn-"$version"-py3-none-*.whl 2>/dev/null | head -n 1)
 [ -f "$tarball" ] || { echo "package test: $tarball not found" >&2; exit 1; }
