@@ -169,7 +169,7 @@ struct ConvTests {
                 let y = (0..<n).flatMap { i in (0..<3).map { Float($0 == i % 3 ? 1 : 0) } }
                 var losses = [Double]()
                 for _ in 0..<3 { losses.append(try m.trainOnBatch(x: x, y: y)[0]) }
-                return (losses, try allWeights(m), m.compiled?.pooledConv != nil)
+                return (losses, try allWeights(m), m.compiled?.plan.hasFusedStage == true)
             }
             let fused = try run("fused"), apart = try run("apart"), im2col = try run("im2col")
             #expect(fused.fused == ConvKernels.hasAVX512 && !apart.fused && !im2col.fused, "pair \(pi): which runs fused")
@@ -260,7 +260,7 @@ struct ConvTests {
         #expect(state.gradInput.shape == x.shape)
     }
 
-    @Test func scratchBuffersAreReusedAcrossBatches() throws {
+    @Test func passBuffersAreReusedAcrossBatches() throws {
         let conv = try built(ConvCase(rank: 2, input: [6, 6, 2], filters: 3, kernel: [3, 3], padding: .same).make(), [6, 6, 2])
         var r = TestRandom(8)
         let x = Tensor(shape: [4, 6, 6, 2], values: r.floats(288, -1, 1))
@@ -268,14 +268,14 @@ struct ConvTests {
         var g = SeededGenerator(seed: 0)
         conv.forward(x, state, training: true, rng: &g)
         conv.backward(x, Tensor(shape: [4, 6, 6, 3], values: r.floats(432, -1, 1)), state, needInputGrad: true)
-        let pointers = [state.scratch(0).data, state.scratch(1).data, state.output.data, state.gradInput.data]
+        let pointers = [state.buffer(BaseConv.Buffer.columns).data, state.buffer(BaseConv.Buffer.columnGrads).data, state.output.data, state.gradInput.data]
         for _ in 0..<3 {
             conv.forward(x, state, training: true, rng: &g)
             conv.backward(x, Tensor(shape: [4, 6, 6, 3], values: r.floats(432, -1, 1)), state, needInputGrad: true)
         }
-        #expect([state.scratch(0).data, state.scratch(1).data, state.output.data, state.gradInput.data] == pointers,
+        #expect([state.buffer(BaseConv.Buffer.columns).data, state.buffer(BaseConv.Buffer.columnGrads).data, state.output.data, state.gradInput.data] == pointers,
                 "same batch size: the buffers are reused, not reallocated")
-        #expect(state.scratch(0).count == 4 * 36 * 18, "im2col holds the whole batch: [4*6*6, 3*3*2]")
+        #expect(state.buffer(BaseConv.Buffer.columns).count == 4 * 36 * 18, "im2col holds the whole batch: [4*6*6, 3*3*2]")
     }
 
     /// TensorFlow's padding rule (kernel_shape_util.cc): out = ceil(in/s); total = max((out-1)*s + k_eff - in, 0);

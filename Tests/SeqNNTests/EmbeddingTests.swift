@@ -17,10 +17,10 @@ struct EmbeddingTests {
         e.forward(x, state, training: false, rng: &g)
         #expect(state.output.shape == [2, 3, 2])
         #expect(state.output.array == [0, 1, 30, 31, 10, 11, 20, 21, 10, 11, 0, 1])
-        #expect(e.invalidIdMessage(x.data, count: 6) == nil)
+        #expect(e.invalidInputMessage(x.data, count: 6) == nil)
         for bad: Float in [4, -1, 1e30, .nan, .infinity] {
             var v = bad
-            #expect(e.invalidIdMessage(&v, count: 1) != nil, "\(bad) is not an id")
+            #expect(e.invalidInputMessage(&v, count: 1) != nil, "\(bad) is not an id")
         }
     }
 

@@ -24,5 +24,11 @@ public final class Activation: Layer, @unchecked Sendable {
                           rows: x.count / max(cols, 1), cols: cols)
     }
 
+    /// The input is what the function was applied to: a crossentropy after softmax/sigmoid reads it as logits,
+    /// and its gradient there is the gradient at this layer's input (nothing to compute).
+    override public func exposesLogits(for activation: String) -> Bool { function.name == activation }
+    override public func logits(_ x: Tensor, _ state: LayerState) -> Tensor { x }
+    override public func backwardFromLogits(_ x: Tensor, _ dz: Tensor, _ state: LayerState, needInputGrad: Bool) -> Tensor { dz }
+
     override public func layerConfig() -> [(String, JSON)] { [("activation", .string(function.configName))] }
 }

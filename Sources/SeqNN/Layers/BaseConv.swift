@@ -3,7 +3,7 @@ import CSeqNNKernels
 /// The convolution layers (`Conv1D`, `Conv2D`): output = activation(conv(input, kernel) + bias), channels_last.
 ///
 /// Computed as im2col + one sgemm per chunk of samples: the patches of a chunk form a
-/// [samples * outPositions, kH*kW*C] matrix (`state.scratch(0)`), multiplied by the kernel seen as a
+/// [samples * outPositions, kH*kW*C] matrix (`Buffer.columns`), multiplied by the kernel seen as a
 /// [kH*kW*C, filters] matrix, which writes the channels_last output directly. Chunks hold at most
 /// `maxColumnFloats` floats (at least one sample), so the buffer stays bounded for large batches; the
 /// buffers are resized per batch size and reused. A pointwise (1x1, stride 1, unpadded) convolution skips
@@ -16,6 +16,10 @@ import CSeqNNKernels
 /// - that, as a model's first trainable layer followed by a tiled max pooling: both layers in one pass
 ///   that never stores this layer's output (`forwardPooled`, CSeqNNKernels/conv_pool.c).
 public class BaseConv: Layer, @unchecked Sendable {
+    /// Per-pass buffers: the im2col matrix and its gradient, dLoss/dz (when the activation is applied
+    /// apart), and the convolution rows of one pooling row (`forwardPooled`).
+    enum Buffer: Int, BufferName { case columns, columnGrads, dz, poolRows }
+
     /// 1 (Conv1D) or 2 (Conv2D).
     public let rank: Int
     public let filters: Int
@@ -167,7 +171,7 @@ public class BaseConv: Layer, @unchecked Sendable {
             return
         }
         if !inPlace { state.output.resize(batch: n, rest: outShape) }
-        let cols = state.scratch(0)
+        let cols = state.buffer(Buffer.columns)
         if !g.isPointwise { cols.resize(batch: chunkSamples(n, g) * positions, rest: patchShape) }
         forEachTile(n, g) { first, count, colRow in
             let rows = count * positions, zt = z.data + first * positions * f
@@ -197,9 +201,9 @@ public class BaseConv: Layer, @unchecked Sendable {
             return
         }
         let tile = tileSamples(chunkSamples(n, g), g)
-        // With one chunk, scratch(0) still holds this batch's im2col from the forward pass (unless direct).
+        // With one chunk, `Buffer.columns` still holds this batch's im2col from the forward pass (unless direct).
         let colsValid = chunkSamples(n, g) >= n && !direct
-        let cols = state.scratch(0), dcols = state.scratch(1), dzBuf = state.scratch(2)
+        let cols = state.buffer(Buffer.columns), dcols = state.buffer(Buffer.columnGrads), dzBuf = state.buffer(Buffer.dz)
         if !isLinear { dzBuf.resize(batch: tile * positions, rest: filterShape) }
         if needInputGrad && !g.isPointwise {
             state.gradInput.fill(0)   // col2im accumulates: windows may overlap
@@ -250,12 +254,19 @@ public class BaseConv: Layer, @unchecked Sendable {
         return pool.inputShape == outputShape
     }
 
-    /// `first` when layers[first] is a convolution that fuses with the layer after it. Only a model's
-    /// first trainable layer qualifies: the fused backward computes no input gradient.
-    static func pooledPair(_ layers: [Layer], first: Int) -> Int? {
-        guard first + 1 < layers.count, let conv = layers[first] as? BaseConv, let pool = layers[first + 1] as? BasePooling,
-              conv.fusesWith(pool) else { return nil }
-        return first
+    override public func fuses(with next: Layer) -> Bool { (next as? BasePooling).map(fusesWith) ?? false }
+
+    override public func forwardFused(with next: Layer, _ x: Tensor, _ state: LayerState, _ nextState: LayerState,
+                                      training: Bool, rng: inout SeededGenerator) {
+        guard let pool = next as? BasePooling else {
+            return super.forwardFused(with: next, x, state, nextState, training: training, rng: &rng)
+        }
+        forwardPooled(x, pool, state, nextState, training: training, rng: &rng)
+    }
+
+    override public func backwardFused(with next: Layer, _ x: Tensor, _ dy: Tensor, _ state: LayerState, _ nextState: LayerState) {
+        guard let pool = next as? BasePooling else { return super.backwardFused(with: next, x, dy, state, nextState) }
+        backwardPooled(x, dy, pool, state, nextState, needInputGrad: false)
     }
 
     // x: [N, inH, inW, C] -> poolState.output: [N, pooled..., F] and the pooling's argmax bytes;
@@ -272,7 +283,7 @@ public class BaseConv: Layer, @unchecked Sendable {
         }
         let n = x.rows
         poolState.output.resize(batch: n, rest: poolShape)
-        let rows = state.scratch(3)   // the convolution rows of one pooling row
+        let rows = state.buffer(Buffer.poolRows)
         rows.resize(batch: pg.kH * g.outW, rest: filterShape)
         var w = g.kernelWindow, pw = pg.kernelWindow
         SeqNNKernels_conv_pool_forward(x.data, Int32(n), &w, kernel.value.data, bias?.value.data, Int32(filters),

@@ -59,15 +59,17 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
 
     override public var parameters: [Parameter] { params }
 
+    enum Buffer: Int, BufferName { case stats, sums }
+
     /// Batch statistics are used only when training a trainable layer.
     func usesBatchStatistics(_ training: Bool) -> Bool { training && trainable }
 
     // x: [rows, C] with rows = all leading axes. aux: x_hat [rows, C];
-    // scratch(0): [mean | inv_std] per channel, then 1 if batch statistics were used (for backward).
+    // `Buffer.stats`: [mean | inv_std] per channel, then 1 if batch statistics were used (for backward).
     override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let mm = movingMean, let mv = movingVariance else { return }
         let c = mm.value.count, rows = x.count / c
-        let stats = state.scratch(0)
+        let stats = state.buffer(Buffer.stats)
         stats.resize([2 * c + 1])
         let mean = stats.data, invStd = stats.data + c
         stats.data[2 * c] = usesBatchStatistics(training) ? 1 : 0
@@ -102,8 +104,8 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard let mm = movingMean else { return }
         let c = mm.value.count, rows = x.count / c
-        let xh = state.aux.data, invStd = state.scratch(0).data + c
-        let sums = state.scratch(1)
+        let xh = state.aux.data, invStd = state.buffer(Buffer.stats).data + c
+        let sums = state.buffer(Buffer.sums)
         sums.resize([2 * c])
         let sumDy = sums.data, sumDyXh = sums.data + c
         for j in 0..<c { sumDy[j] = 0; sumDyXh[j] = 0 }
@@ -112,7 +114,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         if let b = beta, b.trainable { for j in 0..<c { b.grad.data[j] += sumDy[j] } }
         guard needInputGrad else { return }
         state.gradInput.resize(x.shape)
-        let batchStats = state.scratch(0).data[2 * c] != 0
+        let batchStats = state.buffer(Buffer.stats).data[2 * c] != 0
         let n = Float(rows)
         for r in 0..<rows {
             for j in 0..<c {

@@ -18,9 +18,9 @@ public final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
     public let mergeMode: MergeMode
     private var params: [Parameter] = []
 
-    // Scratch: each inner layer's pass buffers, then their outputs, output gradients and input gradients.
-    private static let innerBase = RecurrentLayer.scratchCount
-    private static let yf = 2 * innerBase, yb = yf + 1, dyf = yf + 2, dyb = yf + 3, dxf = yf + 4, dxb = yf + 5
+    // Each direction's pass buffers live in child states 0 (forward) and 1 (backward); these are the
+    // directions' outputs, output gradients and input gradients.
+    enum Buffer: Int, BufferName { case yf, yb, dyf, dyb, dxf, dxb }
 
     public init(_ layer: RecurrentLayer, mergeMode: MergeMode = .concat, backwardLayer: RecurrentLayer? = nil,
                 name: String = "bidirectional") throws {
@@ -106,9 +106,9 @@ public final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
 
     override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let outShape = outputShape else { return }
-        let yf = state.scratch(Self.yf), yb = state.scratch(Self.yb)
-        forwardLayer.forwardCore(x, RNNScratch(state: state, base: 0), output: yf, training: training, rng: &rng)
-        backwardLayer.forwardCore(x, RNNScratch(state: state, base: Self.innerBase), output: yb, training: training, rng: &rng)
+        let yf = state.buffer(Buffer.yf), yb = state.buffer(Buffer.yb)
+        forwardLayer.forwardCore(x, RNNScratch(state: state.child(0)), output: yf, training: training, rng: &rng)
+        backwardLayer.forwardCore(x, RNNScratch(state: state.child(1)), output: yb, training: training, rng: &rng)
         let B = x.rows, T = returnSequences ? forwardLayer.timesteps : 1
         let uf = forwardLayer.units, ub = backwardLayer.units, w = outShape.last!
         state.output.resize(batch: B, rest: outShape)
@@ -129,8 +129,8 @@ public final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
     }
 
     override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
-        let yf = state.scratch(Self.yf), yb = state.scratch(Self.yb)
-        let dyf = state.scratch(Self.dyf), dyb = state.scratch(Self.dyb)
+        let yf = state.buffer(Buffer.yf), yb = state.buffer(Buffer.yb)
+        let dyf = state.buffer(Buffer.dyf), dyb = state.buffer(Buffer.dyb)
         dyf.resize(yf.shape)
         dyb.resize(yb.shape)
         let B = x.rows, T = returnSequences ? forwardLayer.timesteps : 1
@@ -149,9 +149,9 @@ public final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
                 }
             }
         }
-        let dxf = state.scratch(Self.dxf), dxb = state.scratch(Self.dxb)
-        forwardLayer.backwardCore(x, dyf, RNNScratch(state: state, base: 0), gradInput: needInputGrad ? dxf : nil)
-        backwardLayer.backwardCore(x, dyb, RNNScratch(state: state, base: Self.innerBase), gradInput: needInputGrad ? dxb : nil)
+        let dxf = state.buffer(Buffer.dxf), dxb = state.buffer(Buffer.dxb)
+        forwardLayer.backwardCore(x, dyf, RNNScratch(state: state.child(0)), gradInput: needInputGrad ? dxf : nil)
+        backwardLayer.backwardCore(x, dyb, RNNScratch(state: state.child(1)), gradInput: needInputGrad ? dxb : nil)
         guard needInputGrad else { return }
         state.gradInput.resize(x.shape)
         for i in 0..<x.count { state.gradInput.data[i] = dxf.data[i] + dxb.data[i] }

@@ -97,6 +97,20 @@ public final class Dense: Layer, @unchecked Sendable {
         backwardLinear(x, dz: dz, state, needInputGrad: needInputGrad)
     }
 
+    /// The product only reads x: predict may pass the caller's rows in place.
+    override public var readsInputInPlace: Bool { true }
+
+    /// z = x W + b is kept in `aux` whenever the activation is neither linear nor ReLU, so a crossentropy
+    /// after this layer's softmax/sigmoid reads z (Keras's backend takes the same logits).
+    override public func exposesLogits(for activation: String) -> Bool {
+        self.activation.name == activation && !isLinear && !fusesReLU
+    }
+    override public func logits(_ x: Tensor, _ state: LayerState) -> Tensor { state.aux }
+    override public func backwardFromLogits(_ x: Tensor, _ dz: Tensor, _ state: LayerState, needInputGrad: Bool) -> Tensor {
+        backwardLinear(x, dz: dz, state, needInputGrad: needInputGrad)
+        return state.gradInput
+    }
+
     /// The backward pass below the activation, given dLoss/dz directly (also used by the fused
     /// softmax/sigmoid + crossentropy gradient).
     func backwardLinear(_ x: Tensor, dz: Tensor, _ state: LayerState, needInputGrad: Bool) {

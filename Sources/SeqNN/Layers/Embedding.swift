@@ -56,7 +56,7 @@ public final class Embedding: Layer, @unchecked Sendable {
     }
 
     /// A message for the first value of `x` (count values) that is not a valid id, or nil.
-    public func invalidIdMessage(_ x: UnsafePointer<Float>, count: Int) -> String? {
+    override public func invalidInputMessage(_ x: UnsafePointer<Float>, count: Int) -> String? {
         let per = inputShape.map { Tensor.elementCount($0) } ?? 1
         for i in 0..<count where row(x[i]) == nil {
             return "Embedding '\(name)': input id \(x[i]) at sample \(i / max(per, 1)), position \(i % max(per, 1)) is out of range [0, \(inputDim)) (input_dim = \(inputDim))"

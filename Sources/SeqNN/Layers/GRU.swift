@@ -17,8 +17,8 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
     // Cell buffers: rz = the recurrent part per block [T, B, 3u] (reset_after: h.R + b_rec; otherwise z, r
     // blocks h.R and h block (r*h).R), pre = the gates' pre-activations [T, B, 3u], rhin = r*h (reset_after
     // false) [T, B, u], drz = dLoss/d(rz) [T, B, 3u].
-    private static let rzSlot = Slot.cell, preSlot = Slot.cell + 1, rhinSlot = Slot.cell + 2, drzSlot = Slot.cell + 3
-    private static let drhSlot = Slot.cell + 4
+    // drh: dLoss/d(r*h) [B, u] (reset_after false).
+    enum Cell: Int, BufferName { case rz, pre, rhin, drz, drh }
 
     public init(units: Int, options: RecurrentOptions = RecurrentOptions(), resetAfter: Bool = true, name: String = "gru") throws {
         self.resetAfter = resetAfter
@@ -27,11 +27,11 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
 
     override func runForward(_ s: RNNScratch, B: Int, nr: Int) {
         let u = units, gu = 3 * u, n = B * u, T = timesteps
-        let aT = s[Slot.a], rzT = s[Self.rzSlot], preT = s[Self.preSlot]
+        let aT = s[Slot.a], rzT = s[cell: Cell.rz], preT = s[cell: Cell.pre]
         RNNKernels.fit(aT, T, B, gu)
         RNNKernels.fit(rzT, T, B, gu)
         RNNKernels.fit(preT, T, B, gu)
-        if !resetAfter { RNNKernels.fit(s[Self.rhinSlot], T, B, u) }
+        if !resetAfter { RNNKernels.fit(s[cell: Cell.rhin], T, B, u) }
         let xz = s[Slot.z].data, a = aT.data, rz = rzT.data, pre = preT.data, h = s[Slot.h].data
         let recBias = resetAfter ? bias.map { UnsafePointer($0.value.data + gu) } : nil
         for st in 0..<T {
@@ -48,7 +48,7 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
             recAct.forward(ps + u, gs + u, rows: B, cols: u, ld: gu)    // r
             if !resetAfter {
                 // rz_h = (r * h_prev) . R_h
-                let hh = operand(s, gate: 2, step: st, B: B, nr: nr), rh = s[Self.rhinSlot].data + st * n
+                let hh = operand(s, gate: 2, step: st, B: B, nr: nr), rh = s[cell: Cell.rhin].data + st * n
                 for b in 0..<B {
                     for j in 0..<u { rh[b * u + j] = gs[b * gu + u + j] * hh[b * u + j] }
                 }
@@ -75,11 +75,11 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
 
     override func runBackward(_ s: RNNScratch, dy: Tensor, B: Int, nr: Int) {
         let u = units, gu = 3 * u, n = B * u, T = timesteps
-        let drzT = s[Self.drzSlot], tmpT = s[Slot.tmp], tmp3T = s[Self.drhSlot]
+        let drzT = s[cell: Cell.drz], tmpT = s[Slot.tmp], tmp3T = s[cell: Cell.drh]
         RNNKernels.fit(drzT, T, B, gu)
         RNNKernels.fit(tmpT, B, u)
         RNNKernels.fit(tmp3T, B, u)
-        let a = s[Slot.a].data, rz = s[Self.rzSlot].data, pre = s[Self.preSlot].data, h = s[Slot.h].data
+        let a = s[Slot.a].data, rz = s[cell: Cell.rz].data, pre = s[cell: Cell.pre].data, h = s[Slot.h].data
         let dxz = s[Slot.dz].data, drz = drzT.data, dh = s[Slot.dh].data, direct = tmpT.data, drh = tmp3T.data
         let mask = s[Slot.recMask].data
         for st in (0..<T).reversed() {
@@ -131,7 +131,7 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
         }
         recurrentWeightGrad(s, B: B, nr: nr, blocks: resetAfter ? 0..<3 : 0..<2, dC: drz, lddc: gu)
         if !resetAfter, let rk = recurrentKernel, rk.trainable {
-            Kernels.gemm(true, false, m: u, n: u, k: T * B, a: s[Self.rhinSlot].data, lda: u, b: drz + 2 * u, ldb: gu,
+            Kernels.gemm(true, false, m: u, n: u, k: T * B, a: s[cell: Cell.rhin].data, lda: u, b: drz + 2 * u, ldb: gu,
                             beta: 1, c: rk.grad.data + 2 * u, ldc: gu)
         }
         if resetAfter, let bias, bias.trainable {

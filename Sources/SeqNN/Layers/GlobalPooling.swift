@@ -42,11 +42,14 @@ public class BaseGlobalPooling: Layer, @unchecked Sendable {
         }
     }
 
+    /// Per channel, how many positions share the maximum (the gradient is split among them).
+    enum Buffer: Int, BufferName { case winners }
+
     override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad, let c = channelShape.first else { return }
         let n = x.rows, s = x.rowLength / c
         state.gradInput.resize(x.shape)
-        let count = state.scratch(0)
+        let count = state.buffer(Buffer.winners)
         count.resize(channelShape)
         for b in 0..<n {
             let xs = x.data + b * s * c, dxs = state.gradInput.data + b * s * c, d = dy.data + b * c

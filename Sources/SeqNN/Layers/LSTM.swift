@@ -13,11 +13,10 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
     override var hasCarry: Bool { true }
     public let unitForgetBias: Bool
 
-    // Cell buffers: c [T+1, B, u] (c[0] initial), act(c) [T, B, u], dc [B, u].
-    private static let cSlot = Slot.cell, actCSlot = Slot.cell + 1, dcSlot = Slot.cell + 2
-    // The fused path's recurrent product of one step, [B, 4u]: a small buffer the gemm writes with beta 0
-    // and the step kernel adds to z while it reads it (instead of a beta-1 gemm that reads and writes z).
-    private static let zhSlot = Slot.cell + 3
+    // Cell buffers: c [T+1, B, u] (c[0] initial), act(c) [T, B, u], dc [B, u], and zh, the fused path's
+    // recurrent product of one step, [B, 4u]: a small buffer the gemm writes with beta 0 and the step kernel
+    // adds to z while it reads it (instead of a beta-1 gemm that reads and writes z).
+    enum Cell: Int, BufferName { case c, actC, dc, zh }
 
     public init(units: Int, options: RecurrentOptions = RecurrentOptions(), unitForgetBias: Bool = true, name: String = "lstm") throws {
         self.unitForgetBias = unitForgetBias
@@ -37,12 +36,12 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
     }
 
     override func prepareCarry(_ s: RNNScratch, B: Int) -> UnsafeMutablePointer<Float>? {
-        RNNKernels.fit(s[Self.cSlot], timesteps + 1, B, units)
-        return s[Self.cSlot].data
+        RNNKernels.fit(s[cell: Cell.c], timesteps + 1, B, units)
+        return s[cell: Cell.c].data
     }
 
     override func finalCarry(_ s: RNNScratch, B: Int) -> UnsafePointer<Float>? {
-        UnsafePointer(s[Self.cSlot].data + timesteps * B * units)
+        UnsafePointer(s[cell: Cell.c].data + timesteps * B * units)
     }
 
     /// Whether the step loops may take the fused path (Keras's default activations only): one C kernel
@@ -55,11 +54,11 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
     override func runForward(_ s: RNNScratch, B: Int, nr: Int) {
         let u = units, gu = 4 * u, n = B * u, T = timesteps
         guard fused else { return runForwardPlain(s, B: B, nr: nr) }
-        let za = s[Slot.a], ac = s[Self.actCSlot], zhT = s[Self.zhSlot]
+        let za = s[Slot.a], ac = s[cell: Cell.actC], zhT = s[cell: Cell.zh]
         RNNKernels.fit(za, T, B, gu)
         RNNKernels.fit(ac, T, B, u)
         RNNKernels.fit(zhT, B, gu)
-        let z = s[Slot.z].data, a = za.data, h = s[Slot.h].data, c = s[Self.cSlot].data, actC = ac.data, zh = zhT.data
+        let z = s[Slot.z].data, a = za.data, h = s[Slot.h].data, c = s[cell: Cell.c].data, actC = ac.data, zh = zhT.data
         for st in 0..<T {
             prepareOperands(s, step: st, B: B, nr: nr)
             let zs = z + st * B * gu, gs = a + st * B * gu
@@ -71,10 +70,10 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
     /// The reference step loop: one pass per gate activation, then the state update; any activations.
     func runForwardPlain(_ s: RNNScratch, B: Int, nr: Int) {
         let u = units, gu = 4 * u, n = B * u, T = timesteps
-        let za = s[Slot.a], ac = s[Self.actCSlot]
+        let za = s[Slot.a], ac = s[cell: Cell.actC]
         RNNKernels.fit(za, T, B, gu)
         RNNKernels.fit(ac, T, B, u)
-        let z = s[Slot.z].data, a = za.data, h = s[Slot.h].data, c = s[Self.cSlot].data, actC = ac.data
+        let z = s[Slot.z].data, a = za.data, h = s[Slot.h].data, c = s[cell: Cell.c].data, actC = ac.data
         for st in 0..<T {
             prepareOperands(s, step: st, B: B, nr: nr)
             let zs = z + st * B * gu, gs = a + st * B * gu
@@ -99,10 +98,10 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
     override func runBackward(_ s: RNNScratch, dy: Tensor, B: Int, nr: Int) {
         guard fused else { return runBackwardPlain(s, dy: dy, B: B, nr: nr) }
         let u = units, gu = 4 * u, n = B * u, T = timesteps
-        let dcT = s[Self.dcSlot]
+        let dcT = s[cell: Cell.dc]
         RNNKernels.fit(dcT, B, u)
         dcT.fill(0)
-        let a = s[Slot.a].data, c = s[Self.cSlot].data, actC = s[Self.actCSlot].data
+        let a = s[Slot.a].data, c = s[cell: Cell.c].data, actC = s[cell: Cell.actC].data
         let dz = s[Slot.dz].data, dh = s[Slot.dh].data, dc = dcT.data
         for st in (0..<T).reversed() {
             addOutputGradient(dy, step: st, into: dh, B: B)
@@ -116,11 +115,11 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
     /// The reference backward loop, pass by pass as the plain forward; any activations.
     func runBackwardPlain(_ s: RNNScratch, dy: Tensor, B: Int, nr: Int) {
         let u = units, gu = 4 * u, n = B * u, T = timesteps
-        let dcT = s[Self.dcSlot], tmpT = s[Slot.tmp]
+        let dcT = s[cell: Cell.dc], tmpT = s[Slot.tmp]
         RNNKernels.fit(dcT, B, u)
         RNNKernels.fit(tmpT, B, u)
         dcT.fill(0)
-        let z = s[Slot.z].data, a = s[Slot.a].data, c = s[Self.cSlot].data, actC = s[Self.actCSlot].data
+        let z = s[Slot.z].data, a = s[Slot.a].data, c = s[cell: Cell.c].data, actC = s[cell: Cell.actC].data
         let dz = s[Slot.dz].data, dh = s[Slot.dh].data, dc = dcT.data, tmp = tmpT.data
         for st in (0..<T).reversed() {
             addOutputGradient(dy, step: st, into: dh, B: B)

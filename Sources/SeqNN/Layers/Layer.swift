@@ -28,6 +28,11 @@ public final class Parameter: @unchecked Sendable {
     }
 }
 
+/// A layer's names for its further per-pass buffers: an Int-backed enum with one case per buffer
+/// (`enum Buffer: Int, BufferName { case columns, columnGrads }`), so buffers are named where they are used
+/// and no layer needs to know another's numbering.
+public protocol BufferName: RawRepresentable where RawValue == Int {}
+
 /// The buffers one layer needs for one pass at one batch size. A model keeps one set per execution
 /// context (training, or each concurrent predict call), so layers themselves hold no per-call state.
 public final class LayerState: @unchecked Sendable {
@@ -37,12 +42,22 @@ public final class LayerState: @unchecked Sendable {
     public let aux = Tensor(shape: [0])
     /// Further per-pass buffers a layer needs (im2col columns, recurrent gates, ...), made on first use.
     private var extra: [Tensor] = []
+    /// The states of a wrapper's inner layers (Bidirectional's two directions), made on first use.
+    private var children: [LayerState] = []
     public init() {}
 
-    /// Scratch buffer `i` of this state, created empty on first use and then reused (resize it as needed).
-    public func scratch(_ i: Int) -> Tensor {
+    /// The buffer `name` of this state, created empty on first use and then reused (resize it as needed):
+    /// the steady state allocates nothing.
+    @inline(__always) public func buffer<N: BufferName>(_ name: N) -> Tensor {
+        let i = name.rawValue
         while extra.count <= i { extra.append(Tensor(shape: [0])) }
         return extra[i]
+    }
+
+    /// The state of inner layer `i` of a wrapper: its own buffers, independent of the wrapper's.
+    public func child(_ i: Int) -> LayerState {
+        while children.count <= i { children.append(LayerState()) }
+        return children[i]
     }
 
     private var packed: [PackedB] = []
@@ -53,8 +68,11 @@ public final class LayerState: @unchecked Sendable {
         return packed[i]
     }
 
-    /// Drops every packed copy (the weights may have changed since they were made).
-    public func invalidatePacked() { for p in packed { p.invalidate() } }
+    /// Drops every packed copy (the weights may have changed since they were made), inner layers' too.
+    public func invalidatePacked() {
+        for p in packed { p.invalidate() }
+        for c in children { c.invalidatePacked() }
+    }
 }
 
 /// The base of every Keras layer: name, trainability, the shapes it was built for, and the
@@ -97,6 +115,49 @@ open class Layer: @unchecked Sendable {
     open func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         if needInputGrad { state.gradInput.copy(from: dy) }
     }
+
+    // MARK: What the fusion pass asks (Model/Plan.swift). The defaults fuse nothing.
+
+    /// Whether predict may hand this layer, as a model's first, a view of the caller's rows instead of a
+    /// copy: the layer only reads its input during the call.
+    open var readsInputInPlace: Bool { false }
+
+    /// Whether this layer and `next`, the layer after it, can run as one pass (`forwardFused`) when this
+    /// layer needs no input gradient.
+    open func fuses(with next: Layer) -> Bool { false }
+
+    /// This layer's forward and `next`'s as one pass; the result is `nextState.output`. The values equal
+    /// those of the two forwards (the default runs exactly those).
+    open func forwardFused(with next: Layer, _ x: Tensor, _ state: LayerState, _ nextState: LayerState,
+                           training: Bool, rng: inout SeededGenerator) {
+        forward(x, state, training: training, rng: &rng)
+        next.forward(state.output, nextState, training: training, rng: &rng)
+    }
+
+    /// The backward of `forwardFused` given dLoss/d(next's output): both layers' weight gradients, no input
+    /// gradient for this layer.
+    open func backwardFused(with next: Layer, _ x: Tensor, _ dy: Tensor, _ state: LayerState, _ nextState: LayerState) {
+        next.backward(state.output, dy, nextState, needInputGrad: true)
+        backward(x, nextState.gradInput, state, needInputGrad: false)
+    }
+
+    /// Whether this layer, as the model's last, keeps the values it applied `activation` ("softmax",
+    /// "sigmoid") to, so a crossentropy can read those logits as Keras's backend does (`LogitsAwareLoss`).
+    open func exposesLogits(for activation: String) -> Bool { false }
+
+    /// The logits of the last forward pass (asked only when `exposesLogits`).
+    open func logits(_ x: Tensor, _ state: LayerState) -> Tensor { state.output }
+
+    /// The backward pass given dLoss/dLogits instead of dLoss/dOutput; returns dLoss/dInput (meaningful
+    /// when `needInputGrad`).
+    open func backwardFromLogits(_ x: Tensor, _ dz: Tensor, _ state: LayerState, needInputGrad: Bool) -> Tensor {
+        backward(x, dz, state, needInputGrad: needInputGrad)
+        return state.gradInput
+    }
+
+    /// For a model's first layer: why raw input values cannot be this layer's input (an Embedding's ids
+    /// outside [0, input_dim)), or nil. Checked over the whole data before the first batch runs.
+    open func invalidInputMessage(_ x: UnsafePointer<Float>, count: Int) -> String? { nil }
 
     /// The layer-specific part of Keras's `get_config()` (name, trainable and dtype are added by `config`).
     open func layerConfig() -> [(String, JSON)] { [] }

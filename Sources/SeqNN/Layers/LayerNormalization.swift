@@ -33,10 +33,12 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
 
     override public var parameters: [Parameter] { params }
 
-    // aux: x_hat [rows, C]; scratch(0): inv_std per row.
+    enum Buffer: Int, BufferName { case invStd }
+
+    // aux: x_hat [rows, C]; `Buffer.invStd`: inv_std per row.
     override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         let c = x.shape.last ?? 1, rows = x.count / c
-        let inv = state.scratch(0)
+        let inv = state.buffer(Buffer.invStd)
         inv.resize([rows])
         state.aux.resize(x.shape)
         state.output.resize(x.shape)
@@ -60,7 +62,7 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
     /// Per row, with g_j = gamma_j dy_j: dx = inv_std / C * (C g - sum(g) - x_hat sum(g x_hat)).
     override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         let c = x.shape.last ?? 1, rows = x.count / c
-        let xh = state.aux.data, inv = state.scratch(0).data
+        let xh = state.aux.data, inv = state.buffer(Buffer.invStd).data
         for r in 0..<rows {
             for j in 0..<c {
                 let i = r * c + j

@@ -15,13 +15,16 @@ public class BasePooling: Layer, @unchecked Sendable {
     public let strides: [Int]
     public let padding: ConvPadding
     public private(set) var geometry: WindowGeometry?
+    /// Per-pass buffers: the best value per output element (the general max backward) and the tiled max
+    /// path's argmax bytes.
+    enum Buffer: Int, BufferName { case best, argmax }
     /// Shapes fixed by `build`, so the per-batch code allocates nothing.
     private var bestShape: [Int] = []
     /// Per sample, the floats that hold one byte per output element (the tiled max path's argmax offsets).
     private var argShape: [Int] = []
 
     /// Max pooling whose windows do not overlap (the Keras default, pool == stride) records each maximum's
-    /// window offset in the forward pass (`state.scratch(1)`), so backward scatters without reading x again.
+    /// window offset in the forward pass (`Buffer.argmax`), so backward scatters without reading x again.
     var usesTiledMax: Bool { kind == .max && geometry.map(PoolKernels.tiles) == true }
 
     /// Whether the tiled max pooling may use the AVX-512 kernels (16 channels per step) when the CPU has
@@ -86,16 +89,16 @@ public class BasePooling: Layer, @unchecked Sendable {
             if avx512 {
                 if !PoolKernels.coversExactly(g) { state.gradInput.fill(0) }
                 var w = g.kernelWindow
-                SeqNNKernels_maxpool_backward(dy.data, bytes(state.scratch(1)), Int32(x.rows), &w, state.gradInput.data)
+                SeqNNKernels_maxpool_backward(dy.data, bytes(state.buffer(Buffer.argmax)), Int32(x.rows), &w, state.gradInput.data)
             } else {
-                PoolKernels.maxBackwardTiled(dy.data, arg: bytes(state.scratch(1)), samples: x.rows, g, state.gradInput.data)
+                PoolKernels.maxBackwardTiled(dy.data, arg: bytes(state.buffer(Buffer.argmax)), samples: x.rows, g, state.gradInput.data)
             }
             return
         }
         state.gradInput.fill(0)
         switch kind {
         case .max:
-            let best = state.scratch(0)
+            let best = state.buffer(Buffer.best)
             best.resize(bestShape)
             PoolKernels.maxBackward(x.data, dy.data, samples: x.rows, g, state.gradInput.data, best: best.data)
         case .average:
@@ -103,9 +106,9 @@ public class BasePooling: Layer, @unchecked Sendable {
         }
     }
 
-    /// The tiled max path's argmax bytes for `samples` samples (`state.scratch(1)`, sized here).
+    /// The tiled max path's argmax bytes for `samples` samples (`Buffer.argmax`, sized here).
     func argmax(_ state: LayerState, samples: Int) -> UnsafeMutablePointer<UInt8> {
-        let arg = state.scratch(1)
+        let arg = state.buffer(Buffer.argmax)
         arg.resize(batch: samples, rest: argShape)
         return bytes(arg)
     }

@@ -12,8 +12,8 @@ import Glibc
 //   z    [T, B, G*u]          x.W + b for all steps in ONE gemm, then (LSTM, SimpleRNN) + h.R per step
 //   h    [T+1, B, u]          h[0] = initial state, h[s+1] = output of step s
 // The recurrent product runs as one [B, u] x [u, G*u] gemm per step; the weight gradients are one gemm each
-// over all T*B rows at the end of the backward pass. Buffers come from `LayerState.scratch` and are resized
-// per batch without reallocating once they are large enough.
+// over all T*B rows at the end of the backward pass. Buffers are the state's named buffers (`Slot`, and each
+// cell's own in a child state) and are resized per batch without reallocating once they are large enough.
 
 /// A layer that keeps values between calls (Keras's `stateful=True` recurrent layers).
 ///
@@ -231,15 +231,16 @@ public struct RecurrentOptions {
     }
 }
 
-/// Buffers of one recurrent pass: `LayerState.scratch(base + i)`. Wrappers (Bidirectional) give each
-/// inner layer its own base within their own state.
+/// Buffers of one recurrent pass: the layer state's `Slot` buffers, and the cell's own buffers (LSTM's
+/// carry, GRU's gate parts) in a child state so their names never clash. Wrappers (Bidirectional) give each
+/// inner layer a child state of their own.
 struct RNNScratch {
     let state: LayerState
-    let base: Int
-    @inline(__always) subscript(_ i: Int) -> Tensor { state.scratch(base + i) }
+    @inline(__always) subscript(_ slot: RecurrentLayer.Slot) -> Tensor { state.buffer(slot) }
+    @inline(__always) subscript<N: BufferName>(cell name: N) -> Tensor { state.child(0).buffer(name) }
     /// Packed copies of the recurrent kernel for the per-step products: R's gate block k at index k
     /// (forward), R^T's at 4 + k (backward). Invalidated at the start of each pass.
-    @inline(__always) func packed(_ i: Int) -> PackedB { state.packedB(base + i) }
+    @inline(__always) func packed(_ i: Int) -> PackedB { state.packedB(i) }
     func invalidatePacked() { for i in 0..<8 { packed(i).invalidate() } }
 }
 
@@ -275,14 +276,9 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
     public private(set) var timesteps = 0
     public private(set) var inputDim = 0
 
-    // Per-pass buffers (RNNScratch indices): each keeps one shape per layer configuration, so resizing
-    // per batch never allocates. Cells use `cell` and up (at most 7 more).
-    enum Slot {
-        static let xt = 0, inMask = 1, recMask = 2, z = 3, a = 4, h = 5, hp = 6, dz = 7, dh = 8
-        static let tmp = 9, dxt = 10, tmp2 = 11, tmp3 = 12, rt = 13, cell = 14
-    }
-    /// How many scratch buffers a pass uses (wrappers place inner layers this far apart).
-    static let scratchCount = 20
+    // Per-pass buffers (`RNNScratch`): each keeps one shape per layer configuration, so resizing per batch
+    // never allocates. Cells name theirs in their own enum (`RNNScratch[cell:]`).
+    enum Slot: Int, BufferName { case xt, inMask, recMask, z, a, h, hp, dz, dh, tmp, dxt, tmp2, tmp3, rt }
 
     // Cell hooks.
     /// Gate blocks in the kernel's columns: 1 (SimpleRNN), 4 (LSTM: i, f, c, o), 3 (GRU: z, r, h).
@@ -387,11 +383,11 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
     // MARK: Forward
 
     override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
-        forwardCore(x, RNNScratch(state: state, base: 0), output: state.output, training: training, rng: &rng)
+        forwardCore(x, RNNScratch(state: state), output: state.output, training: training, rng: &rng)
     }
 
     override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
-        backwardCore(x, dy, RNNScratch(state: state, base: 0), gradInput: needInputGrad ? state.gradInput : nil)
+        backwardCore(x, dy, RNNScratch(state: state), gradInput: needInputGrad ? state.gradInput : nil)
     }
 
     /// The input time step that processing step `s` reads.

@@ -1,46 +1,31 @@
-/// What `compile` fixed: optimizer, loss, metrics, and how the loss meets the last layer.
+/// What `compile` fixed: optimizer, loss, metrics, and the training plan (how the layers run and where the
+/// loss reads its prediction).
 final class Compiled: @unchecked Sendable {
     let optimizer: Optimizer
     /// The loss as the user named it (reported, saved).
     let loss: any Loss
-    /// The loss as evaluated: its from-logits form on the fused path.
+    /// The loss as evaluated: its from-logits form when the plan has it read logits.
     let effectiveLoss: any Loss
-    let fusion: Fusion
+    let plan: Plan
     /// Metric specs as given (names or Keras dicts), resolved per target width in `metrics(trueColumns:)`.
     let metricSpecs: [JSON]
     let trainable: [Parameter]
     /// Weights with a regularizer, whose penalties join the loss (trainable or not, as Keras's `losses`).
     let regularized: [Parameter]
-    /// Layers below this index need no input gradient (nothing trainable below them).
-    let firstTrainableLayer: Int
-    /// A convolution at `firstTrainableLayer` that trains in one pass with the max pooling after it
-    /// (`BaseConv.pooledPair`), or nil.
-    let pooledConv: Int?
     private var resolved: (trueColumns: Int, train: [Metric], val: [Metric])?
-
-    /// Where the loss reads its prediction. `.none`: the model output. `.denseLogits`: the last Dense's
-    /// pre-activation; `.activationInput`: the input of a final Activation layer. Keras computes a
-    /// crossentropy after softmax/sigmoid from these logits too (see `LogitsAwareLoss`).
-    enum Fusion { case none, denseLogits, activationInput }
 
     init(optimizer: Optimizer, loss: any Loss, metricSpecs: [JSON], layers: [Layer], kerasMajor: Int = 3) {
         self.optimizer = optimizer
         self.loss = loss
         self.metricSpecs = metricSpecs
-        var fusion = Fusion.none
-        if let l = loss as? any LogitsAwareLoss, let act = l.fusedActivation, let last = layers.last {
-            if let d = last as? Dense, d.activation.name == act { fusion = .denseLogits }
-            if let a = last as? Activation, a.function.name == act { fusion = .activationInput }
-        }
-        self.fusion = fusion
-        self.effectiveLoss = fusion == .none ? loss : (loss as! any LogitsAwareLoss).fromLogitsVariant
         for l in layers { for p in l.parameters { p.trainable = l.trainable && p.trainsByDefault } }
+        plan = Plan.training(layers, loss: loss)
+        // Keras computes a crossentropy after softmax/sigmoid from the logits (not clipped at 1e-7).
+        effectiveLoss = plan.lossReadsLogits ? (loss as? any LogitsAwareLoss)?.fromLogitsVariant ?? loss : loss
         trainable = layers.flatMap { $0.parameters.filter(\.trainable) }
         // Keras 3 adds the penalties of trainable weights only (Layer._get_regularization_losses);
         // tf_keras adds every weight's.
         regularized = layers.flatMap { $0.parameters.filter { $0.regularizer != nil && ($0.trainable || kerasMajor < 3) } }
-        firstTrainableLayer = layers.firstIndex { l in l.parameters.contains { $0.trainable } } ?? layers.count
-        pooledConv = BaseConv.pooledPair(layers, first: firstTrainableLayer)
     }
 
     /// The name a metric spec reports under: the string itself, or the config's name of a Keras metric object
@@ -52,7 +37,7 @@ final class Compiled: @unchecked Sendable {
     /// The metrics for targets with `trueColumns` values per row: (training, validation) accumulators.
     /// The metrics in reporting order: each spec (a registered custom metric of that name takes its place),
     /// then the custom metrics no spec names. One list for both `metrics` and `metricNames`.
-    func plan(custom: [CustomMetric]) -> [(name: String, spec: JSON?, custom: CustomMetric?)] {
+    func metricList(custom: [CustomMetric]) -> [(name: String, spec: JSON?, custom: CustomMetric?)] {
         var out = metricSpecs.map { spec -> (name: String, spec: JSON?, custom: CustomMetric?) in
             let n = Compiled.name(of: spec)
             return (n, spec, custom.first { $0.name == n })
@@ -63,7 +48,7 @@ final class Compiled: @unchecked Sendable {
 
     func metrics(trueColumns: Int, predColumns: Int, custom: [CustomMetric]) throws -> (train: [Metric], val: [Metric]) {
         if let r = resolved, r.trueColumns == trueColumns { return (r.train, r.val) }
-        let train = try plan(custom: custom).map { item -> Metric in
+        let train = try metricList(custom: custom).map { item -> Metric in
             if let c = item.custom { return c.fresh() }
             return try Metrics.from(item.spec!, loss: loss, predColumns: predColumns, trueColumns: trueColumns)
         }
@@ -136,7 +121,7 @@ extension Sequential {
     public func metricNames() throws -> [String] {
         try access.shared("metric names") {
             guard let c = compiled else { throw SeqNNError(.notCompiled, "the model is not compiled; call compile first") }
-            return ["loss"] + c.plan(custom: customMetrics).map(\.name)
+            return ["loss"] + c.metricList(custom: customMetrics).map(\.name)
         }
     }
 }

@@ -16,27 +16,24 @@ final class Executor: @unchecked Sendable {
 
     init(layerCount: Int) { states = (0..<layerCount).map { _ in LayerState() } }
 
-    func fit(layerCount: Int) {
+    /// One state per layer; a model whose layer list changed gets fresh ones.
+    func ensureStates(layerCount: Int) {
         if states.count != layerCount { states = (0..<layerCount).map { _ in LayerState() } }
     }
 
-    /// Runs every layer on `input`; returns the last output (the input itself for an empty model).
-    /// `pooledConv`: a convolution index that runs together with the pooling after it (`Compiled.pooledConv`).
-    /// `from`: the input tensor when it is not `input` (`inputView`).
-    func forward(_ layers: [Layer], training: Bool, rng: inout SeededGenerator, pooledConv: Int? = nil,
+    /// Runs the plan's stages on `input` (or `from`, e.g. `inputView`); returns the last output (the input
+    /// itself for an empty model).
+    func forward(_ layers: [Layer], _ plan: Plan, training: Bool, rng: inout SeededGenerator,
                  from first: Tensor? = nil) -> Tensor {
         var x = first ?? input
-        var i = 0
-        while i < layers.count {
-            if i == pooledConv, let conv = layers[i] as? BaseConv, let pool = layers[i + 1] as? BasePooling {
-                conv.forwardPooled(x, pool, states[i], states[i + 1], training: training, rng: &rng)
-                x = states[i + 1].output
-                i += 2
-                continue
+        for stage in plan.stages {
+            switch stage {
+            case .layer(let i):
+                layers[i].forward(x, states[i], training: training, rng: &rng)
+            case .fused(let i):
+                layers[i].forwardFused(with: layers[i + 1], x, states[i], states[i + 1], training: training, rng: &rng)
             }
-            layers[i].forward(x, states[i], training: training, rng: &rng)
-            x = states[i].output
-            i += 1
+            x = states[stage.last].output
         }
         return x
     }
@@ -69,7 +66,7 @@ final class ExecutorPool: @unchecked Sendable {
 
     func withExecutor<T>(layerCount: Int, _ body: (Executor) throws -> T) rethrows -> T {
         let ex = lock.withLock { free.popLast() } ?? Executor(layerCount: layerCount)
-        ex.fit(layerCount: layerCount)
+        ex.ensureStates(layerCount: layerCount)
         defer { lock.withLock { free.append(ex) } }
         return try body(ex)
     }

@@ -207,12 +207,12 @@ extension Sequential {
     /// One training step on samples `range` (through `indices` when shuffled); returns the batch loss.
     func trainStep(_ c: Compiled, _ d: CheckedData, indices: [Int]?, range: Range<Int>, weights: [Float]?, metrics: [Metric]) throws -> Double {
         let ex = trainingExecutor
-        ex.fit(layerCount: layers.count)
+        ex.ensureStates(layerCount: layers.count)
         Executor.gather(d.x.baseAddress!, width: d.inWidth, indices: indices, range: range, into: ex.input, shape: inputShape!)
         Executor.gather(d.y.baseAddress!, width: d.outWidth, indices: indices, range: range, into: ex.target, shape: d.targetShape)
         setRowWeights(ex, weights: weights, indices: indices, range: range, rowsPerSample: d.outWidth / d.trueColumns)
         for p in c.trainable { if p.overwritesGrad { p.gradIsStale = true } else { p.grad.fill(0) } }
-        let out = ex.forward(layers, training: true, rng: &rng, pooledConv: c.pooledConv)
+        let out = ex.forward(layers, c.plan, training: true, rng: &rng)
         try updateMetrics(metrics, ex, out, trueColumns: d.trueColumns)
         var loss = computeLoss(c, ex, out, trueColumns: d.trueColumns, gradient: true)
         backward(c, ex)
@@ -242,16 +242,11 @@ extension Sequential {
         }
     }
 
-    /// The batch loss, sum(w_r loss_r) / rows (Keras's sum_over_batch_size), read from the logits on the
-    /// fused path; with `gradient`, writes dLoss/dPrediction into `ex.lossGrad`.
+    /// The batch loss, sum(w_r loss_r) / rows (Keras's sum_over_batch_size), read from the last layer's
+    /// logits when the plan says so; with `gradient`, writes dLoss/dPrediction into `ex.lossGrad`.
     func computeLoss(_ c: Compiled, _ ex: Executor, _ out: Tensor, trueColumns: Int, gradient: Bool) -> Double {
         let last = layers.count - 1
-        let pred: Tensor
-        switch c.fusion {
-        case .none: pred = out
-        case .denseLogits: pred = ex.states[last].aux
-        case .activationInput: pred = ex.inputOf(last)
-        }
+        let pred = c.plan.lossReadsLogits ? layers[last].logits(ex.inputOf(last), ex.states[last]) : out
         let cols = pred.shape.last ?? 1
         let rows = pred.count / cols
         ex.perRow.resize(batch: rows, rest: [])
@@ -268,31 +263,24 @@ extension Sequential {
         return total / Double(rows)
     }
 
-    /// Backpropagates `ex.lossGrad` down to the lowest layer that has trainable weights.
+    /// Backpropagates `ex.lossGrad` through the plan's stages, down to the lowest trainable layer.
     func backward(_ c: Compiled, _ ex: Executor) {
-        var i = layers.count - 1
+        let plan = c.plan, low = plan.firstTrainableLayer
         var dy = ex.lossGrad
-        switch c.fusion {
-        case .denseLogits:
-            (layers[i] as! Dense).backwardLinear(ex.inputOf(i), dz: dy, ex.states[i], needInputGrad: i > c.firstTrainableLayer)
-            dy = ex.states[i].gradInput
-            i -= 1
-        case .activationInput:
-            i -= 1   // lossGrad is already the gradient at the Activation layer's input
-        case .none:
-            break
+        var s = plan.stages.count - 1
+        if plan.lossReadsLogits, s >= 0, case .layer(let i) = plan.stages[s] {
+            dy = layers[i].backwardFromLogits(ex.inputOf(i), dy, ex.states[i], needInputGrad: i > low)
+            s -= 1
         }
-        while i >= c.firstTrainableLayer {
-            if i - 1 == c.pooledConv, let conv = layers[i - 1] as? BaseConv, let pool = layers[i] as? BasePooling {
-                conv.backwardPooled(ex.inputOf(i - 1), dy, pool, ex.states[i - 1], ex.states[i],
-                                    needInputGrad: i - 1 > c.firstTrainableLayer)
-                dy = ex.states[i - 1].gradInput
-                i -= 2
-                continue
+        while s >= 0, plan.stages[s].first >= low {
+            switch plan.stages[s] {
+            case .layer(let i):
+                layers[i].backward(ex.inputOf(i), dy, ex.states[i], needInputGrad: i > low)
+                dy = ex.states[i].gradInput
+            case .fused(let i):   // only ever the lowest trainable layer: no input gradient
+                layers[i].backwardFused(with: layers[i + 1], ex.inputOf(i), dy, ex.states[i], ex.states[i + 1])
             }
-            layers[i].backward(ex.inputOf(i), dy, ex.states[i], needInputGrad: i > c.firstTrainableLayer)
-            dy = ex.states[i].gradInput
-            i -= 1
+            s -= 1
         }
     }
 

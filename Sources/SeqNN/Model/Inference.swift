@@ -6,11 +6,11 @@ extension Sequential {
     public func predict(x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>, batchSize: Int? = nil) throws {
         try access.shared("predict") {
             try requireBuiltForReading("predict")
-            // A first Dense layer only reads its input, so predict hands it the caller's rows in place and
-            // checks them for NaN/Inf batch by batch, while they are cached for the product, instead of
-            // copying them and scanning the whole input first (6 % of a batch-256 predict). Without
-            // stateful layers a bad value found midway changes nothing but `out`.
-            let inPlace = layers.first is Dense && !hasStatefulLayers
+            // A first layer that only reads its input (Dense) gets the caller's rows in place, checked for
+            // NaN/Inf batch by batch while they are cached for the product, instead of a copy and a scan of
+            // the whole input first (6 % of a batch-256 predict). Without stateful layers a bad value found
+            // midway changes nothing but `out`.
+            let inPlace = layers.first?.readsInputInPlace == true && !hasStatefulLayers
             let d = try checkData(x, nil, nil, what: "predict", finite: !inPlace)
             let width = outputSize!
             guard out.count >= d.samples * width else {
@@ -29,10 +29,10 @@ extension Sequential {
                         let rows = UnsafeBufferPointer(rebasing: x[start * d.inWidth..<range.upperBound * d.inWidth])
                         try checkFinite(rows, what: "predict", firstSample: start, width: d.inWidth)
                         ex.inputView.view(rows.baseAddress!, batch: range.count, rest: inputShape!)
-                        y = ex.forward(layers, training: false, rng: &rng, from: ex.inputView)
+                        y = ex.forward(layers, inferencePlan, training: false, rng: &rng, from: ex.inputView)
                     } else {
                         Executor.gather(x.baseAddress!, width: d.inWidth, indices: nil, range: range, into: ex.input, shape: inputShape!)
-                        y = ex.forward(layers, training: false, rng: &rng)
+                        y = ex.forward(layers, inferencePlan, training: false, rng: &rng)
                     }
                     (out.baseAddress! + start * width).update(from: y.data, count: range.count * width)
                 }
@@ -76,7 +76,7 @@ extension Sequential {
     func evaluateChecked(_ c: Compiled, _ d: CheckedData, batch: Int, metrics: [Metric]) throws -> (Double, [(String, Double)]) {
         for m in metrics { m.reset() }
         let ex = trainingExecutor
-        ex.fit(layerCount: layers.count)
+        ex.ensureStates(layerCount: layers.count)
         ex.beginInference()
         var lossSum = 0.0
         let penalty = regularizationPenalty(c)
@@ -86,7 +86,7 @@ extension Sequential {
             Executor.gather(d.x.baseAddress!, width: d.inWidth, indices: nil, range: range, into: ex.input, shape: inputShape!)
             Executor.gather(d.y.baseAddress!, width: d.outWidth, indices: nil, range: range, into: ex.target, shape: d.targetShape)
             setRowWeights(ex, weights: nil, indices: nil, range: range, rowsPerSample: d.outWidth / d.trueColumns)
-            let out = ex.forward(layers, training: false, rng: &scratch)
+            let out = ex.forward(layers, inferencePlan, training: false, rng: &scratch)
             try updateMetrics(metrics, ex, out, trueColumns: d.trueColumns)
             lossSum += (computeLoss(c, ex, out, trueColumns: d.trueColumns, gradient: false) + penalty) * Double(range.count)
         }

@@ -32,8 +32,8 @@ extension Sequential {
     /// the ids of a first-layer Embedding lie in [0, input_dim), and with stateful layers the batch size is
     /// the model's fixed one and divides the sample count.
     func checkSequenceData(_ x: UnsafeBufferPointer<Float>, samples: Int, batch: Int, what: String) throws {
-        if let e = layers.first as? Embedding, let base = x.baseAddress, let size = inputSize,
-           let msg = e.invalidIdMessage(base, count: min(x.count, samples * size)) {
+        if let first = layers.first, let base = x.baseAddress, let size = inputSize,
+           let msg = first.invalidInputMessage(base, count: min(x.count, samples * size)) {
             throw SeqNNError(.invalidArgument, "\(what): \(msg)")
         }
         guard hasStatefulLayers else { return }

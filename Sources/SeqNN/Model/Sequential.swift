@@ -26,6 +26,8 @@ public final class Sequential: @unchecked Sendable {
     let access = AccessGuard()
     let inferencePool = ExecutorPool()
     var trainingExecutor = Executor(layerCount: 0)
+    /// How predict and evaluate run the layers (every layer alone); kept so a call allocates no plan.
+    var inferencePlan = Plan.inference(layerCount: 0)
     /// The History of the last `fit`.
     public internal(set) var history: History?
     /// Custom metrics registered by name, used by `compile` (DESIGN §3).
@@ -133,6 +135,7 @@ public final class Sequential: @unchecked Sendable {
     /// Layers changed: compiled state and cached buffers no longer fit (compile again, as after Keras's `pop`).
     func structureChanged() {
         compiled = nil
+        inferencePlan = .inference(layerCount: layers.count)
         inferencePool.clear()
     }
 
