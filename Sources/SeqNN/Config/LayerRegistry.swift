@@ -16,6 +16,12 @@ public enum LayerRegistry {
         "Flatten": Flatten.init(config:),
         "Reshape": Reshape.init(config:),
         "InputLayer": InputLayer.init(config:),
+        "ReLU": ReLULayer.init(config:),
+        "LeakyReLU": LeakyReLULayer.init(config:),
+        "PReLU": PReLU.init(config:),
+        "ELU": ELULayer.init(config:),
+        "Softmax": SoftmaxLayer.init(config:),
+        "ThresholdedReLU": ThresholdedReLU.init(config:),
     ]
 
     public static var classNames: [String] { factories.keys.sorted() }
@@ -62,13 +68,6 @@ extension Dense {
                       biasInitializer: c.initializer("bias_initializer", default: Constant(value: 0, className: "Zeros")),
                       kernelRegularizer: c.regularizer("kernel_regularizer"), biasRegularizer: c.regularizer("bias_regularizer"),
                       name: c.name ?? "dense")
-    }
-}
-
-extension Activation {
-    convenience init(config c: LayerConfig) throws {
-        guard c.has("activation") else { throw c.fail("activation", "an activation name") }
-        self.init(try c.activation(), name: c.name ?? "activation")
     }
 }
 

@@ -1,11 +1,19 @@
-/// `keras.layers.Activation`: applies a named activation function to its input.
-public final class Activation: Layer, @unchecked Sendable {
+/// `keras.layers.Activation`: applies a named activation function to its input. The activation layers
+/// with their own class in Keras (`ReLU`, `LeakyReLU`, `ELU`, `Softmax`, `ThresholdedReLU`) subclass it
+/// with their function and config.
+public class Activation: Layer, @unchecked Sendable {
     override public class var kerasClassName: String { "Activation" }
     public var function: any ActivationFunction
 
     public init(_ function: any ActivationFunction, name: String = "activation") {
         self.function = function
         super.init(name: name)
+    }
+
+    /// In the class body (not an extension) so the subclasses can declare their own `init(config:)`.
+    convenience init(config c: LayerConfig) throws {
+        guard c.has("activation") else { throw c.fail("activation", "an activation name") }
+        self.init(try c.activation(), name: c.name ?? "activation")
     }
 
     override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] { inputShape }
@@ -31,4 +39,7 @@ public final class Activation: Layer, @unchecked Sendable {
     override public func backwardFromLogits(_ x: Tensor, _ dz: Tensor, _ state: LayerState, needInputGrad: Bool) -> Tensor { dz }
 
     override public func layerConfig() -> [(String, JSON)] { [("activation", .string(function.configName))] }
+
+    /// A config number as Keras writes it (`1.0`, or null for nil).
+    static func number(_ v: Float?) -> JSON { v.map { .number(Double($0)) } ?? .null }
 }

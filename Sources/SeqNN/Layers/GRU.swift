@@ -28,10 +28,10 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
     override func runForward(_ s: RNNScratch, B: Int, nr: Int) {
         let u = units, gu = 3 * u, n = B * u, T = timesteps
         let aT = s[Slot.a], rzT = s[cell: Cell.rz], preT = s[cell: Cell.pre]
-        RNNKernels.fit(aT, T, B, gu)
-        RNNKernels.fit(rzT, T, B, gu)
-        RNNKernels.fit(preT, T, B, gu)
-        if !resetAfter { RNNKernels.fit(s[cell: Cell.rhin], T, B, u) }
+        RNNKernels.ensureShape(aT, T, B, gu)
+        RNNKernels.ensureShape(rzT, T, B, gu)
+        RNNKernels.ensureShape(preT, T, B, gu)
+        if !resetAfter { RNNKernels.ensureShape(s[cell: Cell.rhin], T, B, u) }
         let xz = s[Slot.z].data, a = aT.data, rz = rzT.data, pre = preT.data, h = s[Slot.h].data
         let recBias = resetAfter ? bias.map { UnsafePointer($0.value.data + gu) } : nil
         for st in 0..<T {
@@ -76,9 +76,9 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
     override func runBackward(_ s: RNNScratch, dy: Tensor, B: Int, nr: Int) {
         let u = units, gu = 3 * u, n = B * u, T = timesteps
         let drzT = s[cell: Cell.drz], tmpT = s[Slot.tmp], tmp3T = s[cell: Cell.drh]
-        RNNKernels.fit(drzT, T, B, gu)
-        RNNKernels.fit(tmpT, B, u)
-        RNNKernels.fit(tmp3T, B, u)
+        RNNKernels.ensureShape(drzT, T, B, gu)
+        RNNKernels.ensureShape(tmpT, B, u)
+        RNNKernels.ensureShape(tmp3T, B, u)
         let a = s[Slot.a].data, rz = s[cell: Cell.rz].data, pre = s[cell: Cell.pre].data, h = s[Slot.h].data
         let dxz = s[Slot.dz].data, drz = drzT.data, dh = s[Slot.dh].data, direct = tmpT.data, drh = tmp3T.data
         let mask = s[Slot.recMask].data

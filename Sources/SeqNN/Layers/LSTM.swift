@@ -36,7 +36,7 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
     }
 
     override func prepareCarry(_ s: RNNScratch, B: Int) -> UnsafeMutablePointer<Float>? {
-        RNNKernels.fit(s[cell: Cell.c], timesteps + 1, B, units)
+        RNNKernels.ensureShape(s[cell: Cell.c], timesteps + 1, B, units)
         return s[cell: Cell.c].data
     }
 
@@ -55,9 +55,9 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
         let u = units, gu = 4 * u, n = B * u, T = timesteps
         guard fused else { return runForwardPlain(s, B: B, nr: nr) }
         let za = s[Slot.a], ac = s[cell: Cell.actC], zhT = s[cell: Cell.zh]
-        RNNKernels.fit(za, T, B, gu)
-        RNNKernels.fit(ac, T, B, u)
-        RNNKernels.fit(zhT, B, gu)
+        RNNKernels.ensureShape(za, T, B, gu)
+        RNNKernels.ensureShape(ac, T, B, u)
+        RNNKernels.ensureShape(zhT, B, gu)
         let z = s[Slot.z].data, a = za.data, h = s[Slot.h].data, c = s[cell: Cell.c].data, actC = ac.data, zh = zhT.data
         for st in 0..<T {
             prepareOperands(s, step: st, B: B, nr: nr)
@@ -71,8 +71,8 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
     func runForwardPlain(_ s: RNNScratch, B: Int, nr: Int) {
         let u = units, gu = 4 * u, n = B * u, T = timesteps
         let za = s[Slot.a], ac = s[cell: Cell.actC]
-        RNNKernels.fit(za, T, B, gu)
-        RNNKernels.fit(ac, T, B, u)
+        RNNKernels.ensureShape(za, T, B, gu)
+        RNNKernels.ensureShape(ac, T, B, u)
         let z = s[Slot.z].data, a = za.data, h = s[Slot.h].data, c = s[cell: Cell.c].data, actC = ac.data
         for st in 0..<T {
             prepareOperands(s, step: st, B: B, nr: nr)
@@ -99,7 +99,7 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
         guard fused else { return runBackwardPlain(s, dy: dy, B: B, nr: nr) }
         let u = units, gu = 4 * u, n = B * u, T = timesteps
         let dcT = s[cell: Cell.dc]
-        RNNKernels.fit(dcT, B, u)
+        RNNKernels.ensureShape(dcT, B, u)
         dcT.fill(0)
         let a = s[Slot.a].data, c = s[cell: Cell.c].data, actC = s[cell: Cell.actC].data
         let dz = s[Slot.dz].data, dh = s[Slot.dh].data, dc = dcT.data
@@ -116,8 +116,8 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
     func runBackwardPlain(_ s: RNNScratch, dy: Tensor, B: Int, nr: Int) {
         let u = units, gu = 4 * u, n = B * u, T = timesteps
         let dcT = s[cell: Cell.dc], tmpT = s[Slot.tmp]
-        RNNKernels.fit(dcT, B, u)
-        RNNKernels.fit(tmpT, B, u)
+        RNNKernels.ensureShape(dcT, B, u)
+        RNNKernels.ensureShape(tmpT, B, u)
         dcT.fill(0)
         let z = s[Slot.z].data, a = s[Slot.a].data, c = s[cell: Cell.c].data, actC = s[cell: Cell.actC].data
         let dz = s[Slot.dz].data, dh = s[Slot.dh].data, dc = dcT.data, tmp = tmpT.data

@@ -35,17 +35,17 @@ public protocol StatefulLayer: AnyObject {
 /// Helpers of the recurrent layers (their matrix products are `Kernels.gemm` with row strides).
 enum RNNKernels {
     /// Resizes without building a shape array when the shape already matches (no per-batch allocation).
-    @inline(__always) static func fit(_ t: Tensor, _ a: Int, _ b: Int) {
+    @inline(__always) static func ensureShape(_ t: Tensor, _ a: Int, _ b: Int) {
         let s = t.shape
         if s.count == 2 && s[0] == a && s[1] == b { return }
         t.resize([a, b])
     }
-    @inline(__always) static func fit(_ t: Tensor, _ a: Int, _ b: Int, _ c: Int) {
+    @inline(__always) static func ensureShape(_ t: Tensor, _ a: Int, _ b: Int, _ c: Int) {
         let s = t.shape
         if s.count == 3 && s[0] == a && s[1] == b && s[2] == c { return }
         t.resize([a, b, c])
     }
-    @inline(__always) static func fit(_ t: Tensor, _ a: Int, _ b: Int, _ c: Int, _ d: Int) {
+    @inline(__always) static func ensureShape(_ t: Tensor, _ a: Int, _ b: Int, _ c: Int, _ d: Int) {
         let s = t.shape
         if s.count == 4 && s[0] == a && s[1] == b && s[2] == c && s[3] == d { return }
         t.resize([a, b, c, d])
@@ -125,10 +125,10 @@ final class RecurrentStateStore: @unchecked Sendable {
 
     func save(h hp: UnsafePointer<Float>, c cp: UnsafePointer<Float>?, batch b: Int, units: Int) {
         lock.withLock {
-            RNNKernels.fit(h, b, units)
+            RNNKernels.ensureShape(h, b, units)
             h.data.update(from: hp, count: b * units)
             if let cp {
-                RNNKernels.fit(c, b, units)
+                RNNKernels.ensureShape(c, b, units)
                 c.data.update(from: cp, count: b * units)
             }
             batch = b
@@ -400,15 +400,15 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         let nm = training && dropout > 0 && dropout < 1 ? (perGateMasks ? gateCount : 1) : 0
         let nr = training && recurrentDropout > 0 && recurrentDropout < 1 ? (perGateMasks ? gateCount : 1) : 0
         let inMask = s[Slot.inMask], recMask = s[Slot.recMask]
-        RNNKernels.fit(inMask, nm, B, I)
-        RNNKernels.fit(recMask, nr, B, u)
+        RNNKernels.ensureShape(inMask, nm, B, I)
+        RNNKernels.ensureShape(recMask, nr, B, u)
         RNNKernels.drawMask(inMask, rate: dropout, rng: &rng)
         RNNKernels.drawMask(recMask, rate: recurrentDropout, rng: &rng)
 
         // Inputs step-major (and masked), then x.W + b for every step in one gemm per mask group.
         let groups = max(nm, 1)
         let xt = s[Slot.xt]
-        RNNKernels.fit(xt, groups, T, B, I)
+        RNNKernels.ensureShape(xt, groups, T, B, I)
         for j in 0..<groups {
             for st in 0..<T {
                 let t = time(st)
@@ -424,7 +424,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
             }
         }
         let z = s[Slot.z]
-        RNNKernels.fit(z, T, B, gu)
+        RNNKernels.ensureShape(z, T, B, gu)
         for j in 0..<groups {
             let (off, w) = nm <= 1 ? (0, gu) : (j * u, u)
             // + b in the product's epilogue (GRU reset_after: b's row 0, the input bias).
@@ -434,8 +434,8 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
 
         // Initial state: zeros, or what a stateful layer kept from its last call.
         let h = s[Slot.h]
-        RNNKernels.fit(h, T + 1, B, u)
-        if nr > 0 { RNNKernels.fit(s[Slot.hp], nr, T, B, u) }
+        RNNKernels.ensureShape(h, T + 1, B, u)
+        if nr > 0 { RNNKernels.ensureShape(s[Slot.hp], nr, T, B, u) }
         let c0 = hasCarry ? prepareCarry(s, B: B) : nil
         if !(stateful && store.load(h: h.data, c: c0, batch: B, units: u)) {
             h.data.update(repeating: 0, count: B * u)
@@ -506,8 +506,8 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         guard let kernel else { return }
         let B = x.rows, T = timesteps, I = inputDim, u = units, gu = gateCount * units
         let nm = s[Slot.inMask].shape.first ?? 0, nr = s[Slot.recMask].shape.first ?? 0
-        RNNKernels.fit(s[Slot.dz], T, B, gu)
-        RNNKernels.fit(s[Slot.dh], B, u)
+        RNNKernels.ensureShape(s[Slot.dz], T, B, gu)
+        RNNKernels.ensureShape(s[Slot.dh], B, u)
         s[Slot.dh].fill(0)
         transposeRecurrentKernel(s)
         s.invalidatePacked()
@@ -526,7 +526,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         if let bias, bias.trainable { Kernels.accumulateColumnSums(dz, rows: T * B, cols: gu, into: bias.grad.data) }
         guard let gradInput else { return }
         let dxt = s[Slot.dxt]
-        RNNKernels.fit(dxt, T, B, I)
+        RNNKernels.ensureShape(dxt, T, B, I)
         let mask = s[Slot.inMask].data
         if nm <= 1 {
             Kernels.gemm(false, true, m: T * B, n: I, k: gu, a: dz, lda: gu, b: kernel.value.data, ldb: gu, c: dxt.data, ldc: I)
@@ -541,7 +541,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         } else {
             dxt.fill(0)
             let tmp = s[Slot.tmp3]
-            RNNKernels.fit(tmp, T, B, I)
+            RNNKernels.ensureShape(tmp, T, B, I)
             for k in 0..<nm {
                 Kernels.gemm(false, true, m: T * B, n: I, k: u, a: dz + k * u, lda: gu, b: kernel.value.data + k * u, ldb: gu,
                                 c: tmp.data, ldc: I)
@@ -583,7 +583,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
     func transposeRecurrentKernel(_ s: RNNScratch) {
         guard let recurrentKernel else { return }
         let u = units, gu = gateCount * units, rt = s[Slot.rt]
-        RNNKernels.fit(rt, gu, u)
+        RNNKernels.ensureShape(rt, gu, u)
         let r = recurrentKernel.value.data, d = rt.data
         for i in 0..<u {
             for c in 0..<gu { d[c * u + i] = r[i * gu + c] }
@@ -604,7 +604,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         }
         if !accumulate { dh.update(repeating: 0, count: n) }
         let tmp = s[Slot.tmp2]
-        RNNKernels.fit(tmp, B, u)
+        RNNKernels.ensureShape(tmp, B, u)
         let mask = s[Slot.recMask].data
         if nr == 1 {
             let lo = blocks.lowerBound * u
