@@ -136,3 +136,19 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
          ("beta_constraint", .null), ("gamma_constraint", .null)]
     }
 }
+
+extension BatchNormalization {
+    convenience init(config c: LayerConfig) throws {
+        try c.rejectSet(["beta_constraint", "gamma_constraint", "renorm", "synchronized", "virtual_batch_size", "adjustment"])
+        try self.init(momentum: c.float("momentum", default: 0.99), epsilon: c.float("epsilon", default: 1e-3),
+                      center: c.bool("center", default: true), scale: c.bool("scale", default: true),
+                      name: c.name ?? "batch_normalization")
+        axis = try c.normalizationAxis()
+        gammaInit = try c.initializer("gamma_initializer", default: gammaInit)
+        betaInit = try c.initializer("beta_initializer", default: betaInit)
+        meanInit = try c.initializer("moving_mean_initializer", default: meanInit)
+        varianceInit = try c.initializer("moving_variance_initializer", default: varianceInit)
+        gammaRegularizer = try c.regularizer("gamma_regularizer")
+        betaRegularizer = try c.regularizer("beta_regularizer")
+    }
+}

@@ -138,3 +138,17 @@ public final class Dense: Layer, @unchecked Sendable {
          ("activity_regularizer", .null), ("kernel_constraint", .null), ("bias_constraint", .null)]
     }
 }
+
+extension Dense {
+    convenience init(config c: LayerConfig) throws {
+        try c.rejectSet(["activity_regularizer", "kernel_constraint", "bias_constraint", "lora_rank", "quantization_config"])
+        guard c.has("units") else { throw c.fail("units", "a positive integer") }
+        let units = try c.int("units")
+        guard units > 0 else { throw c.fail("units", "a positive integer") }
+        try self.init(units: units, activation: c.activation(), useBias: c.bool("use_bias", default: true),
+                      kernelInitializer: c.initializer("kernel_initializer", default: VarianceScaling.glorotUniform(seed: nil)),
+                      biasInitializer: c.initializer("bias_initializer", default: Constant(value: 0, className: "Zeros")),
+                      kernelRegularizer: c.regularizer("kernel_regularizer"), biasRegularizer: c.regularizer("bias_regularizer"),
+                      name: c.name ?? "dense")
+    }
+}

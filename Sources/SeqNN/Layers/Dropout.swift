@@ -45,3 +45,11 @@ public final class Dropout: Layer, @unchecked Sendable {
         [("rate", .float(rate)), ("seed", seed.map { .number(Double($0)) } ?? .null), ("noise_shape", .null)]
     }
 }
+
+extension Dropout {
+    convenience init(config c: LayerConfig) throws {
+        try c.rejectSet(["noise_shape"])
+        guard c.has("rate") else { throw c.fail("rate", "a number in [0, 1)") }
+        try self.init(rate: c.float("rate", default: 0), seed: c.has("seed") ? c.int("seed") : nil, name: c.name ?? "dropout")
+    }
+}

@@ -21,3 +21,12 @@ public final class Flatten: Layer, @unchecked Sendable {
 
     override public func layerConfig() -> [(String, JSON)] { [("data_format", "channels_last")] }
 }
+
+extension Flatten {
+    convenience init(config c: LayerConfig) throws {
+        if let f = try c.string("data_format", default: nil), f != "channels_last" {
+            throw SeqNNError(.unsupported, "\(c.label): data_format '\(f)' is not supported; SeqNN is channels_last")
+        }
+        self.init(name: c.name ?? "flatten")
+    }
+}

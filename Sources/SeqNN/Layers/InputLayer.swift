@@ -9,3 +9,13 @@ public final class InputLayer: Layer, @unchecked Sendable {
         declaredBatchInputShape = batchInputShape
     }
 }
+
+extension InputLayer {
+    convenience init(config c: LayerConfig) throws {
+        guard let b = try c.batchInputShape(), b.count >= 2 else {
+            throw c.fail("batch_shape", "a batch input shape like [null, 784]")
+        }
+        if c.has("sparse"), c.json["sparse"]?.bool == true { throw SeqNNError(.unsupported, "\(c.label): sparse inputs are not supported") }
+        self.init(batchInputShape: b, name: c.name ?? "input_layer")
+    }
+}

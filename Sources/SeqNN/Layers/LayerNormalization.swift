@@ -94,3 +94,14 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
          ("beta_regularizer", .null), ("gamma_regularizer", .null), ("beta_constraint", .null), ("gamma_constraint", .null)]
     }
 }
+
+extension LayerNormalization {
+    convenience init(config c: LayerConfig) throws {
+        try c.rejectSet(["beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint", "rms_scaling"])
+        try self.init(epsilon: c.float("epsilon", default: 1e-3), center: c.bool("center", default: true),
+                      scale: c.bool("scale", default: true), name: c.name ?? "layer_normalization")
+        axis = try c.normalizationAxis()
+        gammaInit = try c.initializer("gamma_initializer", default: gammaInit)
+        betaInit = try c.initializer("beta_initializer", default: betaInit)
+    }
+}

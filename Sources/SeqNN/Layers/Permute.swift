@@ -65,3 +65,9 @@ public final class Permute: Layer, @unchecked Sendable {
 
     override public func layerConfig() -> [(String, JSON)] { [("dims", .array(dims.map { .number(Double($0)) }))] }
 }
+
+extension Permute {
+    convenience init(config c: LayerConfig) throws {
+        try self.init(dims: c.ints("dims"), name: c.name ?? "permute")
+    }
+}

@@ -37,3 +37,9 @@ public final class RepeatVector: Layer, @unchecked Sendable {
 
     override public func layerConfig() -> [(String, JSON)] { [("n", .number(Double(n)))] }
 }
+
+extension RepeatVector {
+    convenience init(config c: LayerConfig) throws {
+        try self.init(n: c.int("n"), name: c.name ?? "repeat_vector")
+    }
+}

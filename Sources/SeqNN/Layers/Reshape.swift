@@ -46,3 +46,9 @@ public final class Reshape: Layer, @unchecked Sendable {
         [("target_shape", .array(targetShape.map { .number(Double($0)) }))]
     }
 }
+
+extension Reshape {
+    convenience init(config c: LayerConfig) throws {
+        try self.init(targetShape: c.ints("target_shape"), name: c.name ?? "reshape")
+    }
+}
