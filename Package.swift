@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // SeqNN: Keras-style Sequential models in Swift with a C ABI (libseqnn.so).
-// Dependency direction (DESIGN §1): SeqNNC -> SeqNNFile -> SeqNN -> CSeqNNBLAS, CSeqNNKernels; SeqNNFile -> CSeqNNHDF5.
+// Dependency direction (ARCHITECTURE §1): SeqNNC -> SeqNNFile -> SeqNN -> CSeqNNBLAS, CSeqNNKernels; SeqNNFile -> CSeqNNHDF5.
 import PackageDescription
 
 let package = Package(

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # check_exports.sh LIBDIR - the exported symbols of LIBDIR/libseqnn.so must be exactly the functions
-# declared in Include/seqnn.h (DESIGN §8): no seqnn_* missing or extra, and no other global symbol.
+# declared in Include/seqnn.h (ARCHITECTURE §3): no seqnn_* missing or extra, and no other global symbol.
 # Prints the differences; exits 0 when the sets agree, 1 when they differ, 2 on a usage error.
 set -euo pipefail
 

@@ -1,6 +1,6 @@
 /* libhdf5 for Swift. HDF5's type and property constants are macros over globals (H5T_NATIVE_FLOAT,
  * H5P_DEFAULT, H5F_ACC_*), which Swift cannot import or imports with the wrong integer type, so each one
- * gets a static inline accessor here (DESIGN §8). */
+ * gets a static inline accessor here (ARCHITECTURE §8). */
 #include <hdf5.h>
 
 static inline hid_t seqnn_h5_P_DEFAULT(void) { return H5P_DEFAULT; }
@@ -21,6 +21,6 @@ static inline unsigned seqnn_h5_F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
 static inline unsigned seqnn_h5_F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 static inline H5F_libver_t seqnn_h5_F_LIBVER_LATEST(void) { return H5F_LIBVER_LATEST; }
 static inline H5F_libver_t seqnn_h5_F_LIBVER_EARLIEST(void) { return H5F_LIBVER_EARLIEST; }
-/* HDF5 prints its error stack to stderr by default; the library must never print (DESIGN §3).
+/* HDF5 prints its error stack to stderr by default; the library must never print (ARCHITECTURE §3).
  * The setting is per thread in this thread-safe build, so every entry point calls this. */
 static inline herr_t seqnn_h5_silence(void) { return H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }

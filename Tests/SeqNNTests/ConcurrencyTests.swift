@@ -1,4 +1,4 @@
-// Threads (DESIGN §3): concurrent predict on one model is safe and exact; a mutation during fit is
+// Threads (ARCHITECTURE §3): concurrent predict on one model is safe and exact; a mutation during fit is
 // detected with `.busy`. Every test is arranged so the overlap is certain, not a matter of timing.
 import Dispatch
 import Synchronization

@@ -64,7 +64,7 @@ struct EmbeddingTests {
         for (c, gen) in [(k2, 2), (k3, 3)] {
             let e = try #require(try LayerRegistry.make(className: "Embedding", config: c, kerasMajor: gen) as? Embedding)
             #expect(e.inputDim == 50 && e.outputDim == 8)
-            #expect(!e.config().description.contains("input_length"), "input_length is left to the InputLayer (spec §10)")
+            #expect(!e.config().description.contains("input_length"), "input_length is left to the InputLayer (format §10)")
         }
         // Keras 2's tutorial form: input_length alone gives the input shape.
         let m = try Sequential.fromConfig(json(#"[{"class_name": "Embedding", "config": {"input_dim": 9, "output_dim": 3, "input_length": 4}}, {"class_name": "LSTM", "config": {"units": 2}}]"#), kerasMajor: 2)

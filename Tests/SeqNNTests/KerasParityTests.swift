@@ -5,7 +5,7 @@ import XCTest
 import Glibc
 #endif
 
-/// Parity with real Keras (DESIGN §5): every fixture under Fixtures/keras2 and Fixtures/keras3 was written by
+/// Parity with real Keras (ARCHITECTURE §5): every fixture under Fixtures/keras2 and Fixtures/keras3 was written by
 /// tools/fixtures/generate.py from tf_keras 2.21.0 and Keras 3.15.1 (TensorFlow 2.21.0). SeqNN must match
 /// within 1e-5 absolute plus 1e-4 relative. Each test walks all fixtures of one kind in both generations and
 /// reports every mismatch with its file, quantity and largest difference.

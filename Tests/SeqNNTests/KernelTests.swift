@@ -1,4 +1,4 @@
-// The BLAS matrix product against its plain-loop reference (DESIGN §2: every optimized kernel has one).
+// The BLAS matrix product against its plain-loop reference (ARCHITECTURE §2: every optimized kernel has one).
 import Testing
 @testable import SeqNN
 

@@ -1,4 +1,4 @@
-// Inputs that must give an error status and never kill the host (DESIGN §3, §5: a trap cannot be caught).
+// Inputs that must give an error status and never kill the host (ARCHITECTURE §3, §5: a trap cannot be caught).
 // Each case runs in a child process through an exit test, so a crash fails that test and nothing else.
 import Testing
 @testable import SeqNN

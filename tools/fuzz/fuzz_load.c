@@ -1,4 +1,4 @@
-/* libFuzzer target over the model loader (DESIGN §5): every input is written to a file and loaded with
+/* libFuzzer target over the model loader (ARCHITECTURE §5): every input is written to a file and loaded with
  * seqnn_model_load; any crash, hang or sanitizer report is a bug. Built and run by tools/fuzz/run.sh. */
 #include <seqnn.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /// A JSON value that keeps object keys in order, so configs we write read like Keras's own.
-/// A small parser of our own instead of Foundation's (DESIGN §8: no Foundation, no ICU), with error
+/// A small parser of our own instead of Foundation's (ARCHITECTURE §8: no Foundation, no ICU), with error
 /// messages that give the offset of the problem.
 public enum JSON: Equatable, Sendable {
     case null

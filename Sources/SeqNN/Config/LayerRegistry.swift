@@ -1,4 +1,4 @@
-/// The one registry of Keras layer classes SeqNN can build from a config (DESIGN §1, Config/).
+/// The one registry of Keras layer classes SeqNN can build from a config (ARCHITECTURE §9: a layer is its file plus one line here).
 public enum LayerRegistry {
     typealias Factory = @Sendable (LayerConfig) throws -> Layer
 

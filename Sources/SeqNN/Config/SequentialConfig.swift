@@ -1,5 +1,5 @@
 extension Sequential {
-    /// The Sequential `config` in the portable form of spec §10 (Keras 2's keys, which Keras 3 reads too):
+    /// The Sequential `config` in the portable form of format §10 (Keras 2's keys, which Keras 3 reads too):
     /// {"name", "layers": [InputLayer with batch_input_shape, ...]}. The explicit InputLayer is required:
     /// without it Keras 3 builds the model with an extra axis.
     public func config() -> JSON {

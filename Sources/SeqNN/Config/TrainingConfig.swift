@@ -1,11 +1,11 @@
 extension Sequential {
-    /// Keras's `training_config` in the portable form of spec §10: the loss spelled out (or a loss object when
+    /// Keras's `training_config` in the portable form of format §10: the loss spelled out (or a loss object when
     /// its options differ from the defaults), metrics as plain names (custom metrics by the name they were
     /// registered under), `loss_weights` and `weighted_metrics` present, and the optimizer as tf_keras writes
     /// as `Optimizer.portableConfig` explains. nil when not compiled.
     public func trainingConfig(keras2OptimizerState: Bool = false) -> JSON? {
         guard let c = compiled else { return nil }
-        // Keras 2's MeanMetricWrapper objects break Keras 3's fit (spec §7): write those by name.
+        // Keras 2's MeanMetricWrapper objects break Keras 3's fit (format §7): write those by name.
         var metrics = c.metricSpecs.map { spec -> JSON in
             if spec.string != nil || spec["class_name"]?.string == "MeanMetricWrapper" { return .string(Compiled.name(of: spec)) }
             return .object([("class_name", spec["class_name"] ?? .null), ("config", spec["config"] ?? .object([]))])

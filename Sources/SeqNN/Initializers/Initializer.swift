@@ -8,7 +8,7 @@ public protocol Initializer: Sendable {
 }
 
 extension Initializer {
-    /// The form every Keras reads (spec §5.3, §10): the plain name ("glorot_uniform") when the config holds
+    /// The form every Keras reads (format §5.3, §10): the plain name ("glorot_uniform") when the config holds
     /// only defaults, else `{"class_name", "config"}` without `module` (Keras 3.3 rejects some module forms,
     /// Keras 2 rejects Keras 3.15's extra GlorotUniform keys).
     public var json: JSON {

@@ -162,7 +162,7 @@ open class Layer: @unchecked Sendable {
     /// The layer-specific part of Keras's `get_config()` (name, trainable and dtype are added by `config`).
     open func layerConfig() -> [(String, JSON)] { [] }
 
-    /// Keras's `get_config()` for this layer, in the form Keras 2 and 3 both read (spec §10): dtype as the
+    /// Keras's `get_config()` for this layer, in the form Keras 2 and 3 both read (format §10): dtype as the
     /// string "float32" whatever dialect the layer was read from.
     public func config() -> JSON {
         var pairs: [(String, JSON)] = [("name", .string(name)), ("trainable", .bool(trainable)), ("dtype", "float32")]

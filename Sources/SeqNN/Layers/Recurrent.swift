@@ -642,7 +642,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
     // MARK: Config
 
     /// The keys every recurrent layer writes, in Keras 2's order, without `time_major` and `implementation`
-    /// (Keras 3 rejects the first, Keras 3.3 rejects GRU's second; spec §5.4, §10).
+    /// (Keras 3 rejects the first, Keras 3.3 rejects GRU's second; format §5.4, §10).
     func recurrentConfig(extra: [(String, JSON)], recurrentActivation: Bool) -> [(String, JSON)] {
         var out: [(String, JSON)] = [
             ("return_sequences", .bool(returnSequences)), ("return_state", false), ("go_backwards", .bool(goBackwards)),

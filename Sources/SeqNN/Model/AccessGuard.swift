@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Shared/exclusive access to a model, detected rather than waited for (DESIGN §3): any number of
+/// Shared/exclusive access to a model, detected rather than waited for (ARCHITECTURE §3): any number of
 /// concurrent `predict`/`evaluate` calls, or one mutation (`add`, `compile`, `fit`, `set weights`).
 /// A call that would overlap the other kind fails with `.busy` instead of corrupting memory.
 /// One exception: the thread that holds exclusive access may also read. `fit` calls its epoch callback

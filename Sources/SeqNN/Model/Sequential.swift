@@ -30,7 +30,7 @@ public final class Sequential: @unchecked Sendable {
     var inferencePlan = Plan.inference(layerCount: 0)
     /// The History of the last `fit`.
     public internal(set) var history: History?
-    /// Custom metrics registered by name, used by `compile` (DESIGN §3).
+    /// Custom metrics registered by name, used by `compile` (ARCHITECTURE §3).
     var customMetrics: [CustomMetric] = []
 
     public init(seed: UInt64 = 0, name: String = "sequential") {

@@ -1,6 +1,6 @@
 import CSeqNNBLAS
 
-/// Matrix products through OpenBLAS, with a plain-loop reference for tests (DESIGN §2).
+/// Matrix products through OpenBLAS, with a plain-loop reference for tests (ARCHITECTURE §2).
 public enum Kernels {
     /// C[m,n] = alpha * op(A) * op(B) + beta * C, row-major. op(A) is [m,k], op(B) is [k,n].
     /// `transA`: A is stored [k,m]; `transB`: B is stored [n,k].

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// The model's random generator (initializers, shuffling, dropout): xoshiro256** seeded through SplitMix64.
-/// One per model and no global state (DESIGN §2), so the same seed gives bit-identical runs.
+/// One per model and no global state (ARCHITECTURE §2), so the same seed gives bit-identical runs.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 

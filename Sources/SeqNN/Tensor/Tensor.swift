@@ -1,7 +1,7 @@
 /// A float32 tensor: one contiguous row-major buffer plus a shape, batch first (the numpy/Keras layout).
 ///
 /// A `Tensor` owns its memory and keeps its capacity when its shape changes, so workspaces resized to the
-/// same or a smaller batch never allocate again (DESIGN §2: no heap allocation per batch in the steady state).
+/// same or a smaller batch never allocate again (ARCHITECTURE §2: no heap allocation per batch in the steady state).
 public final class Tensor: @unchecked Sendable {
     /// The dimensions, outermost first. `shape[0]` is the batch dimension for activations.
     public private(set) var shape: [Int]
