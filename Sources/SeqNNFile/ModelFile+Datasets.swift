@@ -4,15 +4,10 @@ import Glibc
 import CSeqNNHDF5
 import SeqNN
 
-/// Read-only access to everything a Keras 2 / Keras 3 / SeqNN `.h5` model file holds, without building
-/// a model: root attributes, the weight datasets listed in `model_weights` (in `layer_names` order), the
-/// optimizer state tensors, and SeqNN's embedded test batch. This is what `seqinspect` reads, so it works
-/// on files whose layers SeqNN cannot run.
-///
-/// Contract: nothing here writes to the file; every failure is a `SeqNNError` (`.io` when the file system
-/// refuses, `.format` for a file that is not a readable model file). Values are read only when asked for
-/// (`values(at:)`), so listing a large file is cheap.
-public final class ModelFileInspector: @unchecked Sendable {
+/// The datasets of a model file: the weights listed in `model_weights` (in `layer_names` order, as Keras's
+/// positional loader reads them), the optimizer state tensors and SeqNN's test batch. Shapes and types are
+/// read from the metadata; values only by `values(at:)`.
+extension ModelFile {
     /// One dataset: where it is, its shape and element type as stored.
     public struct Dataset: Sendable, Equatable {
         /// The absolute HDF5 path ("/model_weights/dense/dense/kernel:0").
@@ -22,7 +17,18 @@ public final class ModelFileInspector: @unchecked Sendable {
         public var shape: [Int]
         /// "float32", "float64", "float16", "int64", "uint8", ... or the HDF5 class for anything else.
         public var dtype: String
-        public var count: Int { shape.reduce(1, *) }
+        /// The element count. A hostile file can declare dimensions whose product overflows; such counts
+        /// read as `maxCount` (2^48, far beyond any real file), so sums over a file's datasets cannot overflow.
+        public var count: Int {
+            var n = 1
+            for d in shape {
+                let (p, overflow) = n.multipliedReportingOverflow(by: max(d, 0))
+                if overflow || p > Self.maxCount { return Self.maxCount }
+                n = p
+            }
+            return n
+        }
+        public static let maxCount = 1 << 48
     }
 
     /// The weights of one `layer_names` entry, in `weight_names` order.
@@ -33,19 +39,6 @@ public final class ModelFileInspector: @unchecked Sendable {
         public var missing: [String]
         /// False when `layer_names` lists the layer but its group is absent.
         public var groupExists: Bool
-    }
-
-    public let path: String
-    /// The size of the file in bytes.
-    public let fileSize: Int
-    let file: H5File
-
-    /// Opens `path` read-only. Empty, non-HDF5, truncated and unreadable files give a clear error.
-    public init(path: String) throws {
-        file = try H5File.open(path)
-        self.path = path
-        var st = stat()
-        fileSize = stat(path, &st) == 0 ? Int(st.st_size) : 0
     }
 
     // MARK: Attributes
@@ -226,5 +219,36 @@ public final class ModelFileInspector: @unchecked Sendable {
         let g = try file.root.group("seqnn_test_batch")
         let x = try g.floats("x"), y = try g.floats("y")
         return (x.values, x.shape, y.values, y.shape)
+    }
+
+    // MARK: Optimizer state
+
+    /// What `optimizerDatasets` holds, summarized: which layouts are present, how many tensors and values,
+    /// and the iteration counter when one is stored.
+    public struct OptimizerStateSummary: Sendable {
+        /// "keras2", "keras3" (the `optimizer_weights` group: Keras 2 names end in ":0"), "seqnn"
+        /// (`seqnn_optimizer_state`), or "seqnn+keras2" when SeqNN wrote both.
+        public var layout: String
+        public var tensors: Int
+        public var values: Int
+        public var iterations: Int?
+    }
+
+    /// nil when the file stores no optimizer state (saved uncompiled or with include_optimizer=False).
+    public func optimizerStateSummary() throws -> OptimizerStateSummary? {
+        let tensors = try optimizerDatasets()
+        guard !tensors.isEmpty else { return nil }
+        var layouts = [String]()
+        if exists("/seqnn_optimizer_state") { layouts.append("seqnn") }
+        let keras = tensors.filter { $0.path.hasPrefix("/optimizer_weights/") }
+        if !keras.isEmpty { layouts.append(keras.contains(where: { $0.name.hasSuffix(":0") }) ? "keras2" : "keras3") }
+        // Keras 2 calls the counter "iteration:0", Keras 3 "iteration", SeqNN "iterations".
+        var iterations: Int?
+        if let it = tensors.first(where: { ["iteration", "iteration:0", "iterations"].contains($0.path.split(separator: "/").last.map(String.init) ?? "") }),
+           it.count == 1, let v = try? values(at: it.path).first, v.isFinite, abs(v) < 9e15 {
+            iterations = Int(v)
+        }
+        return OptimizerStateSummary(layout: layouts.joined(separator: "+"), tensors: tensors.count,
+                                     values: tensors.reduce(0) { $0 + $1.count }, iterations: iterations)
     }
 }

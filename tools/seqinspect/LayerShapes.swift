@@ -1,0 +1,110 @@
+import SeqNN
+import SeqNNFile
+
+/// Output and weight shapes of one layer config. For every layer SeqNN can build, SeqNN's own layer computes
+/// them (`LayerRegistry.make`, then `build` for the input shape), so seqinspect and the library cannot
+/// disagree; `Shapes` (Keras's formulas) covers the rest: classes SeqNN cannot run and configs it refuses.
+///
+/// `build` allocates the layer's weights and gradients, and a tiny hostile file can declare
+/// `Dense(units=2**31)`. So before building, the weights the layer declares (`DeclaredWeights`) are checked
+/// against a budget: what the file could hold, at least `minimumBudget`. A layer over it is not built; its
+/// problem names the layer.
+final class LayerShapes {
+    /// Weight values the whole model may declare before seqinspect stops building its layers.
+    let budget: Int
+    private(set) var used = 0
+    let kerasMajor: Int
+    let fileSize: Int
+
+    /// 4M values (16 MB, twice that with gradients): plenty for any model a config-only file describes.
+    static let minimumBudget = 1 << 22
+    /// Stand-ins for Keras's `None` (variable) dimensions: the layer is built for both, and an output
+    /// dimension that differs between the two builds is `None`.
+    static let placeholders = (61, 67)
+
+    /// A float32 file holds 4 bytes per weight; half the file size in values also admits float16 weights.
+    init(fileSize: Int, kerasMajor: Int) {
+        self.fileSize = fileSize
+        self.kerasMajor = kerasMajor
+        budget = max(Self.minimumBudget, fileSize / 2)
+    }
+
+    struct Outcome {
+        var result: Shapes.Result
+        /// nil when SeqNN can build the layer, else why not (LayerRegistry's message, or the budget).
+        var seqnnProblem: String?
+        /// A declared size over the budget: the model is broken.
+        var problem: String?
+    }
+
+    func infer(className: String, config c: JSON, input: [Int?]?, name: String) -> Outcome {
+        let made: Layer
+        do { made = try LayerRegistry.make(className: className, config: c, kerasMajor: kerasMajor) } catch {
+            return Outcome(result: Shapes.infer(className: className, config: c, input: input, inner: innerResult),
+                           seqnnProblem: Self.reason(error))
+        }
+        if let bad = Shapes.validate(className: className, config: c) {
+            return Outcome(result: Shapes.Result(output: nil, params: nil, invalid: bad), seqnnProblem: nil)
+        }
+        return built(made, className: className, config: c, input: input, name: name)
+    }
+
+    /// LayerRegistry's message without its list of supported classes, which grows with every release.
+    static func reason(_ error: Error) -> String {
+        guard let e = error as? SeqNNError else { return "\(error)" }
+        return e.message.firstRange(of: "; supported: ").map { String(e.message[..<$0.lowerBound]) } ?? e.message
+    }
+
+    /// For Bidirectional and TimeDistributed layers SeqNN cannot run: their inner layer, the same way.
+    func innerResult(className: String, config: JSON, input: [Int?]?) -> Shapes.Result {
+        infer(className: className, config: config, input: input, name: config["name"]?.string ?? className).result
+    }
+
+    // MARK: Building
+
+    func built(_ layer: Layer, className: String, config c: JSON, input: [Int?]?, name: String) -> Outcome {
+        guard let input else {
+            // Nothing to build for; only a weightless layer's count is known.
+            return Outcome(result: Shapes.Result(output: nil, params: DeclaredWeights.isWeightless(layer) ? 0 : nil), seqnnProblem: nil)
+        }
+        let known = input.compactMap { $0 }
+        let first = input.map { $0 ?? Self.placeholders.0 }
+        guard let declared = DeclaredWeights.upperBound(layer, inputShape: first) else {
+            return Outcome(result: Shapes.infer(className: className, config: c, input: input, inner: innerResult), seqnnProblem: nil)
+        }
+        guard declared <= budget - used else {
+            let message = "layer '\(name)' (\(className)): its config declares up to \(Format.grouped(declared)) weights for input "
+                + "\(Shapes.describe(batch: nil, input)), more than seqinspect builds for a \(Format.fileSize(fileSize)) file "
+                + "(\(Format.grouped(budget - used)) left of \(Format.grouped(budget))); it is not built and the shapes after it are unknown"
+            return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: "declares up to \(Format.grouped(declared)) weights, more than the file can hold",
+                           problem: message)
+        }
+        used += declared
+        do {
+            var result = try build(layer, first)
+            if known.count < input.count {
+                // A None dimension: build a second copy for other stand-ins and keep what did not change.
+                let again = try build(LayerRegistry.make(className: className, config: c, kerasMajor: kerasMajor),
+                                      input.map { $0 ?? Self.placeholders.1 })
+                guard again.weightShapes == result.weightShapes, let a = again.output, let b = result.output, a.count == b.count else {
+                    return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: nil)
+                }
+                result.output = zip(a, b).map { $0 == $1 ? $0 : nil }
+            }
+            return Outcome(result: result, seqnnProblem: nil)
+        } catch {
+            // With stand-ins for None the failure may be theirs; with a known input SeqNN cannot build it.
+            return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: known.count < input.count ? nil : Self.reason(error))
+        }
+    }
+
+    /// SeqNN's build: the output shape, and the weights in Keras order with the ones Keras does not train.
+    func build(_ layer: Layer, _ input: [Int]) throws -> Shapes.Result {
+        var rng = SeededGenerator(seed: 0)
+        let output = try layer.build(inputShape: input, rng: &rng)
+        let weights = layer.parameters
+        return Shapes.Result(output: output.map { $0 }, params: weights.reduce(0) { $0 + $1.value.count },
+                             weightShapes: weights.map(\.value.shape),
+                             nonTrainable: weights.filter { !$0.trainsByDefault }.reduce(0) { $0 + $1.value.count })
+    }
+}
