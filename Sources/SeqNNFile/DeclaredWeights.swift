@@ -12,15 +12,15 @@ public enum DeclaredWeights {
         let last = inputShape.last ?? 0
         switch layer {
         case let d as Dense:
-            return product(last, d.units) &+ d.units
+            return sum(product(last, d.units), d.units)
         case let c as BaseConv:
-            return product(product(c.kernelSize.reduce(1, product), last), c.filters) &+ c.filters
+            return sum(product(product(c.kernelSize.reduce(1, product), last), c.filters), c.filters)
         case let e as Embedding:
             return product(e.inputDim, e.outputDim)
         case let r as RecurrentLayer:
             return recurrent(r, features: last)
         case let b as Bidirectional:
-            return recurrent(b.forwardLayer, features: last) &+ recurrent(b.backwardLayer, features: last)
+            return sum(recurrent(b.forwardLayer, features: last), recurrent(b.backwardLayer, features: last))
         case let t as TimeDistributed:
             return upperBound(t.layer, inputShape: Array(inputShape.dropFirst()))
         case is BatchNormalization, is LayerNormalization:
@@ -34,7 +34,7 @@ public enum DeclaredWeights {
     /// reset_after keeps two bias rows): at most gates * units * (features + units + 2).
     static func recurrent(_ r: RecurrentLayer, features: Int) -> Int {
         let gates = r is LSTM ? 4 : r is GRU ? 3 : 1
-        return product(product(gates, r.units), features &+ r.units &+ 2)
+        return product(product(gates, r.units), sum(sum(features, r.units), 2))
     }
 
     /// The classes of SeqNN's registry that own no weights.
@@ -46,6 +46,12 @@ public enum DeclaredWeights {
         default:
             return false
         }
+    }
+
+    /// a + b for sizes, saturating at Int.max.
+    static func sum(_ a: Int, _ b: Int) -> Int {
+        let (s, overflow) = max(a, 0).addingReportingOverflow(max(b, 0))
+        return overflow ? Int.max : s
     }
 
     /// a * b for sizes, saturating at Int.max (sizes are never negative here: configs are checked by `make`).

@@ -74,8 +74,9 @@ final class LayerShapes {
         }
         guard declared <= budget - used else {
             let message = "layer '\(name)' (\(className)): its config declares up to \(Format.grouped(declared)) weights for input "
-                + "\(Shapes.describe(batch: nil, input)), more than seqinspect builds for a \(Format.fileSize(fileSize)) file "
-                + "(\(Format.grouped(budget - used)) left of \(Format.grouped(budget))); it is not built and the shapes after it are unknown"
+                + "\(Shapes.describe(batch: nil, input)), more than seqinspect builds for this \(Format.grouped(fileSize))-byte file "
+                + "(\(Format.grouped(budget)) weights in all, \(Format.grouped(used)) used by earlier layers); it is not built, "
+                + "and the shapes from here on are unknown"
             return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: "declares up to \(Format.grouped(declared)) weights, more than the file can hold",
                            problem: message)
         }
