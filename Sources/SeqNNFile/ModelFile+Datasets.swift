@@ -41,46 +41,6 @@ extension ModelFile {
         public var groupExists: Bool
     }
 
-    // MARK: Attributes
-
-    /// The names of the root group's attributes, in HDF5's name order.
-    public func rootAttributeNames() -> [String] { attributeNames(of: file.root) }
-
-    /// A string attribute of the root group, nil when absent. Any string flavour (spec §3).
-    public func rootString(_ name: String) throws -> String? { try file.root.stringAttribute(name) }
-
-    /// A string attribute of the group at `groupPath`, nil when the group or attribute is absent.
-    public func string(_ name: String, ofGroup groupPath: String) throws -> String? {
-        guard let g = try group(groupPath) else { return nil }
-        return try g.stringAttribute(name)
-    }
-
-    /// Every attribute of the root as text: strings as they are, other types described ("<int64 (3,)>").
-    public func rootAttributes() throws -> [(name: String, value: String)] {
-        try rootAttributeNames().map { name in
-            let a = try file.root.attribute(name)
-            if let s = try? a.strings() {
-                return (name, s.count == 1 ? s[0] : "[" + s.joined(separator: ", ") + "]")
-            }
-            return (name, "<non-string attribute>")
-        }
-    }
-
-    func attributeNames(of g: H5Group) -> [String] {
-        H5.enter()
-        var names = [String]()
-        var i: hsize_t = 0
-        while i < 100_000 {
-            let n = H5Aget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, H5.P_DEFAULT)
-            if n < 0 { H5Eclear2(seqnn_h5_E_DEFAULT()); break }
-            var buf = [CChar](repeating: 0, count: Int(n) + 1)
-            _ = H5Aget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, buf.count, H5.P_DEFAULT)
-            names.append(String(decoding: buf.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
-            i += 1
-        }
-        return names
-    }
-
     // MARK: Groups and datasets
 
     /// Whether an object (group or dataset) exists at the absolute or root-relative `path`.
@@ -103,20 +63,19 @@ extension ModelFile {
         return H5Iget_type(o)
     }
 
-    /// `model_weights`' `layer_names` (with Keras's split-list fallback), nil when the group or the
-    /// attribute is absent.
-    public func layerNames() throws -> [String]? {
-        guard let g = try group("model_weights") else { return nil }
-        return try g.nameList("layer_names")
-    }
-
-    /// For each entry of `layer_names`, its datasets in `weight_names` order (spec §4.3): what Keras's
-    /// positional loader would read. Empty when the file has no `model_weights`.
+    /// For each entry of `model_weights`' `layer_names` (with Keras's split-list fallback), its datasets in
+    /// `weight_names` order (spec §4.3): what Keras's positional loader reads. Empty when the file has no
+    /// `model_weights`.
     public func layerWeights() throws -> [LayerWeights] {
         guard let mw = try group("model_weights") else { return [] }
+        return try layerWeights(in: mw)
+    }
+
+    /// The same for any group holding `layer_names`: `model_weights`, or the root of a weights-only file.
+    func layerWeights(in g: H5Group) throws -> [LayerWeights] {
         var out = [LayerWeights]()
-        for name in try mw.nameList("layer_names") ?? [] {
-            guard mw.has(name), let lg = try group("/model_weights/" + name) else {
+        for name in try g.nameList("layer_names") ?? [] {
+            guard g.has(name), let lg = try group(g.child(name)) else {
                 out.append(LayerWeights(layerName: name, weights: [], missing: [], groupExists: false))
                 continue
             }
@@ -128,6 +87,9 @@ extension ModelFile {
         }
         return out
     }
+
+    /// A dataset's values as float32 (SeqNN's weights), converted from any float type on read.
+    func floats(_ d: Dataset) throws -> [Float] { try file.root.floats(relative(d.path)).values }
 
     /// Optimizer state tensors: Keras's `optimizer_weights` (K2 or K3 layout, in `weight_names` order, then
     /// any unlisted datasets) and SeqNN's `seqnn_optimizer_state`, in that order.

@@ -27,20 +27,13 @@ public enum ModelReader {
 
     /// Keras's positional matching (spec §4.4): layers with weights, in model order, against the entries of
     /// `layer_names` whose `weight_names` is non-empty, in attribute order. Names are labels only.
-    static func readWeights(into model: Sequential, from group: H5Group) throws {
-        let names = try group.nameList("layer_names") ?? []
+    static func readWeights(into model: Sequential, from file: ModelFile, group: H5Group) throws {
         var saved = [(name: String, arrays: [(path: String, shape: [Int], values: [Float])])]()
-        for name in names {
-            guard group.has(name) else { throw SeqNNError(.format, "layer_names lists '\(name)' but \(group.child(name)) is missing") }
-            let lg = try group.group(name)
-            let weightNames = try lg.nameList("weight_names") ?? []
-            if weightNames.isEmpty { continue }
-            var arrays = [(path: String, shape: [Int], values: [Float])]()
-            for w in weightNames {
-                let (shape, values) = try lg.floats(w)
-                arrays.append((lg.child(w), shape, values))
-            }
-            saved.append((name, arrays))
+        for stored in try file.layerWeights(in: group) {
+            guard stored.groupExists else { throw SeqNNError(.format, "layer_names lists '\(stored.layerName)' but \(group.child(stored.layerName)) is missing") }
+            if let m = stored.missing.first { throw SeqNNError(.format, "dataset \(group.child(stored.layerName))/\(m) is missing") }
+            if stored.weights.isEmpty { continue }
+            saved.append((stored.layerName, try stored.weights.map { ($0.path, $0.shape, try file.floats($0)) }))
         }
         let targets = model.layers.enumerated().filter { !$0.element.parameters.isEmpty }
         guard targets.count == saved.count else {
@@ -111,13 +104,13 @@ extension ModelFile {
     /// The architecture and weights only (uncompiled): what a forward pass needs.
     public func loadArchitectureAndWeights(seed: UInt64 = 0) throws -> Sequential {
         let model = try ModelReader.sequential(fromModelConfig: modelConfig(), kerasMajor: format.kerasMajor, seed: seed)
-        try ModelReader.readWeights(into: model, from: root.group("model_weights"))
+        try ModelReader.readWeights(into: model, from: self, group: root.group("model_weights"))
         return model
     }
 
     /// Reads the weights (of a model file, or of a Keras weights-only file) into an existing built model.
     public func loadWeights(into model: Sequential) throws {
         let group = root.has("model_weights") ? try root.group("model_weights") : root
-        try ModelReader.readWeights(into: model, from: group)
+        try ModelReader.readWeights(into: model, from: self, group: group)
     }
 }

@@ -59,10 +59,19 @@ final class HostileSizeTests: XCTestCase {
 
     func testOverflowingAndRecurrentSizesAreRefused() throws {
         let cases: [(String, [String], String, String)] = [
-            ("overflow", [Self.dense("d", "1099511627776")], "[null, 1073741824]", "layer 'd' (Dense): its config declares up to 9,223,372,036,854,775,807 weights"),
+            ("wide", [Self.dense("d", "2147483648")], "[null, 2147483648]", "layer 'd' (Dense): its config declares up to 4,611,686,020,574,871,552 weights"),
+            ("units", [Self.dense("d", "1099511627776")], "[null, 4]", "layer 'd' (Dense): 'units' = 1099511627776 in its config is larger than any size SeqNN accepts (2,147,483,648)"),
             ("lstm", [#"{"class_name": "LSTM", "config": {"name": "rnn", "units": 1048576}}"#], "[null, 5, 3]", "layer 'rnn' (LSTM): its config declares up to"),
             ("embedding", [#"{"class_name": "Embedding", "config": {"name": "emb", "input_dim": 1099511627776, "output_dim": 4}}"#], "[null, 5]", "layer 'emb' (Embedding)"),
             ("td", [#"{"class_name": "TimeDistributed", "config": {"name": "td", "layer": {"class_name": "Dense", "config": {"units": 1073741824}}}}"#], "[null, 3, 4]", "layer 'td' (TimeDistributed)"),
+            // Sizes whose arithmetic would overflow before SeqNN's own size checks.
+            // (JSON integers above 2^53 are not integers to SeqNN's config reader: refused there already.)
+            ("upsampling", [#"{"class_name": "UpSampling1D", "config": {"name": "up", "size": 4503599627370496}}"#], "[null, 2147483648, 1]",
+             "layer 'up' (UpSampling1D): 'size' = 4503599627370496 in its config is larger than any size SeqNN accepts"),
+            ("padding", [#"{"class_name": "ZeroPadding1D", "config": {"name": "pad", "padding": [4503599627370496, 1]}}"#], "[null, 4, 3]",
+             "layer 'pad' (ZeroPadding1D): 'padding' = 4503599627370496 in its config"),
+            ("input", [#"{"class_name": "Flatten", "config": {"name": "flat"}}"#], "[null, 1099511627776, 1099511627776]",
+             "layer 'flat' (Flatten): its input (None, 1099511627776, 1099511627776) holds more than 2,147,483,648 values per sample"),
         ]
         let before = Self.maxRSSKilobytes()
         for (name, layers, input, needle) in cases {

@@ -38,6 +38,10 @@ final class LayerShapes {
     }
 
     func infer(className: String, config c: JSON, input: [Int?]?, name: String) -> Outcome {
+        if let input, let unusable = Self.unusable(input) {
+            let problem = unusable.broken ? "layer '\(name)' (\(className)): \(unusable.reason); the shapes from here on are unknown" : nil
+            return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: unusable.reason, problem: problem)
+        }
         let made: Layer
         do { made = try LayerRegistry.make(className: className, config: c, kerasMajor: kerasMajor) } catch {
             return Outcome(result: Shapes.infer(className: className, config: c, input: input, inner: innerResult),
@@ -69,6 +73,10 @@ final class LayerShapes {
         }
         let known = input.compactMap { $0 }
         let first = input.map { $0 ?? Self.placeholders.0 }
+        if let tooLarge = Self.sizeBeyondSeqNN(c) {
+            return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: tooLarge,
+                           problem: "layer '\(name)' (\(className)): \(tooLarge); it is not built, and the shapes from here on are unknown")
+        }
         guard let declared = DeclaredWeights.upperBound(layer, inputShape: first) else {
             return Outcome(result: Shapes.infer(className: className, config: c, input: input, inner: innerResult), seqnnProblem: nil)
         }
@@ -97,6 +105,34 @@ final class LayerShapes {
             // With stand-ins for None the failure may be theirs; with a known input SeqNN cannot build it.
             return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: known.count < input.count ? nil : Self.reason(error))
         }
+    }
+
+    /// An input no layer can work on: an empty or negative dimension (the layer before already has a problem
+    /// for it), or more than `Tensor.maxElements` values per sample, which SeqNN refuses before building
+    /// (Layer.buildChecked). Stopping here keeps all later arithmetic on sizes within 2^31.
+    static func unusable(_ input: [Int?]) -> (reason: String, broken: Bool)? {
+        let known = input.compactMap { $0 }
+        if known.contains(where: { $0 <= 0 }) { return ("its input \(Shapes.describe(batch: nil, input)) has an empty or negative dimension", false) }
+        if Tensor.checkedElementCount(known) == nil {
+            return ("its input \(Shapes.describe(batch: nil, input)) holds more than \(Format.grouped(Tensor.maxElements)) values per sample, more than SeqNN accepts", true)
+        }
+        return nil
+    }
+
+    /// No size in a config SeqNN runs comes near `Tensor.maxElements`; refusing larger ones before building
+    /// keeps the builds' arithmetic (padding added, sizes multiplied in pairs) from overflowing on a hostile
+    /// file. Seeds are exempt: they are not sizes.
+    static func sizeBeyondSeqNN(_ c: JSON) -> String? {
+        func walk(_ j: JSON, _ key: String) -> String? {
+            switch j {
+            case .number(let n) where key != "seed" && abs(n) > Double(Tensor.maxElements):
+                return "'\(key)' = \(n.rounded() == n ? Format.c("%.0f", n) : "\(n)") in its config is larger than any size SeqNN accepts (\(Format.grouped(Tensor.maxElements)))"
+            case .array(let a): return a.lazy.compactMap { walk($0, key) }.first
+            case .object(let o): return o.lazy.compactMap { walk($1, $0) }.first
+            default: return nil
+            }
+        }
+        return walk(c, "config")
     }
 
     /// SeqNN's build: the output shape, and the weights in Keras order with the ones Keras does not train.

@@ -93,7 +93,7 @@ enum Shapes {
             // Reached for data_format channels_first, which SeqNN refuses; the flattened size is the same.
             guard let input else { return Result(output: nil, params: 0) }
             let known = input.compactMap { $0 }
-            return Result(output: [known.count == input.count ? known.reduce(1, *) : nil], params: 0)
+            return Result(output: [known.count == input.count ? known.reduce(1, mul) : nil], params: 0)
         case "Conv1D", "Conv2D", "Conv3D", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
              "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose":
             return conv(className, c, input)
@@ -118,9 +118,9 @@ enum Shapes {
             let r = inner(cls, wrapped["config"] ?? .null, input)
             var out = r.output
             let mode = c["merge_mode"].map { $0.isNull ? "none" : ($0.string ?? "concat") } ?? "concat"
-            if mode == "concat", let o = out, let last = o.last { out = Array(o.dropLast()) + [last.map { $0 * 2 }] }
+            if mode == "concat", let o = out, let last = o.last { out = Array(o.dropLast()) + [last.map { mul($0, 2) }] }
             if mode == "none" { out = nil }
-            return Result(output: out, params: r.params.map { $0 * 2 })
+            return Result(output: out, params: r.params.map { mul($0, 2) })
         case "TimeDistributed":
             guard let wrapped = c["layer"], let cls = wrapped["class_name"]?.string else { return Result(output: nil, params: nil) }
             let r = inner(cls, wrapped["config"] ?? .null, input.map { Array($0.dropFirst()) })
@@ -131,7 +131,7 @@ enum Shapes {
             guard let input else { return Result(output: nil, params: nil) }
             let shared = Set((c["shared_axes"]?.intList ?? []).compactMap { $0 })
             let dims = input.enumerated().map { shared.contains($0.offset + 1) ? 1 : $0.element }
-            return Result(output: input, params: dims.contains(where: { $0 == nil }) ? nil : dims.reduce(1) { $0 * $1! })
+            return Result(output: input, params: dims.contains(where: { $0 == nil }) ? nil : dims.reduce(1) { mul($0, $1!) })
         case "Resizing", "CenterCrop":
             guard let input, input.count == 3 else { return Result(output: nil, params: 0) }
             let h = c["height"]?.int, w = c["width"]?.int
@@ -139,6 +139,18 @@ enum Shapes {
         default:
             return Result(output: nil, params: nil)
         }
+    }
+
+    /// Saturating arithmetic: a hostile config's sizes (up to 2^53, the largest integers JSON numbers hold
+    /// exactly) must not trap; an absurd result is then visible as an absurd shape or count.
+    static func mul(_ a: Int, _ b: Int) -> Int {
+        let (p, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? ((a < 0) != (b < 0) ? Int.min : Int.max) : p
+    }
+
+    static func add(_ a: Int, _ b: Int) -> Int {
+        let (r, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b < 0 ? Int.min : Int.max) : r
     }
 
     static func channelsFirst(_ c: JSON) -> Bool { c["data_format"]?.string == "channels_first" }
@@ -164,9 +176,9 @@ enum Shapes {
     /// Keras's conv/pool output length for one axis.
     static func outLength(_ n: Int?, kernel: Int, stride: Int, dilation: Int = 1, padding: String) -> Int? {
         guard let n, stride > 0 else { return nil }
-        let k = (kernel - 1) * dilation + 1
+        let k = add(mul(kernel - 1, dilation), 1)
         switch padding {
-        case "same", "causal": return (n + stride - 1) / stride
+        case "same", "causal": return add(n, stride - 1) / stride
         default: return n >= k ? (n - k) / stride + 1 : 0
         }
     }
@@ -184,25 +196,25 @@ enum Shapes {
         let dm = c["depth_multiplier"]?.int ?? 1
         let filters = c["filters"]?.int
         guard let (dims, inCh) = spatial(input, rank: rank, c) else { return Result(output: nil, params: nil) }
-        let outCh: Int? = depthwise ? inCh.map { $0 * dm } : filters
+        let outCh: Int? = depthwise ? inCh.map { mul($0, dm) } : filters
         var out = [Int?]()
         for i in 0..<rank {
             if transpose {
-                let kk = (k[i] - 1) * dilation[i] + 1
-                out.append(dims[i].map { padding == "same" ? $0 * strides[i] : ($0 - 1) * strides[i] + kk })
+                let kk = add(mul(k[i] - 1, dilation[i]), 1)
+                out.append(dims[i].map { padding == "same" ? mul($0, strides[i]) : add(mul($0 - 1, strides[i]), kk) })
             } else {
                 out.append(outLength(dims[i], kernel: k[i], stride: strides[i], dilation: dilation[i], padding: padding))
             }
         }
-        let kprod = k.reduce(1, *)
+        let kprod = k.reduce(1, mul)
         var params: Int?
         if let inCh {
             if depthwise {
-                params = kprod * inCh * dm + (bias ? inCh * dm : 0)
+                params = add(mul(mul(kprod, inCh), dm), bias ? mul(inCh, dm) : 0)
             } else if separable, let f = filters {
-                params = kprod * inCh * dm + inCh * dm * f + (bias ? f : 0)
+                params = add(add(mul(mul(kprod, inCh), dm), mul(mul(inCh, dm), f)), bias ? f : 0)
             } else if let f = filters, groups > 0 {
-                params = kprod * (transpose ? inCh : inCh / groups) * f + (bias ? f : 0)
+                params = add(mul(mul(kprod, transpose ? inCh : inCh / groups), f), bias ? f : 0)
                 let kernel = transpose ? k + [f, inCh] : k + [inCh / groups, f]
                 return Result(output: assemble(out, outCh, c), params: params, weightShapes: [kernel] + (bias ? [[f]] : []))
             }
@@ -228,11 +240,11 @@ enum Shapes {
         var out = dims
         if cls.hasPrefix("UpSampling") {
             guard let s = ints(c, rank == 1 ? "size" : "size", rank, default: 2) else { return Result(output: nil, params: 0) }
-            out = (0..<rank).map { i in dims[i].map { $0 * s[i] } }
+            out = (0..<rank).map { i in dims[i].map { mul($0, s[i]) } }
         } else {
             guard let pads = pairs(c[cls.hasPrefix("ZeroPadding") ? "padding" : "cropping"], rank) else { return Result(output: nil, params: 0) }
             let sign = cls.hasPrefix("ZeroPadding") ? 1 : -1
-            out = (0..<rank).map { i in dims[i].map { $0 + sign * (pads[i].0 + pads[i].1) } }
+            out = (0..<rank).map { i in dims[i].map { add($0, sign * add(pads[i].0, pads[i].1)) } }
         }
         return Result(output: assemble(out, ch, cfg), params: 0)
     }
@@ -263,13 +275,13 @@ enum Shapes {
             return full >= 1 && full < rank ? input[full - 1] : nil
         }
         guard dims.allSatisfy({ $0 != nil }) else { return Result(output: input, params: nil) }
-        let n = dims.reduce(1) { $0 * $1! }
+        let n = dims.reduce(1) { mul($0, $1!) }
         let center = c["center"]?.bool ?? true, scale = c["scale"]?.bool ?? true
         switch cls {
         case "BatchNormalization":
             let per = (scale ? 1 : 0) + (center ? 1 : 0) + 2
             let ws = dims.count == 1 ? [[Int]](repeating: [n], count: per) : nil
-            return Result(output: input, params: n * per, weightShapes: ws)
+            return Result(output: input, params: mul(n, per), weightShapes: ws)
         case "LayerNormalization":
             let rms = c["rms_scaling"]?.bool ?? false
             return Result(output: input, params: n * ((center && !rms ? 1 : 0) + (scale ? 1 : 0)))
