@@ -71,40 +71,46 @@ final class LayerShapes {
             // Nothing to build for; only a weightless layer's count is known.
             return Outcome(result: Shapes.Result(output: nil, params: DeclaredWeights.isWeightless(layer) ? 0 : nil), seqnnProblem: nil)
         }
-        let known = input.compactMap { $0 }
-        let first = input.map { $0 ?? Self.placeholders.0 }
         if let tooLarge = Self.sizeBeyondSeqNN(c) {
             return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: tooLarge,
                            problem: "layer '\(name)' (\(className)): \(tooLarge); it is not built, and the shapes from here on are unknown")
         }
-        guard let declared = DeclaredWeights.upperBound(layer, inputShape: first) else {
+        guard let declared = DeclaredWeights.upperBound(layer, inputShape: input.map { $0 ?? Self.placeholders.0 }) else {
             return Outcome(result: Shapes.infer(className: className, config: c, input: input, inner: innerResult), seqnnProblem: nil)
         }
-        guard declared <= budget - used else {
-            let message = "layer '\(name)' (\(className)): its config declares up to \(Format.grouped(declared)) weights for input "
-                + "\(Shapes.describe(batch: nil, input)), more than seqinspect builds for this \(Format.grouped(fileSize))-byte file "
-                + "(\(Format.grouped(budget)) weights in all, \(Format.grouped(used)) used by earlier layers); it is not built, "
-                + "and the shapes from here on are unknown"
-            return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: "declares up to \(Format.grouped(declared)) weights, more than the file can hold",
-                           problem: message)
-        }
+        guard declared <= budget - used else { return overBudget(declared, className: className, input: input, name: name) }
         used += declared
+        let variable = input.contains(where: { $0 == nil })
         do {
-            var result = try build(layer, first)
-            if known.count < input.count {
-                // A None dimension: build a second copy for other stand-ins and keep what did not change.
-                let again = try build(LayerRegistry.make(className: className, config: c, kerasMajor: kerasMajor),
-                                      input.map { $0 ?? Self.placeholders.1 })
-                guard again.weightShapes == result.weightShapes, let a = again.output, let b = result.output, a.count == b.count else {
-                    return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: nil)
-                }
-                result.output = zip(a, b).map { $0 == $1 ? $0 : nil }
-            }
-            return Outcome(result: result, seqnnProblem: nil)
+            let result = try build(layer, input.map { $0 ?? Self.placeholders.0 })
+            guard variable else { return Outcome(result: result, seqnnProblem: nil) }
+            let again = try build(LayerRegistry.make(className: className, config: c, kerasMajor: kerasMajor),
+                                  input.map { $0 ?? Self.placeholders.1 })
+            return Outcome(result: Self.merged(result, again), seqnnProblem: nil)
         } catch {
             // With stand-ins for None the failure may be theirs; with a known input SeqNN cannot build it.
-            return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: known.count < input.count ? nil : Self.reason(error))
+            return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: variable ? nil : Self.reason(error))
         }
+    }
+
+    /// Two builds for different stand-ins of None: an output dimension that differs is None. Weights that
+    /// depend on a None dimension mean Keras could not build the layer either.
+    static func merged(_ a: Shapes.Result, _ b: Shapes.Result) -> Shapes.Result {
+        guard a.weightShapes == b.weightShapes, let x = a.output, let y = b.output, x.count == y.count else {
+            return Shapes.Result(output: nil, params: nil)
+        }
+        var result = a
+        result.output = zip(x, y).map { $0 == $1 ? $0 : nil }
+        return result
+    }
+
+    func overBudget(_ declared: Int, className: String, input: [Int?], name: String) -> Outcome {
+        let message = "layer '\(name)' (\(className)): its config declares up to \(Format.grouped(declared)) weights for input "
+            + "\(Shapes.describe(batch: nil, input)), more than seqinspect builds for this \(Format.grouped(fileSize))-byte file "
+            + "(\(Format.grouped(budget)) weights in all, \(Format.grouped(used)) used by earlier layers); it is not built, "
+            + "and the shapes from here on are unknown"
+        return Outcome(result: Shapes.Result(output: nil, params: nil),
+                       seqnnProblem: "declares up to \(Format.grouped(declared)) weights, more than the file can hold", problem: message)
     }
 
     /// An input no layer can work on: an empty or negative dimension (the layer before already has a problem
