@@ -1,68 +1,23 @@
 import SeqNN
 
-/// Reads Keras legacy `.h5` model files written by Keras 2, Keras 3 or SeqNN
-/// (../shared/spec/keras-h5-format.md): architecture, weights, compile state and optimizer state.
+/// Builds a `Sequential` from a model file's parts (`ModelFile`): architecture, weights, compile state,
+/// optimizer state, history and generator state. This is `seqnn_model_load`'s path.
 public enum ModelReader {
-    /// What a file says about itself.
-    public struct Facts: Sendable {
-        public var kerasVersion: String?
-        public var backend: String?
-        /// SeqNN's format version when SeqNN wrote the file, else nil.
-        public var seqnnFormatVersion: Int?
-        /// The generation whose definitions apply: SeqNN's own marker, else the major of keras_version.
-        public var kerasMajor: Int
-    }
-
     /// Loads a whole model. A compiled file comes back compiled with its optimizer state; an uncompiled file
     /// (or one saved without the optimizer) comes back uncompiled. The file is only read.
     public static func load(_ path: String, seed: UInt64 = 0) throws -> Sequential {
-        let file = try H5File.open(path)
-        let facts = try readFacts(file)
-        guard let configText = try file.root.stringAttribute("model_config") else {
-            throw SeqNNError(.format, "'\(path)' has no model_config attribute: it holds weights only, or is not a Keras model file")
-        }
-        let model = try sequential(fromModelConfig: configText, kerasMajor: facts.kerasMajor, seed: seed)
-        try readWeights(into: model, from: file.root.group("model_weights"))
-        if let t = try file.root.stringAttribute("training_config") {
-            try compile(model, trainingConfig: t)
-            try OptimizerState.read(into: model, from: file)
-        }
-        if let h = try file.root.stringAttribute("seqnn_history") { model.restoreHistory(try JSON.parse(h)) }
-        // SeqNN's generator state (shuffling, dropout) makes a resumed fit continue exactly; `seed` is for other files.
-        if let r = try file.root.stringAttribute("seqnn_random_state") {
-            let words = r.split(separator: " ").compactMap { UInt64($0) }
-            guard words.count == 4 else { throw SeqNNError(.format, "seqnn_random_state must hold 4 integers, found '\(r.prefix(80))'") }
-            model.randomState = words
-        }
-        return model
+        try ModelFile(path: path).loadModel(seed: seed)
     }
 
     /// Reads weights from a model file (or a Keras weights-only file) into an existing built model.
     /// Every array is read and checked first; the model changes only if all of them fit.
     public static func loadWeights(_ path: String, into model: Sequential) throws {
-        let file = try H5File.open(path)
-        let group = file.root.has("model_weights") ? try file.root.group("model_weights") : file.root
-        try readWeights(into: model, from: group)
+        try ModelFile(path: path).loadWeights(into: model)
     }
-
-    static func readFacts(_ file: H5File) throws -> Facts {
-        let version = try file.root.stringAttribute("keras_version")
-        let seqnn = try file.root.stringAttribute("seqnn_format_version").flatMap { Int($0) }
-        var major = 3
-        if let v = version, let first = v.split(separator: ".").first, let m = Int(first) { major = m }
-        if let s = try file.root.stringAttribute("seqnn_keras_semantics"), let m = Int(s) { major = m }
-        return Facts(kerasVersion: version, backend: try file.root.stringAttribute("backend"), seqnnFormatVersion: seqnn, kerasMajor: major)
-    }
-
-    public static func facts(_ path: String) throws -> Facts { try readFacts(H5File.open(path)) }
 
     /// `{"class_name": "Sequential", "config": ...}` in either dialect.
-    static func sequential(fromModelConfig text: String, kerasMajor: Int, seed: UInt64) throws -> Sequential {
-        let json: JSON
-        do { json = try JSON.parse(text) } catch let e as SeqNNError { throw SeqNNError(.format, "model_config is not valid JSON: \(e.message)") }
-        guard let cls = json["class_name"]?.string else {
-            throw SeqNNError(.format, "model_config has no class_name; expected {\"class_name\": \"Sequential\", \"config\": ...}")
-        }
+    static func sequential(fromModelConfig json: JSON, kerasMajor: Int, seed: UInt64) throws -> Sequential {
+        let cls = json["class_name"]?.string ?? "?"
         guard cls == "Sequential" else {
             throw SeqNNError(.unsupported, "model_config describes a '\(cls)' model; SeqNN loads Sequential models only")
         }
@@ -72,20 +27,13 @@ public enum ModelReader {
 
     /// Keras's positional matching (spec §4.4): layers with weights, in model order, against the entries of
     /// `layer_names` whose `weight_names` is non-empty, in attribute order. Names are labels only.
-    static func readWeights(into model: Sequential, from group: H5Group) throws {
-        let names = try group.nameList("layer_names") ?? []
+    static func readWeights(into model: Sequential, from file: ModelFile, group: H5Group) throws {
         var saved = [(name: String, arrays: [(path: String, shape: [Int], values: [Float])])]()
-        for name in names {
-            guard group.has(name) else { throw SeqNNError(.format, "layer_names lists '\(name)' but \(group.child(name)) is missing") }
-            let lg = try group.group(name)
-            let weightNames = try lg.nameList("weight_names") ?? []
-            if weightNames.isEmpty { continue }
-            var arrays = [(path: String, shape: [Int], values: [Float])]()
-            for w in weightNames {
-                let (shape, values) = try lg.floats(w)
-                arrays.append((lg.child(w), shape, values))
-            }
-            saved.append((name, arrays))
+        for stored in try file.layerWeights(in: group) {
+            guard stored.groupExists else { throw SeqNNError(.format, "layer_names lists '\(stored.layerName)' but \(group.child(stored.layerName)) is missing") }
+            if let m = stored.missing.first { throw SeqNNError(.format, "dataset \(group.child(stored.layerName))/\(m) is missing") }
+            if stored.weights.isEmpty { continue }
+            saved.append((stored.layerName, try stored.weights.map { ($0.path, $0.shape, try file.floats($0)) }))
         }
         let targets = model.layers.enumerated().filter { !$0.element.parameters.isEmpty }
         guard targets.count == saved.count else {
@@ -136,5 +84,33 @@ public enum ModelReader {
             out.append(item)
         }
         return out
+    }
+}
+
+extension ModelFile {
+    /// The whole model, as `ModelReader.load` returns it.
+    public func loadModel(seed: UInt64 = 0) throws -> Sequential {
+        let model = try loadArchitectureAndWeights(seed: seed)
+        if let t = try trainingConfigText() {
+            try ModelReader.compile(model, trainingConfig: t)
+            try OptimizerState.read(into: model, from: file)
+        }
+        if let h = try historyText() { model.restoreHistory(try JSON.parse(h)) }
+        // SeqNN's generator state (shuffling, dropout) makes a resumed fit continue exactly; `seed` is for other files.
+        if let words = try randomState() { model.randomState = words }
+        return model
+    }
+
+    /// The architecture and weights only (uncompiled): what a forward pass needs.
+    public func loadArchitectureAndWeights(seed: UInt64 = 0) throws -> Sequential {
+        let model = try ModelReader.sequential(fromModelConfig: modelConfig(), kerasMajor: format.kerasMajor, seed: seed)
+        try ModelReader.readWeights(into: model, from: self, group: root.group("model_weights"))
+        return model
+    }
+
+    /// Reads the weights (of a model file, or of a Keras weights-only file) into an existing built model.
+    public func loadWeights(into model: Sequential) throws {
+        let group = root.has("model_weights") ? try root.group("model_weights") : root
+        try ModelReader.readWeights(into: model, from: self, group: group)
     }
 }

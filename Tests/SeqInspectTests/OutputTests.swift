@@ -122,8 +122,13 @@ final class OutputTests: XCTestCase {
         XCTAssertTrue(long.split(separator: "\n").allSatisfy { $0.count <= 80 }, long)
     }
 
+    /// Shapes as seqinspect computes them: SeqNN's own layers where SeqNN can build them, Keras's formulas
+    /// (`Shapes`) for the rest.
     func testShapeInferenceBeyondTheFixtures() {
-        func out(_ cls: String, _ c: JSON, _ input: [Int?]) -> Shapes.Result { Shapes.infer(className: cls, config: c, input: input) }
+        let shapes = LayerShapes(fileSize: 0, kerasMajor: 3)
+        func out(_ cls: String, _ c: JSON, _ input: [Int?]) -> Shapes.Result {
+            shapes.infer(className: cls, config: c, input: input, name: "layer").result
+        }
         // channels_first convolution: (3, 8, 8) -> (4, 6, 6), 3*3*3*4 + 4 params.
         let conv = out("Conv2D", ["filters": 4, "kernel_size": [3, 3], "data_format": "channels_first"], [3, 8, 8])
         XCTAssertEqual(conv.output, [4, 6, 6])

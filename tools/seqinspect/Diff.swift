@@ -148,7 +148,7 @@ enum Diff {
     }
 
     static func values(_ r: ModelReport, _ path: String) throws -> [Double] {
-        do { return try r.inspector.values(at: path) } catch let e as SeqNNError { throw InspectError(.unreadable, e.message) }
+        do { return try r.file.values(at: path) } catch let e as SeqNNError { throw InspectError(.unreadable, e.message) }
     }
 
     /// "dense/kernel:0" -> "kernel", "sequential/lstm/lstm_cell/bias" -> "lstm_cell/bias".

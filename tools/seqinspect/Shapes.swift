@@ -1,10 +1,12 @@
 import SeqNN
 
-/// Output shapes and parameter counts computed from a Keras layer config alone, for the layer classes of
-/// Keras's core, convolution, pooling, recurrent, normalization, reshaping and regularization families,
-/// whether or not SeqNN can run them. Shapes are per sample (no batch axis); `nil` entries are Keras's
-/// `None`. Formulas follow Keras's `compute_output_shape` and weight shapes (spec §6; keras/src/ops/
-/// operation_utils.py for conv and pooling arithmetic).
+/// Output shapes and parameter counts computed from a Keras layer config alone, for the layers SeqNN cannot
+/// build: classes it does not run (Conv3D, DepthwiseConv2D, PReLU, GaussianNoise, ...) and configs of its
+/// classes that it refuses (channels_first, a normalization axis other than the last, a TimeDistributed
+/// around something other than Dense, ...). Layers SeqNN can build get their shapes from SeqNN itself
+/// (`LayerShapes`). Shapes are per sample (no batch axis); `nil` entries are Keras's `None`. Formulas follow
+/// Keras's `compute_output_shape` and weight shapes (spec §6; keras/src/ops/operation_utils.py for conv and
+/// pooling arithmetic).
 enum Shapes {
     struct Result {
         var output: [Int?]?
@@ -13,7 +15,12 @@ enum Shapes {
         var weightShapes: [[Int]]? = nil
         /// Why the config cannot describe a working layer ("units must be a positive integer, found -3").
         var invalid: String? = nil
+        /// The part of `params` Keras does not train (BatchNormalization's moving statistics), when known.
+        var nonTrainable: Int? = nil
     }
+
+    /// Infers one layer; `inner` infers the layer a Bidirectional or TimeDistributed wraps.
+    typealias Inner = (_ className: String, _ config: JSON, _ input: [Int?]?) -> Result
 
     /// Keras rejects non-positive sizes; so does seqinspect, before doing arithmetic with them.
     static func positive(_ c: JSON, _ keys: [String]) -> String? {
@@ -34,7 +41,8 @@ enum Shapes {
         return nil
     }
 
-    static func infer(className: String, config c: JSON, input: [Int?]?) -> Result {
+    /// Keras's own checks of the sizes in a config, before any arithmetic with them.
+    static func validate(className: String, config c: JSON) -> String? {
         let checks: [String: [String]] = [
             "Dense": ["units"], "Embedding": ["input_dim", "output_dim"], "SimpleRNN": ["units"], "LSTM": ["units"], "GRU": ["units"],
             "RepeatVector": ["n"],
@@ -42,8 +50,12 @@ enum Shapes {
         var keys = checks[className] ?? []
         if className.contains("Conv") { keys += ["filters", "kernel_size", "strides", "dilation_rate", "depth_multiplier"] }
         if className.contains("Pool") && !className.hasPrefix("Global") { keys += ["pool_size", "strides"] }
-        if let bad = positive(c, keys) { return Result(output: nil, params: nil, invalid: bad) }
-        return inferChecked(className: className, config: c, input: input)
+        return positive(c, keys)
+    }
+
+    static func infer(className: String, config c: JSON, input: [Int?]?, inner: Inner? = nil) -> Result {
+        if let bad = validate(className: className, config: c) { return Result(output: nil, params: nil, invalid: bad) }
+        return inferChecked(className: className, config: c, input: input, inner: inner ?? { infer(className: $0, config: $1, input: $2) })
     }
 
     // MARK: Input declarations
@@ -71,44 +83,17 @@ enum Shapes {
         "RandomTranslation", "RandomBrightness",
     ]
 
-    static func inferChecked(className: String, config c: JSON, input: [Int?]?) -> Result {
+    static func inferChecked(className: String, config c: JSON, input: [Int?]?, inner: Inner) -> Result {
         switch className {
         case _ where sameShape.contains(className):
             return Result(output: input, params: 0)
-        case "Dense":
-            let units = c["units"]?.int
-            let bias = c["use_bias"]?.bool ?? true
-            guard let input, let last = input.last ?? nil, let units else {
-                return Result(output: input.flatMap { i in units.map { Array(i.dropLast()) + [$0] } }, params: nil)
-            }
-            return Result(output: Array(input.dropLast()) + [units], params: last * units + (bias ? units : 0),
-                          weightShapes: [[last, units]] + (bias ? [[units]] : []))
         case "EinsumDense":
             return Result(output: c["output_shape"]?.intList, params: nil)
         case "Flatten":
+            // Reached for data_format channels_first, which SeqNN refuses; the flattened size is the same.
             guard let input else { return Result(output: nil, params: 0) }
             let known = input.compactMap { $0 }
-            return Result(output: [known.count == input.count ? known.reduce(1, *) : nil], params: 0)
-        case "Reshape":
-            guard let target = c["target_shape"]?.intList else { return Result(output: nil, params: 0) }
-            var out = target
-            if let i = target.firstIndex(where: { $0 == -1 }) {
-                let total = input.flatMap { s in s.allSatisfy { $0 != nil } ? s.reduce(1) { $0 * $1! } : nil }
-                let rest = target.enumerated().filter { $0.offset != i }.reduce(1) { $0 * ($1.element ?? 1) }
-                out[i] = total.flatMap { rest > 0 && $0 % rest == 0 ? $0 / rest : nil }
-            }
-            return Result(output: out, params: 0)
-        case "Permute":
-            guard let input, let dims = c["dims"]?.intList else { return Result(output: nil, params: 0) }
-            let out = dims.map { d -> Int? in d.flatMap { $0 >= 1 && $0 <= input.count ? input[$0 - 1] : nil } }
-            return Result(output: out, params: 0)
-        case "RepeatVector":
-            return Result(output: input.map { [c["n"]?.int] + $0 }, params: 0)
-        case "Embedding":
-            let vocab = c["input_dim"]?.int, dim = c["output_dim"]?.int
-            let p = vocab.flatMap { i in dim.map { i * $0 } }
-            let ws = vocab.flatMap { i in dim.map { [[i, $0]] } }
-            return Result(output: input.map { $0 + [dim] }, params: p, weightShapes: ws)
+            return Result(output: [known.count == input.count ? known.reduce(1, mul) : nil], params: 0)
         case "Conv1D", "Conv2D", "Conv3D", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
              "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose":
             return conv(className, c, input)
@@ -128,19 +113,17 @@ enum Shapes {
         case "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
              "Cropping1D", "Cropping2D", "Cropping3D":
             return resize(className, c, input)
-        case "SimpleRNN", "LSTM", "GRU":
-            return rnn(className, c, input)
         case "Bidirectional":
-            guard let inner = c["layer"], let cls = inner["class_name"]?.string else { return Result(output: nil, params: nil) }
-            let r = infer(className: cls, config: inner["config"] ?? .null, input: input)
+            guard let wrapped = c["layer"], let cls = wrapped["class_name"]?.string else { return Result(output: nil, params: nil) }
+            let r = inner(cls, wrapped["config"] ?? .null, input)
             var out = r.output
             let mode = c["merge_mode"].map { $0.isNull ? "none" : ($0.string ?? "concat") } ?? "concat"
-            if mode == "concat", let o = out, let last = o.last { out = Array(o.dropLast()) + [last.map { $0 * 2 }] }
+            if mode == "concat", let o = out, let last = o.last { out = Array(o.dropLast()) + [last.map { mul($0, 2) }] }
             if mode == "none" { out = nil }
-            return Result(output: out, params: r.params.map { $0 * 2 })
+            return Result(output: out, params: r.params.map { mul($0, 2) })
         case "TimeDistributed":
-            guard let inner = c["layer"], let cls = inner["class_name"]?.string else { return Result(output: nil, params: nil) }
-            let r = infer(className: cls, config: inner["config"] ?? .null, input: input.map { Array($0.dropFirst()) })
+            guard let wrapped = c["layer"], let cls = wrapped["class_name"]?.string else { return Result(output: nil, params: nil) }
+            let r = inner(cls, wrapped["config"] ?? .null, input.map { Array($0.dropFirst()) })
             return Result(output: r.output.flatMap { o in input.map { [$0.first ?? nil] + o } }, params: r.params)
         case "BatchNormalization", "LayerNormalization", "GroupNormalization", "Normalization":
             return normalization(className, c, input)
@@ -148,7 +131,7 @@ enum Shapes {
             guard let input else { return Result(output: nil, params: nil) }
             let shared = Set((c["shared_axes"]?.intList ?? []).compactMap { $0 })
             let dims = input.enumerated().map { shared.contains($0.offset + 1) ? 1 : $0.element }
-            return Result(output: input, params: dims.contains(where: { $0 == nil }) ? nil : dims.reduce(1) { $0 * $1! })
+            return Result(output: input, params: dims.contains(where: { $0 == nil }) ? nil : dims.reduce(1) { mul($0, $1!) })
         case "Resizing", "CenterCrop":
             guard let input, input.count == 3 else { return Result(output: nil, params: 0) }
             let h = c["height"]?.int, w = c["width"]?.int
@@ -156,6 +139,18 @@ enum Shapes {
         default:
             return Result(output: nil, params: nil)
         }
+    }
+
+    /// Saturating arithmetic: a hostile config's sizes (up to 2^53, the largest integers JSON numbers hold
+    /// exactly) must not trap; an absurd result is then visible as an absurd shape or count.
+    static func mul(_ a: Int, _ b: Int) -> Int {
+        let (p, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? ((a < 0) != (b < 0) ? Int.min : Int.max) : p
+    }
+
+    static func add(_ a: Int, _ b: Int) -> Int {
+        let (r, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b < 0 ? Int.min : Int.max) : r
     }
 
     static func channelsFirst(_ c: JSON) -> Bool { c["data_format"]?.string == "channels_first" }
@@ -181,9 +176,9 @@ enum Shapes {
     /// Keras's conv/pool output length for one axis.
     static func outLength(_ n: Int?, kernel: Int, stride: Int, dilation: Int = 1, padding: String) -> Int? {
         guard let n, stride > 0 else { return nil }
-        let k = (kernel - 1) * dilation + 1
+        let k = add(mul(kernel - 1, dilation), 1)
         switch padding {
-        case "same", "causal": return (n + stride - 1) / stride
+        case "same", "causal": return add(n, stride - 1) / stride
         default: return n >= k ? (n - k) / stride + 1 : 0
         }
     }
@@ -201,25 +196,25 @@ enum Shapes {
         let dm = c["depth_multiplier"]?.int ?? 1
         let filters = c["filters"]?.int
         guard let (dims, inCh) = spatial(input, rank: rank, c) else { return Result(output: nil, params: nil) }
-        let outCh: Int? = depthwise ? inCh.map { $0 * dm } : filters
+        let outCh: Int? = depthwise ? inCh.map { mul($0, dm) } : filters
         var out = [Int?]()
         for i in 0..<rank {
             if transpose {
-                let kk = (k[i] - 1) * dilation[i] + 1
-                out.append(dims[i].map { padding == "same" ? $0 * strides[i] : ($0 - 1) * strides[i] + kk })
+                let kk = add(mul(k[i] - 1, dilation[i]), 1)
+                out.append(dims[i].map { padding == "same" ? mul($0, strides[i]) : add(mul($0 - 1, strides[i]), kk) })
             } else {
                 out.append(outLength(dims[i], kernel: k[i], stride: strides[i], dilation: dilation[i], padding: padding))
             }
         }
-        let kprod = k.reduce(1, *)
+        let kprod = k.reduce(1, mul)
         var params: Int?
         if let inCh {
             if depthwise {
-                params = kprod * inCh * dm + (bias ? inCh * dm : 0)
+                params = add(mul(mul(kprod, inCh), dm), bias ? mul(inCh, dm) : 0)
             } else if separable, let f = filters {
-                params = kprod * inCh * dm + inCh * dm * f + (bias ? f : 0)
+                params = add(add(mul(mul(kprod, inCh), dm), mul(mul(inCh, dm), f)), bias ? f : 0)
             } else if let f = filters, groups > 0 {
-                params = kprod * (transpose ? inCh : inCh / groups) * f + (bias ? f : 0)
+                params = add(mul(mul(kprod, transpose ? inCh : inCh / groups), f), bias ? f : 0)
                 let kernel = transpose ? k + [f, inCh] : k + [inCh / groups, f]
                 return Result(output: assemble(out, outCh, c), params: params, weightShapes: [kernel] + (bias ? [[f]] : []))
             }
@@ -245,11 +240,11 @@ enum Shapes {
         var out = dims
         if cls.hasPrefix("UpSampling") {
             guard let s = ints(c, rank == 1 ? "size" : "size", rank, default: 2) else { return Result(output: nil, params: 0) }
-            out = (0..<rank).map { i in dims[i].map { $0 * s[i] } }
+            out = (0..<rank).map { i in dims[i].map { mul($0, s[i]) } }
         } else {
             guard let pads = pairs(c[cls.hasPrefix("ZeroPadding") ? "padding" : "cropping"], rank) else { return Result(output: nil, params: 0) }
             let sign = cls.hasPrefix("ZeroPadding") ? 1 : -1
-            out = (0..<rank).map { i in dims[i].map { $0 + sign * (pads[i].0 + pads[i].1) } }
+            out = (0..<rank).map { i in dims[i].map { add($0, sign * add(pads[i].0, pads[i].1)) } }
         }
         return Result(output: assemble(out, ch, cfg), params: 0)
     }
@@ -270,21 +265,6 @@ enum Shapes {
         return out
     }
 
-    static func rnn(_ cls: String, _ c: JSON, _ input: [Int?]?) -> Result {
-        let units = c["units"]?.int
-        let bias = c["use_bias"]?.bool ?? true
-        let seq = c["return_sequences"]?.bool ?? false
-        var out: [Int?]?
-        if let input, input.count == 2 { out = seq ? [input[0], units] : [units] }
-        guard let input, input.count == 2, let f = input[1], let u = units else { return Result(output: out, params: nil) }
-        let gates = cls == "LSTM" ? 4 : cls == "GRU" ? 3 : 1
-        let resetAfter = cls == "GRU" && (c["reset_after"]?.bool ?? true)
-        var params = gates * u * (f + u)
-        if bias { params += gates * u * (resetAfter ? 2 : 1) }
-        let biasShape = resetAfter ? [2, gates * u] : [gates * u]
-        return Result(output: out, params: params, weightShapes: [[f, gates * u], [u, gates * u]] + (bias ? [biasShape] : []))
-    }
-
     static func normalization(_ cls: String, _ c: JSON, _ input: [Int?]?) -> Result {
         guard let input else { return Result(output: nil, params: nil) }
         let rank = input.count + 1
@@ -295,13 +275,13 @@ enum Shapes {
             return full >= 1 && full < rank ? input[full - 1] : nil
         }
         guard dims.allSatisfy({ $0 != nil }) else { return Result(output: input, params: nil) }
-        let n = dims.reduce(1) { $0 * $1! }
+        let n = dims.reduce(1) { mul($0, $1!) }
         let center = c["center"]?.bool ?? true, scale = c["scale"]?.bool ?? true
         switch cls {
         case "BatchNormalization":
             let per = (scale ? 1 : 0) + (center ? 1 : 0) + 2
             let ws = dims.count == 1 ? [[Int]](repeating: [n], count: per) : nil
-            return Result(output: input, params: n * per, weightShapes: ws)
+            return Result(output: input, params: mul(n, per), weightShapes: ws)
         case "LayerNormalization":
             let rms = c["rms_scaling"]?.bool ?? false
             return Result(output: input, params: n * ((center && !rms ? 1 : 0) + (scale ? 1 : 0)))

@@ -69,7 +69,7 @@ enum Verify {
         }
         var model: Sequential?
         do {
-            let m = try ModelReader.load(r.path)
+            let m = try r.file.loadModel()
             model = m
             var what = "architecture and weights"
             if m.isCompiled { what += ", compiled (\(r.training?.optimizerClass ?? "?"), \(r.training?.loss ?? "?"))" }
@@ -77,11 +77,8 @@ enum Verify {
         } catch {
             check("SeqNN loads the model", false, message(error))
             // Still try the forward pass with the architecture and weights alone.
-            do {
-                let m = try Sequential.fromConfig(r.modelConfig["config"] ?? .null, kerasMajor: r.kerasMajor)
-                try ModelReader.loadWeights(r.path, into: m)
-                model = m
-            } catch { return res }
+            model = try? r.file.loadArchitectureAndWeights()
+            if model == nil { return res }
         }
         guard let model, let inShape = model.inputShape, let outShape = model.outputShape else {
             check("forward pass", false, "the model has no known input shape")
@@ -90,7 +87,7 @@ enum Verify {
 
         // 4. The stored test batch, or a deterministic input.
         do {
-            if let batch = try r.inspector.testBatch() {
+            if let batch = try r.file.testBatch() {
                 let n = batch.xShape.first ?? 0
                 guard batch.xShape == [n] + inShape, n > 0 else {
                     check("test batch", false, "x has shape \(Shapes.describe(batch.xShape)); the model takes \(Shapes.describe(batch: n, inShape.map { $0 }))")

@@ -55,9 +55,9 @@ struct TensorReport {
 enum WeightsView {
     /// Reads every model weight (and every optimizer tensor when `optimizer`) and computes its statistics.
     static func collect(_ r: ModelReport, keepValues: Bool, optimizer: Bool = true) throws -> (weights: [TensorReport], optimizer: [TensorReport]) {
-        func read(_ d: ModelFileInspector.Dataset, layer: String?, trainable: Bool?) throws -> TensorReport {
+        func read(_ d: ModelFile.Dataset, layer: String?, trainable: Bool?) throws -> TensorReport {
             let v: [Double]
-            do { v = try r.inspector.values(at: d.path) } catch let e as SeqNNError {
+            do { v = try r.file.values(at: d.path) } catch let e as SeqNNError {
                 throw InspectError(.broken, e.message)
             }
             return TensorReport(path: d.path, name: d.name, layer: layer, shape: d.shape, dtype: d.dtype, trainable: trainable,
@@ -66,8 +66,8 @@ enum WeightsView {
         let w = try r.allWeights.map { try read($0.dataset, layer: $0.layer, trainable: $0.trainable) }
         var o = [TensorReport]()
         if optimizer {
-            let list: [ModelFileInspector.Dataset]
-            do { list = try r.inspector.optimizerDatasets() } catch let e as SeqNNError { throw InspectError(.broken, e.message) }
+            let list: [ModelFile.Dataset]
+            do { list = try r.file.optimizerDatasets() } catch let e as SeqNNError { throw InspectError(.broken, e.message) }
             o = try list.map { try read($0, layer: nil, trainable: nil) }
         }
         return (w, o)

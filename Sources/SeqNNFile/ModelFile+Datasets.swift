@@ -4,15 +4,10 @@ import Glibc
 import CSeqNNHDF5
 import SeqNN
 
-/// Read-only access to everything a Keras 2 / Keras 3 / SeqNN `.h5` model file holds, without building
-/// a model: root attributes, the weight datasets listed in `model_weights` (in `layer_names` order), the
-/// optimizer state tensors, and SeqNN's embedded test batch. This is what `seqinspect` reads, so it works
-/// on files whose layers SeqNN cannot run.
-///
-/// Contract: nothing here writes to the file; every failure is a `SeqNNError` (`.io` when the file system
-/// refuses, `.format` for a file that is not a readable model file). Values are read only when asked for
-/// (`values(at:)`), so listing a large file is cheap.
-public final class ModelFileInspector: @unchecked Sendable {
+/// The datasets of a model file: the weights listed in `model_weights` (in `layer_names` order, as Keras's
+/// positional loader reads them), the optimizer state tensors and SeqNN's test batch. Shapes and types are
+/// read from the metadata; values only by `values(at:)`.
+extension ModelFile {
     /// One dataset: where it is, its shape and element type as stored.
     public struct Dataset: Sendable, Equatable {
         /// The absolute HDF5 path ("/model_weights/dense/dense/kernel:0").
@@ -22,7 +17,18 @@ public final class ModelFileInspector: @unchecked Sendable {
         public var shape: [Int]
         /// "float32", "float64", "float16", "int64", "uint8", ... or the HDF5 class for anything else.
         public var dtype: String
-        public var count: Int { shape.reduce(1, *) }
+        /// The element count. A hostile file can declare dimensions whose product overflows; such counts
+        /// read as `maxCount` (2^48, far beyond any real file), so sums over a file's datasets cannot overflow.
+        public var count: Int {
+            var n = 1
+            for d in shape {
+                let (p, overflow) = n.multipliedReportingOverflow(by: max(d, 0))
+                if overflow || p > Self.maxCount { return Self.maxCount }
+                n = p
+            }
+            return n
+        }
+        public static let maxCount = 1 << 48
     }
 
     /// The weights of one `layer_names` entry, in `weight_names` order.
@@ -33,59 +39,6 @@ public final class ModelFileInspector: @unchecked Sendable {
         public var missing: [String]
         /// False when `layer_names` lists the layer but its group is absent.
         public var groupExists: Bool
-    }
-
-    public let path: String
-    /// The size of the file in bytes.
-    public let fileSize: Int
-    let file: H5File
-
-    /// Opens `path` read-only. Empty, non-HDF5, truncated and unreadable files give a clear error.
-    public init(path: String) throws {
-        file = try H5File.open(path)
-        self.path = path
-        var st = stat()
-        fileSize = stat(path, &st) == 0 ? Int(st.st_size) : 0
-    }
-
-    // MARK: Attributes
-
-    /// The names of the root group's attributes, in HDF5's name order.
-    public func rootAttributeNames() -> [String] { attributeNames(of: file.root) }
-
-    /// A string attribute of the root group, nil when absent. Any string flavour (spec §3).
-    public func rootString(_ name: String) throws -> String? { try file.root.stringAttribute(name) }
-
-    /// A string attribute of the group at `groupPath`, nil when the group or attribute is absent.
-    public func string(_ name: String, ofGroup groupPath: String) throws -> String? {
-        guard let g = try group(groupPath) else { return nil }
-        return try g.stringAttribute(name)
-    }
-
-    /// Every attribute of the root as text: strings as they are, other types described ("<int64 (3,)>").
-    public func rootAttributes() throws -> [(name: String, value: String)] {
-        try rootAttributeNames().map { name in
-            let a = try file.root.attribute(name)
-            if let s = try? a.strings() {
-                return (name, s.count == 1 ? s[0] : "[" + s.joined(separator: ", ") + "]")
-            }
-            return (name, "<non-string attribute>")
-        }
-    }
-
-    func attributeNames(of g: H5Group) -> [String] {
-        H5.enter()
-        var names = [String]()
-        var i: hsize_t = 0
-        while i < 100_000 {
-            let n = H5Aget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, H5.P_DEFAULT)
-            if n < 0 { H5Eclear2(seqnn_h5_E_DEFAULT()); break }
-            var buf = [CChar](repeating: 0, count: Int(n) + 1)
-            _ = H5Aget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, buf.count, H5.P_DEFAULT)
-            names.append(String(decoding: buf.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
-            i += 1
-        }
-        return names
     }
 
     // MARK: Groups and datasets
@@ -110,20 +63,19 @@ public final class ModelFileInspector: @unchecked Sendable {
         return H5Iget_type(o)
     }
 
-    /// `model_weights`' `layer_names` (with Keras's split-list fallback), nil when the group or the
-    /// attribute is absent.
-    public func layerNames() throws -> [String]? {
-        guard let g = try group("model_weights") else { return nil }
-        return try g.nameList("layer_names")
-    }
-
-    /// For each entry of `layer_names`, its datasets in `weight_names` order (spec §4.3): what Keras's
-    /// positional loader would read. Empty when the file has no `model_weights`.
+    /// For each entry of `model_weights`' `layer_names` (with Keras's split-list fallback), its datasets in
+    /// `weight_names` order (spec §4.3): what Keras's positional loader reads. Empty when the file has no
+    /// `model_weights`.
     public func layerWeights() throws -> [LayerWeights] {
         guard let mw = try group("model_weights") else { return [] }
+        return try layerWeights(in: mw)
+    }
+
+    /// The same for any group holding `layer_names`: `model_weights`, or the root of a weights-only file.
+    func layerWeights(in g: H5Group) throws -> [LayerWeights] {
         var out = [LayerWeights]()
-        for name in try mw.nameList("layer_names") ?? [] {
-            guard mw.has(name), let lg = try group("/model_weights/" + name) else {
+        for name in try g.nameList("layer_names") ?? [] {
+            guard g.has(name), let lg = try group(g.child(name)) else {
                 out.append(LayerWeights(layerName: name, weights: [], missing: [], groupExists: false))
                 continue
             }
@@ -135,6 +87,9 @@ public final class ModelFileInspector: @unchecked Sendable {
         }
         return out
     }
+
+    /// A dataset's values as float32 (SeqNN's weights), converted from any float type on read.
+    func floats(_ d: Dataset) throws -> [Float] { try file.root.floats(relative(d.path)).values }
 
     /// Optimizer state tensors: Keras's `optimizer_weights` (K2 or K3 layout, in `weight_names` order, then
     /// any unlisted datasets) and SeqNN's `seqnn_optimizer_state`, in that order.
@@ -226,5 +181,36 @@ public final class ModelFileInspector: @unchecked Sendable {
         let g = try file.root.group("seqnn_test_batch")
         let x = try g.floats("x"), y = try g.floats("y")
         return (x.values, x.shape, y.values, y.shape)
+    }
+
+    // MARK: Optimizer state
+
+    /// What `optimizerDatasets` holds, summarized: which layouts are present, how many tensors and values,
+    /// and the iteration counter when one is stored.
+    public struct OptimizerStateSummary: Sendable {
+        /// "keras2", "keras3" (the `optimizer_weights` group: Keras 2 names end in ":0"), "seqnn"
+        /// (`seqnn_optimizer_state`), or "seqnn+keras2" when SeqNN wrote both.
+        public var layout: String
+        public var tensors: Int
+        public var values: Int
+        public var iterations: Int?
+    }
+
+    /// nil when the file stores no optimizer state (saved uncompiled or with include_optimizer=False).
+    public func optimizerStateSummary() throws -> OptimizerStateSummary? {
+        let tensors = try optimizerDatasets()
+        guard !tensors.isEmpty else { return nil }
+        var layouts = [String]()
+        if exists("/seqnn_optimizer_state") { layouts.append("seqnn") }
+        let keras = tensors.filter { $0.path.hasPrefix("/optimizer_weights/") }
+        if !keras.isEmpty { layouts.append(keras.contains(where: { $0.name.hasSuffix(":0") }) ? "keras2" : "keras3") }
+        // Keras 2 calls the counter "iteration:0", Keras 3 "iteration", SeqNN "iterations".
+        var iterations: Int?
+        if let it = tensors.first(where: { ["iteration", "iteration:0", "iterations"].contains($0.path.split(separator: "/").last.map(String.init) ?? "") }),
+           it.count == 1, let v = try? values(at: it.path).first, v.isFinite, abs(v) < 9e15 {
+            iterations = Int(v)
+        }
+        return OptimizerStateSummary(layout: layouts.joined(separator: "+"), tensors: tensors.count,
+                                     values: tensors.reduce(0) { $0 + $1.count }, iterations: iterations)
     }
 }

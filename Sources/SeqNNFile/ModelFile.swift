@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SeqNN
+
+/// The one parse of a Keras legacy `.h5` model file written by Keras 2, Keras 3 or SeqNN
+/// (../shared/spec/keras-h5-format.md). It opens the file once and yields its parts: the format and writer
+/// (`format`), the model config, the training config, the weights per layer in Keras order, the optimizer
+/// state, SeqNN's history and test batch. `ModelReader` builds a `Sequential` from these parts; `seqinspect`
+/// shows them, so it also works on files whose layers SeqNN cannot run.
+///
+/// Contract: nothing here writes to the file; every failure is a `SeqNNError` (`.io` when the file system
+/// refuses, `.format` for a file that is not a readable model file). Values are read only when asked for, so
+/// opening a large file is cheap.
+public final class ModelFile: @unchecked Sendable {
+    /// The format generation a file was written in.
+    public enum Dialect: String, Sendable {
+        case keras2, keras3, seqnn, unknown
+    }
+
+    /// What the file says about itself, from its root attributes.
+    public struct Format: Sendable {
+        public var dialect: Dialect
+        /// True when the file has no `keras_version` attribute and the dialect was guessed from the config.
+        public var dialectGuessed: Bool
+        public var kerasVersion: String?
+        public var backend: String?
+        /// SeqNN's `seqnn_version`, `seqnn_format_version` and `seqnn_keras_semantics`, when SeqNN wrote the file.
+        public var seqnnVersion: String?
+        public var seqnnFormatVersion: String?
+        public var seqnnSemantics: String?
+        /// The Keras generation whose definitions apply where Keras 2 and 3 differ (hard_sigmoid, the
+        /// binary crossentropy epsilon, frozen-layer penalties).
+        public var kerasMajor: Int
+    }
+
+    public let path: String
+    /// The size of the file in bytes.
+    public let fileSize: Int
+    public let format: Format
+    let file: H5File
+    var root: H5Group { file.root }
+
+    /// Opens `path` read-only and reads its format. Missing, empty, non-HDF5 and truncated files give a clear error.
+    public init(path: String) throws {
+        file = try H5File.open(path)
+        self.path = path
+        var st = stat()
+        fileSize = stat(path, &st) == 0 ? Int(st.st_size) : 0
+        format = try Self.readFormat(file.root)
+    }
+
+    // MARK: Format
+
+    /// Keras 2 and 3 write `keras_version` and `backend` on the root and again on `model_weights` (where
+    /// Keras's own weight loader reads them); SeqNN writes `keras_version` "2.21.0" plus its own markers.
+    /// The version decides the dialect. Only a file without any `keras_version` (not written by Keras 2, 3
+    /// or SeqNN: Keras then treats it as a Keras 1 file) falls back to a guess from the config text:
+    /// Keras 3 writes `batch_shape` and `DTypePolicy` objects, Keras 2 `batch_input_shape` and dtype strings.
+    static func readFormat(_ root: H5Group) throws -> Format {
+        let weights = root.has("model_weights") ? try? root.group("model_weights") : nil
+        let version = try root.stringAttribute("keras_version") ?? weights?.stringAttribute("keras_version")
+        let backend = try root.stringAttribute("backend") ?? weights?.stringAttribute("backend")
+        let seqnnFormat = try root.stringAttribute("seqnn_format_version")
+        let semantics = try root.stringAttribute("seqnn_keras_semantics")
+        var dialect = Dialect.unknown, guessed = false
+        if seqnnFormat != nil {
+            dialect = .seqnn
+        } else if let v = version {
+            if v.hasPrefix("2.") { dialect = .keras2 } else if v.hasPrefix("3.") { dialect = .keras3 }
+        } else {
+            guessed = true
+            let config = (try? root.stringAttribute("model_config")) ?? nil
+            dialect = config.map(looksLikeKeras3) == true ? .keras3 : .keras2
+        }
+        var major = guessed ? (dialect == .keras3 ? 3 : 2) : 3
+        if let v = version, let m = Int(v.split(separator: ".").first ?? "") { major = m }
+        if let s = semantics, let m = Int(s) { major = m }
+        return Format(dialect: dialect, dialectGuessed: guessed, kerasVersion: version, backend: backend,
+                      seqnnVersion: try root.stringAttribute("seqnn_version"), seqnnFormatVersion: seqnnFormat,
+                      seqnnSemantics: semantics, kerasMajor: major)
+    }
+
+    static func looksLikeKeras3(_ configText: String) -> Bool {
+        configText.contains("\"batch_shape\"") || configText.contains("\"DTypePolicy\"")
+    }
+
+    // MARK: Configs and SeqNN's extras
+
+    /// `model_config` as stored, nil when absent.
+    public func modelConfigText() throws -> String? { try root.stringAttribute("model_config") }
+
+    /// `model_config` parsed: `{"class_name": ..., "config": ...}`. A file without one (a weights-only file)
+    /// or with text that is not JSON is refused, saying which.
+    public func modelConfig() throws -> JSON {
+        guard let text = try modelConfigText() else {
+            let hint = root.has("model_weights") || root.hasAttribute("layer_names")
+                ? "it holds weights only (save_weights layout?)" : "it is not a Keras model file"
+            throw SeqNNError(.format, "'\(path)' has no model_config attribute: \(hint)")
+        }
+        let json: JSON
+        do { json = try JSON.parse(text) } catch let e as SeqNNError {
+            throw SeqNNError(.format, "'\(path)': model_config is not valid JSON: \(e.message)")
+        }
+        guard json["class_name"]?.string != nil else {
+            throw SeqNNError(.format, "'\(path)': model_config has no class_name; expected {\"class_name\": \"Sequential\", \"config\": ...}")
+        }
+        return json
+    }
+
+    /// `training_config` as stored (Keras writes it when the model was compiled and saved with its optimizer).
+    public func trainingConfigText() throws -> String? { try root.stringAttribute("training_config") }
+
+    /// SeqNN's `seqnn_history` as stored (Keras keeps no history in .h5 files).
+    public func historyText() throws -> String? { try root.stringAttribute("seqnn_history") }
+
+    /// SeqNN's `seqnn_random_state`: the model's generator state (4 words), so a resumed fit continues exactly.
+    public func randomState() throws -> [UInt64]? {
+        guard let r = try root.stringAttribute("seqnn_random_state") else { return nil }
+        let words = r.split(separator: " ").compactMap { UInt64($0) }
+        guard words.count == 4 else { throw SeqNNError(.format, "seqnn_random_state must hold 4 integers, found '\(r.prefix(80))'") }
+        return words
+    }
+}
