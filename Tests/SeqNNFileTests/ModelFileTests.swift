@@ -80,10 +80,10 @@ final class ModelFileTests: XCTestCase {
         }
     }
 
-    // MARK: DeclaredWeights
+    // MARK: Layer.declaredWeightCount
 
     /// Every class SeqNN can build has a known bound, so no layer is built on trust; and the bound holds.
-    func testDeclaredWeightsBoundEveryRegistryClass() throws {
+    func testDeclaredWeightCountBoundsEveryRegistryClass() throws {
         let dense = #"{"class_name": "Dense", "config": {"units": 3}}"#
         let lstm = #"{"class_name": "LSTM", "config": {"units": 3}}"#
         let configs: [String: (String, [Int])] = [
@@ -103,7 +103,7 @@ final class ModelFileTests: XCTestCase {
             let twoD = cls.contains("2D")
             let (text, input) = configs[cls] ?? (isConv ? #"{"filters": 2, "kernel_size": 2}"# : "{}", twoD ? [6, 6, 3] : [6, 3])
             let layer = try LayerRegistry.make(className: cls, config: JSON.parse(text))
-            let bound = try XCTUnwrap(DeclaredWeights.upperBound(layer, inputShape: input), "\(cls) has no declared-weights bound")
+            let bound = layer.declaredWeightCount(inputShape: input)
             var rng = SeededGenerator(seed: 0)
             _ = try layer.build(inputShape: input, rng: &rng)
             XCTAssertLessThanOrEqual(layer.parameterCount, bound, cls)
@@ -112,9 +112,9 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(checked, LayerRegistry.classNames.count)
     }
 
-    func testDeclaredWeightsSaturateInsteadOfOverflowing() throws {
+    func testDeclaredWeightCountSaturatesInsteadOfOverflowing() throws {
         let d = try Dense(units: 1 << 40)
-        XCTAssertEqual(DeclaredWeights.upperBound(d, inputShape: [1 << 30]), Int.max)
-        XCTAssertEqual(DeclaredWeights.upperBound(d, inputShape: [1]), (1 << 40) * 2)
+        XCTAssertEqual(d.declaredWeightCount(inputShape: [1 << 30]), Int.max)
+        XCTAssertEqual(d.declaredWeightCount(inputShape: [1]), (1 << 40) * 2)
     }
 }

@@ -6,7 +6,7 @@ import SeqNNFile
 /// disagree; `Shapes` (Keras's formulas) covers the rest: classes SeqNN cannot run and configs it refuses.
 ///
 /// `build` allocates the layer's weights and gradients, and a tiny hostile file can declare
-/// `Dense(units=2**31)`. So before building, the weights the layer declares (`DeclaredWeights`) are checked
+/// `Dense(units=2**31)`. So before building, the weights the layer declares (`Layer.declaredWeightCount`) are checked
 /// against a budget: what the file could hold, at least `minimumBudget`. A layer over it is not built; its
 /// problem names the layer.
 final class LayerShapes {
@@ -69,15 +69,14 @@ final class LayerShapes {
     func built(_ layer: Layer, className: String, config c: JSON, input: [Int?]?, name: String) -> Outcome {
         guard let input else {
             // Nothing to build for; only a weightless layer's count is known.
-            return Outcome(result: Shapes.Result(output: nil, params: DeclaredWeights.isWeightless(layer) ? 0 : nil), seqnnProblem: nil)
+            // A layer that declares no weights even for a one-value input has none.
+            return Outcome(result: Shapes.Result(output: nil, params: layer.declaredWeightCount(inputShape: [1]) == 0 ? 0 : nil), seqnnProblem: nil)
         }
         if let tooLarge = Self.sizeBeyondSeqNN(c) {
             return Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: tooLarge,
                            problem: "layer '\(name)' (\(className)): \(tooLarge); it is not built, and the shapes from here on are unknown")
         }
-        guard let declared = DeclaredWeights.upperBound(layer, inputShape: input.map { $0 ?? Self.placeholders.0 }) else {
-            return Outcome(result: Shapes.infer(className: className, config: c, input: input, inner: innerResult), seqnnProblem: nil)
-        }
+        let declared = layer.declaredWeightCount(inputShape: input.map { $0 ?? Self.placeholders.0 })
         guard declared <= budget - used else { return overBudget(declared, className: className, input: input, name: name) }
         used += declared
         let variable = input.contains(where: { $0 == nil })

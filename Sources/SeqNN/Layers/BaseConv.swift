@@ -107,6 +107,10 @@ public class BaseConv: Layer, @unchecked Sendable {
     private var filterShape: [Int] = []
     override public var parameters: [Parameter] { params }
 
+    override public func declaredWeightCount(inputShape: [Int]) -> Int {
+        Size.sum(Size.product([Size.product(kernelSize), inputShape.last ?? 0, filters]), filters)
+    }
+
     var isLinear: Bool { activation is Activations.Linear }
     /// ReLU is applied in place on the output: relu'(z) = (y > 0), so no pre-activation needs keeping.
     var isReLU: Bool { activation is Activations.ReLU }

@@ -59,6 +59,9 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
 
     override public var parameters: [Parameter] { params }
 
+    /// gamma, beta and the moving mean and variance, one per channel.
+    override public func declaredWeightCount(inputShape: [Int]) -> Int { Size.product(4, inputShape.last ?? 0) }
+
     enum Buffer: Int, BufferName { case stats, sums }
 
     /// Batch statistics are used only when training a trainable layer.

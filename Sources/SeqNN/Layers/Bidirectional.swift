@@ -79,6 +79,10 @@ public final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
 
     override public var parameters: [Parameter] { params }
 
+    override public func declaredWeightCount(inputShape: [Int]) -> Int {
+        Size.sum(forwardLayer.declaredWeightCount(inputShape: inputShape), backwardLayer.declaredWeightCount(inputShape: inputShape))
+    }
+
     // MARK: Stateful
 
     public var isStateful: Bool { forwardLayer.stateful || backwardLayer.stateful }

@@ -55,6 +55,10 @@ public final class Dense: Layer, @unchecked Sendable {
     private var params: [Parameter] = []
     override public var parameters: [Parameter] { params }
 
+    override public func declaredWeightCount(inputShape: [Int]) -> Int {
+        Size.sum(Size.product(inputShape.last ?? 0, units), units)
+    }
+
     var isLinear: Bool { activation is Activations.Linear }
     /// ReLU is applied by the GEMM itself (with the bias) as each output tile leaves the registers, so z is
     /// never stored: backward takes ReLU's derivative from y, since y > 0 exactly where z > 0.

@@ -48,6 +48,8 @@ public final class Embedding: Layer, @unchecked Sendable {
 
     override public var parameters: [Parameter] { params }
 
+    override public func declaredWeightCount(inputShape: [Int]) -> Int { Size.product(inputDim, outputDim) }
+
     /// The table row of input value `v`, or nil when it is not an id in [0, input_dim) (after truncation).
     @inline(__always) func row(_ v: Float) -> Int? {
         guard v > -1, v < 2e9 else { return nil }   // also false for NaN

@@ -105,6 +105,12 @@ open class Layer: @unchecked Sendable {
     /// Keras's weights of this layer in Keras order: trainable first, then non-trainable.
     open var parameters: [Parameter] { [] }
 
+    /// An upper bound on the weight values `build(inputShape:)` will allocate, from the declared sizes alone,
+    /// so a caller can refuse a hostile config (`Dense(units=2**31)` in a tiny file) before building it.
+    /// Saturates at Int.max (`Size`). Every layer with weights overrides it (a test builds each registry
+    /// class against its bound); the default is for weightless layers.
+    open func declaredWeightCount(inputShape: [Int]) -> Int { 0 }
+
     /// Computes `state.output` from `x` ([batch] + inputShape).
     open func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         state.output.copy(from: x)
@@ -195,4 +201,19 @@ open class Layer: @unchecked Sendable {
 func describeShape(_ s: [Int], batch: Int? = nil) -> String {
     let dims = [batch.map(String.init) ?? "None"] + s.map(String.init)
     return "(" + dims.joined(separator: ", ") + (dims.count == 1 ? ",)" : ")")
+}
+
+/// Size arithmetic that saturates at Int.max instead of trapping, for sizes read from untrusted configs.
+public enum Size {
+    public static func sum(_ a: Int, _ b: Int) -> Int {
+        let (s, overflow) = max(a, 0).addingReportingOverflow(max(b, 0))
+        return overflow ? Int.max : s
+    }
+
+    public static func product(_ a: Int, _ b: Int) -> Int {
+        let (p, overflow) = max(a, 0).multipliedReportingOverflow(by: max(b, 0))
+        return overflow ? Int.max : p
+    }
+
+    public static func product(_ sizes: [Int]) -> Int { sizes.reduce(1, product) }
 }

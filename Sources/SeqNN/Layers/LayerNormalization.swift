@@ -33,6 +33,9 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
 
     override public var parameters: [Parameter] { params }
 
+    /// gamma and beta, one per channel.
+    override public func declaredWeightCount(inputShape: [Int]) -> Int { Size.product(2, inputShape.last ?? 0) }
+
     enum Buffer: Int, BufferName { case invStd }
 
     // aux: x_hat [rows, C]; `Buffer.invStd`: inv_std per row.

@@ -67,6 +67,9 @@ public final class PReLU: Layer, @unchecked Sendable {
 
     override public var parameters: [Parameter] { params }
 
+    /// At most one alpha per input value (fewer along shared axes).
+    override public func declaredWeightCount(inputShape: [Int]) -> Int { Size.product(inputShape) }
+
     override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let alpha else { return }
         state.output.resize(x.shape)

@@ -364,6 +364,12 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
 
     override public var parameters: [Parameter] { params }
 
+    /// Keras's kernel [features, gates*units], recurrent kernel [units, gates*units] and bias (GRU with
+    /// reset_after keeps two bias rows): at most gates * units * (features + units + 2).
+    override public func declaredWeightCount(inputShape: [Int]) -> Int {
+        Size.product(Size.product(gateCount, units), Size.sum(Size.sum(inputShape.last ?? 0, units), 2))
+    }
+
     // MARK: Stateful
 
     public var isStateful: Bool { stateful }

@@ -22,6 +22,10 @@ public final class TimeDistributed: Layer, @unchecked Sendable {
 
     override public var parameters: [Parameter] { layer.parameters }
 
+    override public func declaredWeightCount(inputShape: [Int]) -> Int {
+        layer.declaredWeightCount(inputShape: Array(inputShape.dropFirst()))
+    }
+
     override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         layer.forward(x, state, training: training, rng: &rng)
     }
