@@ -37,7 +37,7 @@
 extern "C" {
 #endif
 
-#define SEQNN_ABI_VERSION 1
+#define SEQNN_ABI_VERSION 2   /* 2: seqnn_layer_class_names */
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Status codes and library facts                                                                       */
@@ -73,6 +73,13 @@ const char *seqnn_status_string(int status);
  * this thread's next failing seqnn call. Per thread, so it is the one to read when threads share a model,
  * and the only one after a failed seqnn_model_create. */
 const char *seqnn_last_error(void);
+
+/* The Keras layer class names seqnn_model_add accepts (aliases such as "MaxPool2D" included), sorted and
+ * separated by '\n' (no trailing newline), written into `buf` (capacity `cap` bytes, NUL included); *len
+ * (may be NULL) receives the length needed without the NUL. SEQNN_BUFFER_TOO_SMALL if it does not fit;
+ * `buf` may be NULL when `cap` is 0, to ask for the size (NULL with cap > 0 is SEQNN_INVALID_ARGUMENT).
+ * The list is fixed for the life of the library. Thread-safe. (ABI version 2.) */
+int seqnn_layer_class_names(char *buf, size_t cap, size_t *len);
 
 /* Sets the number of threads for matrix products (process-wide). The default is 1 (best for small batches
  * and on busy machines), unless OPENBLAS_NUM_THREADS, GOTO_NUM_THREADS or OMP_NUM_THREADS is set when SeqNN
@@ -119,10 +126,11 @@ int seqnn_model_set_input(seqnn_model *model, const int64_t *shape, size_t ndim,
  * Classes: Dense, Activation, Dropout, Flatten, Reshape, InputLayer, BatchNormalization,
  * LayerNormalization, RepeatVector, Permute, Conv1D, Conv2D, MaxPooling1D/2D, AveragePooling1D/2D,
  * GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D, ZeroPadding1D/2D, UpSampling1D/2D, Cropping1D/2D,
- * Embedding, SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed (channels_last). The config accepts Keras's argument
- * names and defaults; input_shape / input_dim / input_length / batch_size / batch_input_shape on the first
- * layer set the model's input. Unknown classes, activations or bad values fail and leave the model
- * unchanged. Adding or popping a layer un-compiles the model (compile again). Exclusive. */
+ * Embedding, SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed (channels_last); seqnn_layer_class_names
+ * lists them all. The config accepts Keras's argument names and defaults; input_shape / input_dim /
+ * input_length / batch_size / batch_input_shape on the first layer set the model's input. Unknown classes,
+ * activations or bad values fail and leave the model unchanged. Adding or popping a layer un-compiles the
+ * model (compile again). Exclusive. */
 int seqnn_model_add(seqnn_model *model, const char *class_name, const char *config_json);
 
 /* Appends Dense(units, activation) with Keras's defaults (glorot_uniform kernel, zero bias).

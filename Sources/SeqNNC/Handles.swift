@@ -70,22 +70,23 @@ func fail(_ h: ModelHandle?, _ status: Int32, _ message: String) -> Int32 {
 
 /// The body of every fallible export: runs `body`, translating Swift errors into a status plus message.
 /// Nothing thrown crosses into C. (Traps cannot be caught, which is why every input is validated first.)
+/// The status is the error kind's raw value: SeqNNError.Kind is the one status table (see SeqNNError.swift).
 func guarded(_ h: ModelHandle?, _ what: String, _ body: () throws -> Void) -> Int32 {
     do {
         try body()
-        return Int32(SEQNN_OK.rawValue)
+        return SeqNNError.ok.code
     } catch let e as SeqNNError {
         // Core messages start with their operation ("fit: ..."); drop it when the export names the same one.
         let op = what.removingPrefix("seqnn_model_").removingPrefix("seqnn_")
-        return fail(h, Int32(e.kind.rawValue), "\(what): " + e.message.removingPrefix(op + ": "))
+        return fail(h, e.kind.rawValue, "\(what): " + e.message.removingPrefix(op + ": "))
     } catch {
-        return fail(h, Int32(SEQNN_INTERNAL_ERROR.rawValue), "\(what): \(error)")
+        return fail(h, SeqNNError.Kind.internalError.rawValue, "\(what): \(error)")
     }
 }
 
 /// Runs `body` with a non-NULL model handle, or fails with SEQNN_INVALID_ARGUMENT.
 func withModel(_ p: OpaquePointer?, _ what: String, _ body: (ModelHandle) throws -> Void) -> Int32 {
-    guard let h = handle(p) else { return fail(nil, Int32(SEQNN_INVALID_ARGUMENT.rawValue), "\(what): model is NULL") }
+    guard let h = handle(p) else { return fail(nil, SeqNNError.Kind.invalidArgument.rawValue, "\(what): model is NULL") }
     return guarded(h, what) { try body(h) }
 }
 

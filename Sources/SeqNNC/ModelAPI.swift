@@ -8,33 +8,30 @@ let seqnnVersion: StaticString = "0.1.0"
 
 @_cdecl("seqnn_version")
 public func c_version() -> UnsafePointer<CChar> {
-    UnsafeRawPointer(seqnnVersion.utf8Start).assumingMemoryBound(to: CChar.self)
+    cString(seqnnVersion)
 }
 
+/// SEQNN_ABI_VERSION of Include/seqnn.h: 2 added seqnn_layer_class_names.
 @_cdecl("seqnn_abi_version")
-public func c_abi_version() -> Int32 { 1 }
+public func c_abi_version() -> Int32 { 2 }
 
+/// The text comes from SeqNNError.Kind, the Swift side's one status table (raw value == C status).
 @_cdecl("seqnn_status_string")
 public func c_status_string(_ status: Int32) -> UnsafePointer<CChar> {
     let text: StaticString
-    switch status {
-    case 0: text = "ok"
-    case 1: text = "invalid argument"
-    case 2: text = "shape mismatch"
-    case 3: text = "unsupported"
-    case 4: text = "format error"
-    case 5: text = "I/O error"
-    case 6: text = "not compiled"
-    case 7: text = "out of memory"
-    case 8: text = "stopped by a callback"
-    case 9: text = "busy: the model is in use by another call"
-    case 10: text = "not built: the input shape is unknown"
-    case 11: text = "numeric error: NaN or Inf"
-    case 12: text = "buffer too small"
-    case 13: text = "internal error"
-    default: text = "unknown status"
+    if status == SeqNNError.ok.code {
+        text = SeqNNError.ok.statusText
+    } else if let kind = SeqNNError.Kind(rawValue: status) {
+        text = kind.statusText
+    } else {
+        text = "unknown status"
     }
-    return UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
+    return cString(text)
+}
+
+/// A static string as the C pointer the header promises lives forever.
+func cString(_ s: StaticString) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(s.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
 @_cdecl("seqnn_last_error")
@@ -62,7 +59,19 @@ public func c_model_free(_ model: OpaquePointer?) {
 
 @_cdecl("seqnn_model_last_error")
 public func c_model_last_error(_ model: OpaquePointer?) -> UnsafePointer<CChar> {
-    handle(model)?.lastError ?? c_status_string(-1).advanced(by: 14)   // "" (the NUL ending "unknown status")
+    handle(model)?.lastError ?? cString("")
+}
+
+/// The Keras class names seqnn_model_add accepts, one per line: read from LayerRegistry, so a class added
+/// there is announced (and reaches the Python binding's generic layer classes) with no other edit.
+@_cdecl("seqnn_layer_class_names")
+public func c_layer_class_names(_ buf: UnsafeMutablePointer<CChar>?, _ cap: Int, _ len: UnsafeMutablePointer<Int>?) -> Int32 {
+    guarded(nil, "seqnn_layer_class_names") {
+        // A NULL buffer is the size query (cap 0); with a capacity it is a caller's bug, said as such
+        // rather than reported as "too small".
+        if buf == nil && cap > 0 { throw SeqNNError(.invalidArgument, "buf is NULL but cap is \(cap)") }
+        try copyOut(LayerRegistry.classNames.joined(separator: "\n"), buf, cap, len)
+    }
 }
 
 @_cdecl("seqnn_model_set_input")

@@ -3,7 +3,7 @@
 #
 #   1. builds libseqnn.so unless LIBDIR is given (swift build -c release --product seqnn -> .build/release,
 #      plus the libseqnn.so.0 link its SONAME needs),
-#   2. compiles Tests/c/test_api.c, test_threads.c and test_alloc.c with -Wall -Wextra -Werror,
+#   2. compiles Tests/c/test_api.c, test_threads.c, test_alloc.c and test_registry.c with -Wall -Wextra -Werror,
 #   3. runs them (test_alloc counts heap allocations with its own malloc, so it is not run under valgrind),
 #      and test_threads once more with two threads for matrix products (SeqNN's thread pool),
 #   4. runs them again under valgrind (definite leaks and memory errors fail; Tests/c/valgrind.supp hides
@@ -43,7 +43,7 @@ echo "library: $libdir/libseqnn.so"
 # 2. Compile.
 outdir=$(mktemp -d "${TMPDIR:-/tmp}/seqnn-ctest.XXXXXX")
 trap 'rm -rf "$outdir"' EXIT
-for t in test_api test_threads test_alloc; do
+for t in test_api test_threads test_alloc test_registry; do
     step "compiling $t"
     if ! "$CC" -std=c11 -Wall -Wextra -Werror -g -I"$root/Include" "$root/Tests/c/$t.c" -o "$outdir/$t" \
         -L"$libdir" -Wl,-rpath,"$libdir" -lseqnn -lpthread -lm; then
@@ -52,7 +52,7 @@ for t in test_api test_threads test_alloc; do
 done
 
 # 3. Run.
-for t in test_api test_threads test_alloc; do
+for t in test_api test_threads test_alloc test_registry; do
     [ -x "$outdir/$t" ] || continue
     step "running $t"
     "$outdir/$t" || fail "$t"
@@ -78,7 +78,7 @@ if [ "${SEQNN_SKIP_VALGRIND:-0}" != 1 ]; then
     else
         supp=()
         [ -f "$root/Tests/c/valgrind.supp" ] && supp=(--suppressions="$root/Tests/c/valgrind.supp")
-        for t in test_api test_threads; do
+        for t in test_api test_threads test_registry; do
             [ -x "$outdir/$t" ] || continue
             step "valgrind $t"
             # Forked children (test_api's crash probes) are traced too; their own leaks are not ours to

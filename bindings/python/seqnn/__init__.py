@@ -16,7 +16,7 @@ from . import (activations, backend, callbacks, initializers, layers, losses, me
 from ._errors import (BufferTooSmallError, BusyError, CallbackStoppedError, FormatError, InternalError,
                       LibraryNotFoundError, NotBuiltError, NotCompiledError, NumericError, SeqNNError,
                       SeqNNFileNotFoundError, SeqNNMemoryError, SeqNNOSError, SeqNNValueError, ShapeMismatchError,
-                      UnsupportedError)
+                      Status, UnsupportedError)
 from .layers import Input
 from .models import Sequential, load_model, save_model
 
@@ -27,7 +27,7 @@ __all__ = ["Sequential", "Input", "load_model", "save_model", "activations", "ba
            "SeqNNError", "SeqNNValueError", "ShapeMismatchError", "UnsupportedError", "FormatError", "SeqNNOSError",
            "SeqNNFileNotFoundError", "NotCompiledError", "NotBuiltError", "NumericError", "SeqNNMemoryError",
            "CallbackStoppedError", "BusyError", "BufferTooSmallError", "InternalError", "LibraryNotFoundError",
-           "library_version", "library_path", "abi_version", "set_num_threads"]
+           "Status", "library_version", "library_path", "abi_version", "set_num_threads"]
 
 
 def library_version() -> str:

@@ -31,26 +31,15 @@ from typing import Any, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 from numpy.ctypeslib import ndpointer
 
-from ._errors import LibraryNotFoundError, SeqNNError, error_for_status
+from ._errors import LibraryNotFoundError, SeqNNError, Status, error_for_status
 
 #: The SEQNN_ABI_VERSION of the header this binding was written against. A library with a smaller ABI
 #: version lacks functions used here; a larger one is fine (the ABI is only ever appended to).
-ABI_VERSION = 1
+ABI_VERSION = 2   # 2: seqnn_layer_class_names (the layer classes of seqnn.layers)
 
-SEQNN_OK = 0
-SEQNN_INVALID_ARGUMENT = 1
-SEQNN_SHAPE_MISMATCH = 2
-SEQNN_UNSUPPORTED = 3
-SEQNN_FORMAT_ERROR = 4
-SEQNN_IO_ERROR = 5
-SEQNN_NOT_COMPILED = 6
-SEQNN_OUT_OF_MEMORY = 7
-SEQNN_CALLBACK_STOPPED = 8
-SEQNN_BUSY = 9
-SEQNN_NOT_BUILT = 10
-SEQNN_NUMERIC_ERROR = 11
-SEQNN_BUFFER_TOO_SMALL = 12
-SEQNN_INTERNAL_ERROR = 13
+# The status codes, as module constants (``_ffi.SEQNN_OK``, ...): the members of ``_errors.Status``, the
+# binding's one status table, so no number is written twice.
+globals().update(Status.__members__)
 
 # --------------------------------------------------------------------------------------------------
 # Types of seqnn.h
@@ -114,6 +103,7 @@ PROTOTYPES = {
     "seqnn_abi_version": (c_int, []),
     "seqnn_status_string": (c_char_p, [c_int]),
     "seqnn_last_error": (c_char_p, []),
+    "seqnn_layer_class_names": (c_int, [POINTER(c_char), c_size_t, POINTER(c_size_t)]),
     "seqnn_set_num_threads": (c_int, [c_int]),
     "seqnn_model_create": (c_void_p, [c_uint64]),
     "seqnn_model_free": (None, [c_void_p]),
@@ -300,7 +290,7 @@ def last_error() -> str:
 
 def check(status: int, context: str = "") -> None:
     """Raises the exception for a non-zero status, with the library's message for this thread."""
-    if status != SEQNN_OK:
+    if status != Status.SEQNN_OK:
         raise make_error(status, context)
 
 
@@ -313,6 +303,31 @@ def make_error(status: int, context: str = "") -> SeqNNError:
         message = f"{context}: {message}"
     name = lib().seqnn_status_string(status)
     return error_for_status(status, message, name.decode() if name else "")
+
+
+def read_string(fn: Any, *args: Any) -> str:
+    """The text a ``(..., char *buf, size_t cap, size_t *len)`` function of seqnn.h writes: asks for the size
+    first (buf NULL, cap 0: SEQNN_BUFFER_TOO_SMALL with *len), then reads it into a buffer of that size."""
+    needed = c_size_t(0)
+    status = fn(*args, None, 0, ctypes.byref(needed))
+    if status not in (Status.SEQNN_OK, Status.SEQNN_BUFFER_TOO_SMALL):
+        raise make_error(status)
+    buf = ctypes.create_string_buffer(needed.value + 1)
+    check(fn(*args, buf, len(buf), None))
+    return buf.value.decode("utf-8", "replace")
+
+
+_class_names: Optional[Tuple[str, ...]] = None
+
+
+def layer_class_names() -> Tuple[str, ...]:
+    """The Keras layer classes the library builds (``seqnn_layer_class_names``), sorted. The list is fixed
+    for the life of the library, so it is read once."""
+    global _class_names
+    if _class_names is None:
+        text = read_string(lib().seqnn_layer_class_names)
+        _class_names = tuple(n for n in text.split("\n") if n)
+    return _class_names
 
 
 def encode(s: str, what: str) -> bytes:

@@ -114,8 +114,9 @@ def get_value(x: Any) -> Any:
 
 def set_value(x: Any, value: Any) -> None:
     if not isinstance(x, np.ndarray):
-        raise NotImplementedError("set_value works on numpy arrays only; an optimizer's learning rate cannot be "
-                                  "changed after compile in SeqNN (compile again with a new optimizer)")
+        # optimizer.learning_rate is a plain float here (read from the library), not a variable to write into
+        raise NotImplementedError("set_value works on numpy arrays only; to change an optimizer's learning rate, "
+                                  "assign it: model.optimizer.learning_rate = value (as in Keras 3)")
     x[...] = value
 
 

@@ -4,15 +4,23 @@ A layer object holds its Keras config; ``Sequential.add`` hands the config to ``
 JSON, and from then on the layer reads and writes its weights in the model. Every layer accepts Keras's
 common keyword arguments: ``name``, ``trainable``, ``dtype`` (float32 only), and on the first layer the
 input forms ``input_shape``, ``input_dim``, ``input_length``, ``batch_size`` and ``batch_input_shape``.
+
+The classes follow from the library: any Keras layer class it can build (``seqnn_layer_class_names``) that
+has no hand-written class here is still ``seqnn.layers.<ClassName>`` (and ``seqnn.keras.layers``), a
+generic class made on first use that takes Keras's arguments by keyword and passes them to the library
+as the layer's config, as the hand-written ones do. So a layer added to the library needs no Python edit.
+An unknown name raises AttributeError naming the closest classes.
 """
 from __future__ import annotations
 
+import difflib
+import threading
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Type
 
 import numpy as np
 
-from . import _config
-from ._errors import SeqNNValueError, UnsupportedError
+from . import _config, _ffi
+from ._errors import SeqNNError, SeqNNValueError, UnsupportedError
 
 if TYPE_CHECKING:
     from .models import Sequential
@@ -453,12 +461,17 @@ def _option(value: Any, what: str) -> Any:
 
 
 def _keras_layer(class_name: str, positional: Tuple[str, ...] = (), own: Tuple[str, ...] = (),
-                 doc: str = "") -> Type[Layer]:
+                 doc: str = "", generic: bool = False) -> Type[Layer]:
     """A Layer class whose Keras arguments go to the library's config as given (the library checks them):
     `positional` names Keras's positional arguments, `own` the common-looking arguments that are options
-    of this class (Embedding's input_dim is its vocabulary size, not an input shape)."""
+    of this class (Embedding's input_dim is its vocabulary size, not an input shape). `generic`: made
+    from the library's registry, knowing nothing of the class but its name."""
 
     def __init__(self: Layer, *args: Any, **kwargs: Any) -> None:
+        if generic and args:
+            raise TypeError(f"{class_name}() takes keyword arguments only, as Keras names them (it is made from "
+                            f"the library's layer registry, which does not say the order of Keras's positional "
+                            f"arguments); found {len(args)} positional")
         if len(args) > len(positional):
             raise TypeError(f"{class_name} takes at most {len(positional)} positional arguments ({', '.join(positional)})")
         options = dict(zip(positional, args))
@@ -516,9 +529,67 @@ LAYER_CLASSES: Dict[str, Type[Layer]] = {c._class_name: c for c in (
     RepeatVector, Permute)}
 
 
+_generic_lock = threading.Lock()
+
+
+def _registered(name: str, module: str) -> Type[Layer]:
+    """The class ``module.name`` stands for: a generic class for a layer class the library builds but this
+    package has no class for (made once and stored in this module, so the same object comes back every
+    time), else AttributeError with the closest names."""
+    if name.startswith("_"):   # dunders and private names (copy, pickle, inspect probe these): never layers
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    try:
+        registered = _ffi.layer_class_names()
+    except SeqNNError as e:    # e.g. the library cannot be loaded: hasattr() must still answer False
+        raise AttributeError(f"module {module!r} has no attribute {name!r} (the layer classes of the library "
+                             f"could not be read: {e})") from e
+    if name in registered:
+        with _generic_lock:
+            cls = globals().get(name)
+            if not (isinstance(cls, type) and issubclass(cls, Layer)):
+                cls = _keras_layer(name, generic=True, doc=(
+                    f"``keras.layers.{name}``, made from the library's layer registry: Keras's arguments by "
+                    f"keyword, passed to the library as the layer's config (the library checks them)."))
+                cls.__module__ = __name__
+                globals()[name] = cls
+        return cls
+    # Suggestions from every public class name (Input, ConfigLayer too); the listing only the library's.
+    known = sorted(set(registered) | {n for n in __all__ if n[:1].isupper()})
+    close = [n for n in known if n.lower() == name.lower()] or difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(n) for n in close)}?" if close else \
+        f"; the layer classes it builds: {', '.join(registered)}"
+    raise AttributeError(f"module {module!r} has no attribute {name!r}: it is not a layer class SeqNN builds{hint}")
+
+
+def __getattr__(name: str) -> Type[Layer]:
+    """PEP 562: ``seqnn.layers.X`` for a layer class the library registers without a class written here."""
+    return _registered(name, __name__)
+
+
+def __dir__() -> List[str]:
+    names = set(globals())
+    try:
+        names.update(_ffi.layer_class_names())
+    except SeqNNError:
+        pass
+    return sorted(names)
+
+
+def _class_for(class_name: str) -> Optional[Type[Layer]]:
+    """The Python class of a Keras layer class name: hand-written, or generic when the library builds it;
+    None when neither (the library will refuse it with its own message)."""
+    cls = LAYER_CLASSES.get(class_name)
+    if cls is not None:
+        return cls
+    try:
+        return _registered(class_name, __name__)
+    except AttributeError:
+        return None
+
+
 def _bare(class_name: str, name: str) -> Layer:
     """A layer object standing for an existing layer of a loaded model (its config lives in the library)."""
-    cls = LAYER_CLASSES.get(class_name, Layer)
+    cls = _class_for(class_name) or Layer
     layer: Layer = object.__new__(cls)
     Layer.__init__(layer, name=name)
     layer._explicit_name = True
@@ -553,9 +624,9 @@ class ConfigLayer(Layer):
 
 
 def deserialize(config: Dict[str, Any]) -> Layer:
-    """``keras.layers.deserialize``: a layer from ``{"class_name", "config"}`` (a ``ConfigLayer`` for
-    classes without a Python class here)."""
-    cls = LAYER_CLASSES.get(config.get("class_name", ""))
+    """``keras.layers.deserialize``: a layer from ``{"class_name", "config"}`` (a ``ConfigLayer``, which the
+    library will refuse with its message, for a class it does not build)."""
+    cls = _class_for(str(config.get("class_name", "")))
     if cls is None:
         return ConfigLayer(str(config.get("class_name", "")), dict(config.get("config", {})))
     cfg = dict(config.get("config", {}))

@@ -18,7 +18,7 @@ import re
 import time
 import warnings
 import weakref
-from ctypes import byref, c_size_t, c_void_p
+from ctypes import byref, c_double, c_int64, c_size_t, c_void_p
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -111,7 +111,6 @@ def _declared_input(cfg: Dict[str, Any]) -> Optional[List[Optional[int]]]:
 
 
 _UNKNOWN_METRIC = re.compile(r"unknown metric '([^']*)'")
-_SHAPE_CELL = re.compile(r"\s*(\((?:None|\d+)(?:, \d+)*,?\)|\(unbuilt\))")
 
 
 class Sequential:
@@ -151,7 +150,7 @@ class Sequential:
         self._input_shape: Optional[Tuple[int, ...]] = None
         self._batch_size: Optional[int] = None
         self._pending_batch: Optional[int] = None
-        self._pending_compile: Optional[Tuple[Any, Any, Any, Dict[str, Any]]] = None
+        self._pending_compile: Optional[Tuple[Any, Optional[float], str, str, Any, Dict[str, Any]]] = None
         self._force_uncompiled = False
         self._version = 0
         self._cache: Dict[str, Any] = {}
@@ -336,58 +335,70 @@ class Sequential:
                 return layer
         raise ValueError(f"No such layer: {name}. Existing layers are: {[lyr.name for lyr in self._layers]}.")
 
+    def _c_input_shape(self) -> Optional[Tuple[Tuple[int, ...], Optional[int]]]:
+        """(per-sample input shape, fixed batch size or None) as the library has them
+        (``seqnn_model_input_shape``); None while the input shape is unknown."""
+        def compute() -> Optional[Tuple[Tuple[int, ...], Optional[int]]]:
+            batch = c_int64(0)
+            dims = self._read_shape("seqnn_model_input_shape", extra=(byref(batch),))
+            return None if dims is None else (dims, int(batch.value) or None)
+        return self._cached("input_shape", compute)  # type: ignore[no-any-return]
+
+    def _read_shape(self, fn_name: str, *args: Any, extra: Tuple[Any, ...] = ()) -> Optional[Tuple[int, ...]]:
+        """A shape from a ``(model, ..., int64_t *shape, size_t cap, size_t *ndim, ...)`` function of seqnn.h;
+        None for SEQNN_NOT_BUILT. Retries once with the rank the library reports if 8 entries are too few."""
+        fn = getattr(_ffi.lib(), fn_name)
+        cap = 8
+        for _ in range(2):
+            buf = (c_int64 * cap)()
+            ndim = c_size_t(0)
+            status = fn(self._ptr, *args, buf, cap, byref(ndim), *extra)
+            if status == _ffi.SEQNN_NOT_BUILT:
+                return None
+            if status == _ffi.SEQNN_BUFFER_TOO_SMALL and ndim.value > cap:
+                cap = int(ndim.value)
+                continue
+            _ffi.check(status)
+            return tuple(int(buf[k]) for k in range(ndim.value))
+        raise _ffi.make_error(_ffi.SEQNN_BUFFER_TOO_SMALL, fn_name)
+
     def _layer_output_shapes(self) -> List[Shape]:
+        """Each layer's output shape with the batch dimension (``seqnn_model_layer_output_shape``); ``()``
+        for a layer whose shape is not known yet (the model's input shape is unknown)."""
         def compute() -> List[Shape]:
-            text = self._summary_text()
-            lines = text.split("\n")
+            c = self._c_input_shape()
+            batch = c[1] if c is not None else None
             shapes: List[Shape] = []
-            pos = 0
-            for i, layer in enumerate(self._layers):
-                prefix = f" {layer.name} ({_ffi.decode(_ffi.lib().seqnn_model_layer_class(self._ptr, i))})"
-                while pos < len(lines) and not lines[pos].startswith(prefix):
-                    pos += 1
-                shape: Shape = ()
-                if pos < len(lines):
-                    m = _SHAPE_CELL.match(lines[pos][len(prefix):])
-                    if m and m.group(1) != "(unbuilt)":
-                        cells = [c.strip() for c in m.group(1)[1:-1].split(",") if c.strip()]
-                        shape = tuple(None if c == "None" else int(c) for c in cells)
-                    pos += 1
-                shapes.append(shape)
+            for i in range(len(self._layers)):
+                dims = self._read_shape("seqnn_model_layer_output_shape", i)
+                shapes.append(() if dims is None else (batch,) + dims)
             return shapes
         return list(self._cached("layer_shapes", compute))
 
     def _sample_output_shape(self) -> Tuple[int, ...]:
-        """The output shape of one sample (no batch axis)."""
+        """The output shape of one sample (no batch axis); () while the model is not built."""
         def compute() -> Tuple[int, ...]:
-            size = self._output_size()
-            if size is None:
+            c = self._c_input_shape()
+            if c is None:
                 return ()
-            shapes = self._layer_output_shapes() if self._layers else []
-            if shapes and shapes[-1] and all(d is not None for d in shapes[-1][1:]):
-                dims = tuple(int(d) for d in shapes[-1][1:])  # type: ignore[arg-type]
-                if int(np.prod(dims)) == size:
-                    return dims
-            if not self._layers and self._input_shape is not None:
-                return self._input_shape
-            return (size,)
+            if not self._layers:
+                return c[0]
+            dims = self._read_shape("seqnn_model_layer_output_shape", len(self._layers) - 1)
+            return dims if dims is not None else ()
         return tuple(self._cached("sample_output_shape", compute))
 
     @property
     def input_shape(self) -> Optional[Shape]:
-        """The batch input shape, e.g. ``(None, 784)`` (None until known). For a loaded model it is
-        ``(batch, input size)``: the C API tells the number of input values per sample, not their shape."""
-        if self._input_shape is not None:
-            return (self._batch_size,) + tuple(self._input_shape)
-        size = self._input_size()
-        return None if size is None else (self._batch_size, size)
+        """The batch input shape, e.g. ``(None, 784)``, or ``(32, 6, 8)`` with a fixed batch size; None until
+        the input shape is known. Read from the library, so a loaded model has its full shape too."""
+        c = self._c_input_shape()
+        return None if c is None else (c[1],) + c[0]
 
     @property
     def output_shape(self) -> Optional[Shape]:
-        """The batch output shape, e.g. ``(None, 10)``."""
-        if not self._is_built():
-            return None
-        return (self._batch_size,) + self._sample_output_shape()
+        """The batch output shape, e.g. ``(None, 10)``; None until the input shape is known."""
+        c = self._c_input_shape()
+        return None if c is None else (c[1],) + self._sample_output_shape()
 
     @property
     def built(self) -> bool:
@@ -412,14 +423,7 @@ class Sequential:
         return int(total.value)
 
     def _summary_text(self) -> str:
-        lib = _ffi.lib()
-        needed = c_size_t(0)
-        status = lib.seqnn_model_summary(self._ptr, None, 0, byref(needed))
-        if status not in (_ffi.SEQNN_OK, _ffi.SEQNN_BUFFER_TOO_SMALL):
-            raise _ffi.make_error(status)
-        buf = ctypes.create_string_buffer(needed.value + 1)
-        self._call("seqnn_model_summary", buf, len(buf), None)
-        text = buf.value.decode("utf-8", "replace")
+        text = _ffi.read_string(_ffi.lib().seqnn_model_summary, self._ptr)
         if self.name != "sequential" and text.startswith('Model: "sequential"'):
             text = f'Model: "{self.name}"' + text[len('Model: "sequential"'):]
         return text
@@ -582,7 +586,10 @@ class Sequential:
         opt_json = self._optimizer_arg(optimizer)
         loss_json = self._loss_arg(loss)
         metric_specs, python_metrics = self._metric_args(metrics)
-        self._pending_compile = (opt_json, loss_json, metric_specs, python_metrics)
+        # model.optimizer is an optimizer object, as in Keras, whatever form compile was given.
+        opt_obj = _optimizer_object(optimizer)
+        lr_at_compile = opt_obj._learning_rate if isinstance(opt_obj, optimizers_module.Optimizer) else None
+        self._pending_compile = (opt_obj, lr_at_compile, opt_json, loss_json, metric_specs, python_metrics)
         if self._is_built():
             try:
                 self._run_pending_compile()
@@ -590,9 +597,13 @@ class Sequential:
                 self._pending_compile = None
                 raise
         self._force_uncompiled = False
-        if isinstance(optimizer, str) and optimizer.lower() in optimizers_module._BY_NAME:
-            optimizer = optimizers_module.get(optimizer)
-        self.optimizer = optimizer
+        # Bind the optimizer to this model so its learning_rate reads and writes the library's (an
+        # optimizer compiled into another model before now follows this one, as in Keras).
+        if isinstance(self.optimizer, optimizers_module.Optimizer) and self.optimizer._model() is self:
+            self.optimizer._model_ref = None
+        if isinstance(opt_obj, optimizers_module.Optimizer):
+            opt_obj._model_ref = weakref.ref(self)
+        self.optimizer = opt_obj
         self.loss = loss
         self.compiled_metrics = list(metrics or []) if isinstance(metrics, (list, tuple)) else (
             [] if metrics is None else [metrics])
@@ -600,7 +611,7 @@ class Sequential:
     def _run_pending_compile(self) -> None:
         if self._pending_compile is None or not self._is_built():
             return
-        opt_json, loss_json, metric_specs, python_metrics = self._pending_compile
+        opt_obj, lr_at_compile, opt_json, loss_json, metric_specs, python_metrics = self._pending_compile
         state = self._metric_state
         for name in list(state.functions):
             if name not in python_metrics:
@@ -615,6 +626,27 @@ class Sequential:
                    _ffi.encode(_config.to_json(metric_specs), "metrics"))
         self._pending_compile = None
         self._changed()
+        # A learning rate set on model.optimizer while the compile waited for the input shape (opt_json was
+        # written before) reaches the library now.
+        if isinstance(opt_obj, optimizers_module.Optimizer) and opt_obj._learning_rate != lr_at_compile:
+            self._set_learning_rate(opt_obj._learning_rate)
+
+    def _get_learning_rate(self) -> Optional[float]:
+        """The compiled optimizer's learning rate in the library; None while the library has no compiled
+        optimizer (before compile, while a compile waits for the input shape, after add/pop)."""
+        value = c_double(0.0)
+        status = _ffi.lib().seqnn_model_get_learning_rate(self._ptr, byref(value))
+        if status == _ffi.SEQNN_NOT_COMPILED:
+            return None
+        _ffi.check(status)
+        return float(value.value)
+
+    def _set_learning_rate(self, value: float) -> None:
+        """Sets the compiled optimizer's learning rate, keeping its state; nothing to do (the optimizer object
+        keeps the value for the next compile) while the library has no compiled optimizer."""
+        status = _ffi.lib().seqnn_model_set_learning_rate(self._ptr, float(value))
+        if status != _ffi.SEQNN_NOT_COMPILED:
+            _ffi.check(status)
 
     @staticmethod
     def _optimizer_arg(optimizer: Any) -> str:
@@ -1089,9 +1121,9 @@ class Sequential:
     def get_config(self) -> Dict[str, Any]:
         """Keras's ``get_config()``: the name and each layer's ``{"class_name", "config"}``."""
         layers = []
-        if self._input_shape is not None:
-            layers.append({"class_name": "InputLayer",
-                           "config": {"batch_shape": [self._batch_size] + list(self._input_shape)}})
+        c = self._c_input_shape()
+        if c is not None:
+            layers.append({"class_name": "InputLayer", "config": {"batch_shape": [c[1]] + list(c[0])}})
         layers += [{"class_name": lyr._class_name, "config": lyr.get_config()} for lyr in self._layers]
         return {"name": self.name, "layers": layers}
 
@@ -1170,6 +1202,22 @@ def _h5_path(filepath: Any, save_format: Optional[str] = None) -> str:
     return path
 
 
+def _optimizer_object(optimizer: Any) -> Any:
+    """What ``model.optimizer`` holds after ``compile(optimizer)``: the object itself, or one made from a
+    name or config dict as Keras does (a dict for a class this package has no Python class for stays a dict;
+    the library may still know it)."""
+    if optimizer is None:
+        return optimizers_module.get("rmsprop")
+    if isinstance(optimizer, str) and optimizer.lower() in optimizers_module._BY_NAME:
+        return optimizers_module.get(optimizer)
+    if isinstance(optimizer, dict):
+        try:
+            return optimizers_module.deserialize(optimizer)
+        except (TypeError, ValueError):
+            return optimizer
+    return optimizer
+
+
 def _file_error(status: int, path: str) -> SeqNNError:
     err = _ffi.make_error(status)
     if status == _ffi.SEQNN_IO_ERROR and not os.path.exists(path):
@@ -1210,11 +1258,10 @@ def load_model(filepath: Union[str, "os.PathLike[str]"], custom_objects: Optiona
                                     _ffi.decode(lib.seqnn_model_layer_name(model._ptr, i)))
         layer._model = model
         model._layers.append(layer)
-    # The C API tells the input size but not the input shape (see the report's wish list); a fixed batch
-    # size shows in the summary's output shapes.
-    shapes = model._layer_output_shapes() if model._layers and model._is_built() else []
-    if shapes and shapes[0] and shapes[0][0] is not None:
-        model._batch_size = shapes[0][0]
+    # The Python-side build state (used when layers are added later and for steps per epoch) from the file.
+    c = model._c_input_shape()
+    if c is not None:
+        model._input_shape, model._batch_size = c
     _register_file_metrics(model, custom_objects or {})
     if not compile:
         model._force_uncompiled = True

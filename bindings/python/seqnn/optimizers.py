@@ -4,14 +4,23 @@
 objects; the object's ``get_config()`` goes to the library as Keras's ``{"class_name", "config"}`` JSON.
 The update rules run in the library. Keras 2's ``lr=`` is accepted as ``learning_rate``; Keras 2's
 ``decay=`` is ignored with a warning, as Keras 3 does. Learning-rate schedules, ``use_ema`` and gradient
-accumulation are not supported. Changing ``learning_rate`` after ``compile`` does not reach the library;
-compile again.
+accumulation are not supported.
+
+After ``model.compile(optimizer)``, ``model.optimizer.learning_rate`` is the compiled optimizer's rate in
+the library (``seqnn_model_get_learning_rate``), and assigning it (``model.optimizer.learning_rate = 0.01``,
+or Keras 2's ``.lr``) changes the model's optimizer keeping its state (``seqnn_model_set_learning_rate``),
+as in Keras; from a callback's ``on_epoch_end`` too, which is how ReduceLROnPlateau-style callbacks work.
 """
 from __future__ import annotations
 
 import math
+import struct
 import warnings
-from typing import Any, Dict, Optional, Union
+import weakref
+from typing import TYPE_CHECKING, Any, Dict, Optional, Union
+
+if TYPE_CHECKING:
+    from .models import Sequential
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "get",
            "serialize", "deserialize"]
@@ -40,13 +49,10 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}")
         if learning_rate is None:
             learning_rate = self._default_learning_rate
-        if callable(learning_rate) or isinstance(learning_rate, dict):
-            raise NotImplementedError(f"{type(self).__name__}: learning-rate schedules are not supported by SeqNN; "
-                                      f"give learning_rate as a number")
-        self.learning_rate = float(learning_rate)
-        if not math.isfinite(self.learning_rate) or self.learning_rate < 0:
-            raise ValueError(f"{type(self).__name__}: learning_rate must be a non-negative number, "
-                             f"found {learning_rate}")
+        # The model this optimizer is compiled into (set by Sequential.compile); weak, so an optimizer kept
+        # by the user does not keep a freed model alive.
+        self._model_ref: Optional["weakref.ReferenceType[Sequential]"] = None
+        self._learning_rate = self._checked_learning_rate(learning_rate)
         if clipnorm is not None and global_clipnorm is not None:
             raise ValueError("Only one of `clipnorm` and `global_clipnorm` can be set. "
                              f"Received: clipnorm={clipnorm}, global_clipnorm={global_clipnorm}")
@@ -61,13 +67,55 @@ class Optimizer:
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self.name = name or self._class_name.lower()
 
+    def _checked_learning_rate(self, value: Any) -> float:
+        if callable(value) or isinstance(value, dict):
+            raise NotImplementedError(f"{type(self).__name__}: learning-rate schedules are not supported by SeqNN; "
+                                      f"give learning_rate as a number")
+        try:
+            lr = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{type(self).__name__}: learning_rate must be a number, found {value!r}") from None
+        if not math.isfinite(lr) or lr < 0:
+            raise ValueError(f"{type(self).__name__}: learning_rate must be a non-negative number, found {value}")
+        return lr
+
+    def _model(self) -> Optional["Sequential"]:
+        return self._model_ref() if self._model_ref is not None else None
+
+    @property
+    def learning_rate(self) -> float:
+        """Keras's ``optimizer.learning_rate``: once compiled into a model, the library's current value.
+
+        The library keeps it in float32 (as Keras's variable does); when that is the float32 of the value
+        set here, the value as given is returned, so ``get_config()`` reads the same before and after
+        compile. Before compile (or while the model waits for its input shape) it is the value given."""
+        model = self._model()
+        value = model._get_learning_rate() if model is not None else None
+        if value is None or _float32(value) == _float32(self._learning_rate):
+            return self._learning_rate
+        return value
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        lr = self._checked_learning_rate(value)
+        model = self._model()
+        if model is not None:
+            model._set_learning_rate(lr)   # raises the library's error (e.g. BusyError) and then keeps the old
+        self._learning_rate = lr
+
     @property
     def lr(self) -> float:
+        """Keras 2's name for ``learning_rate``."""
         return self.learning_rate
 
     @lr.setter
-    def lr(self, value: float) -> None:
-        self.learning_rate = float(value)
+    def lr(self, value: Any) -> None:
+        self.learning_rate = value
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_model_ref"] = None   # a weak reference cannot be pickled; a copy is not compiled anywhere
+        return state
 
     def _options(self) -> Dict[str, Any]:
         return {}
@@ -199,6 +247,14 @@ class Nadam(_Betas):
     """Nadam. Defaults: learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7."""
 
     _class_name = "Nadam"
+
+
+def _float32(x: float) -> float:
+    """``x`` rounded to float32, the precision the library keeps learning rates in."""
+    try:
+        return float(struct.unpack("f", struct.pack("f", x))[0])
+    except OverflowError:
+        return math.inf
 
 
 _BY_NAME = {c._class_name.lower(): c for c in (SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam)}
