@@ -40,7 +40,9 @@ let package = Package(
         .executableTarget(name: "seqinspect",
                           dependencies: ["SeqNN", "SeqNNFile", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "tools/seqinspect", exclude: ["README.md", "make_fixtures.py"]),
-        .testTarget(name: "SeqNNTests", dependencies: ["SeqNN"], path: "Tests/SeqNNTests",
+        // Plain reference implementations the tests hold the kernels to: test code, not shipped.
+        .target(name: "SeqNNTestSupport", dependencies: ["SeqNN"], path: "Tests/SeqNNTestSupport"),
+        .testTarget(name: "SeqNNTests", dependencies: ["SeqNN", "SeqNNTestSupport"], path: "Tests/SeqNNTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "SeqNNFileTests", dependencies: ["SeqNNFile", "SeqNN"], path: "Tests/SeqNNFileTests",
                     exclude: ["Fixtures"]),

@@ -9,17 +9,17 @@ import SeqNN
 /// read from the metadata; values only by `values(at:)`.
 extension ModelFile {
     /// One dataset: where it is, its shape and element type as stored.
-    public struct Dataset: Sendable, Equatable {
+    package struct Dataset: Sendable, Equatable {
         /// The absolute HDF5 path ("/model_weights/dense/dense/kernel:0").
-        public var path: String
+        package var path: String
         /// The name it is listed under (the `weight_names` entry), or the path relative to its group.
-        public var name: String
-        public var shape: [Int]
+        package var name: String
+        package var shape: [Int]
         /// "float32", "float64", "float16", "int64", "uint8", ... or the HDF5 class for anything else.
-        public var dtype: String
+        package var dtype: String
         /// The element count. A hostile file can declare dimensions whose product overflows; such counts
         /// read as `maxCount` (2^48, far beyond any real file), so sums over a file's datasets cannot overflow.
-        public var count: Int {
+        package var count: Int {
             var n = 1
             for d in shape {
                 let (p, overflow) = n.multipliedReportingOverflow(by: max(d, 0))
@@ -28,23 +28,23 @@ extension ModelFile {
             }
             return n
         }
-        public static let maxCount = 1 << 48
+        package static let maxCount = 1 << 48
     }
 
     /// The weights of one `layer_names` entry, in `weight_names` order.
-    public struct LayerWeights: Sendable {
-        public var layerName: String
+    package struct LayerWeights: Sendable {
+        package var layerName: String
         /// Datasets that exist; names listed in `weight_names` but missing are in `missing`.
-        public var weights: [Dataset]
-        public var missing: [String]
+        package var weights: [Dataset]
+        package var missing: [String]
         /// False when `layer_names` lists the layer but its group is absent.
-        public var groupExists: Bool
+        package var groupExists: Bool
     }
 
     // MARK: Groups and datasets
 
     /// Whether an object (group or dataset) exists at the absolute or root-relative `path`.
-    public func exists(_ path: String) -> Bool { file.root.has(relative(path)) }
+    package func exists(_ path: String) -> Bool { file.root.has(relative(path)) }
 
     func relative(_ path: String) -> String { String(path.drop { $0 == "/" }) }
 
@@ -66,7 +66,7 @@ extension ModelFile {
     /// For each entry of `model_weights`' `layer_names` (with Keras's split-list fallback), its datasets in
     /// `weight_names` order (spec §4.3): what Keras's positional loader reads. Empty when the file has no
     /// `model_weights`.
-    public func layerWeights() throws -> [LayerWeights] {
+    package func layerWeights() throws -> [LayerWeights] {
         guard let mw = try group("model_weights") else { return [] }
         return try layerWeights(in: mw)
     }
@@ -93,7 +93,7 @@ extension ModelFile {
 
     /// Optimizer state tensors: Keras's `optimizer_weights` (K2 or K3 layout, in `weight_names` order, then
     /// any unlisted datasets) and SeqNN's `seqnn_optimizer_state`, in that order.
-    public func optimizerDatasets() throws -> [Dataset] {
+    package func optimizerDatasets() throws -> [Dataset] {
         var out = [Dataset]()
         if let g = try group("optimizer_weights") {
             var listed = Set<String>()
@@ -108,7 +108,7 @@ extension ModelFile {
     }
 
     /// Every dataset below `groupPath`, depth first in name order, named relative to that group.
-    public func datasets(under groupPath: String) throws -> [Dataset] {
+    package func datasets(under groupPath: String) throws -> [Dataset] {
         guard let g = try group(groupPath) else { return [] }
         final class Box { var names: [String] = [] }
         let box = Box()
@@ -129,7 +129,7 @@ extension ModelFile {
     }
 
     /// Shape and type of the dataset at the absolute `path`.
-    public func dataset(_ path: String, name: String? = nil) throws -> Dataset {
+    package func dataset(_ path: String, name: String? = nil) throws -> Dataset {
         let rel = relative(path)
         guard file.root.has(rel) else { throw SeqNNError(.format, "dataset \(path) is missing") }
         let ds = try H5Handle(H5Dopen2(file.root.id, rel, H5.P_DEFAULT), .dataset, "cannot open dataset \(path)")
@@ -158,7 +158,7 @@ extension ModelFile {
 
     /// The values of a numeric dataset, converted to Double (float16/32/64 and integers alike), row-major.
     /// Refuses non-numeric types and more than `limit` elements before allocating.
-    public func values(at path: String, limit: Int = 1 << 28) throws -> [Double] {
+    package func values(at path: String, limit: Int = 1 << 28) throws -> [Double] {
         let info = try dataset(path)
         guard info.dtype.hasPrefix("float") || info.dtype.hasPrefix("int") || info.dtype.hasPrefix("uint") else {
             throw SeqNNError(.format, "dataset \(path) holds \(info.dtype) values, not numbers")
@@ -176,7 +176,7 @@ extension ModelFile {
     // MARK: SeqNN's test batch
 
     /// `seqnn_test_batch/x` and `/y` (ModelWriter's `testInputs`), nil when the file has none.
-    public func testBatch() throws -> (x: [Float], xShape: [Int], y: [Float], yShape: [Int])? {
+    package func testBatch() throws -> (x: [Float], xShape: [Int], y: [Float], yShape: [Int])? {
         guard exists("/seqnn_test_batch/x"), exists("/seqnn_test_batch/y") else { return nil }
         let g = try file.root.group("seqnn_test_batch")
         let x = try g.floats("x"), y = try g.floats("y")
@@ -187,17 +187,17 @@ extension ModelFile {
 
     /// What `optimizerDatasets` holds, summarized: which layouts are present, how many tensors and values,
     /// and the iteration counter when one is stored.
-    public struct OptimizerStateSummary: Sendable {
+    package struct OptimizerStateSummary: Sendable {
         /// "keras2", "keras3" (the `optimizer_weights` group: Keras 2 names end in ":0"), "seqnn"
         /// (`seqnn_optimizer_state`), or "seqnn+keras2" when SeqNN wrote both.
-        public var layout: String
-        public var tensors: Int
-        public var values: Int
-        public var iterations: Int?
+        package var layout: String
+        package var tensors: Int
+        package var values: Int
+        package var iterations: Int?
     }
 
     /// nil when the file stores no optimizer state (saved uncompiled or with include_optimizer=False).
-    public func optimizerStateSummary() throws -> OptimizerStateSummary? {
+    package func optimizerStateSummary() throws -> OptimizerStateSummary? {
         let tensors = try optimizerDatasets()
         guard !tensors.isEmpty else { return nil }
         var layouts = [String]()

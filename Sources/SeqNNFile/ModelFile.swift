@@ -12,37 +12,37 @@ import SeqNN
 /// Contract: nothing here writes to the file; every failure is a `SeqNNError` (`.io` when the file system
 /// refuses, `.format` for a file that is not a readable model file). Values are read only when asked for, so
 /// opening a large file is cheap.
-public final class ModelFile: @unchecked Sendable {
+package final class ModelFile: @unchecked Sendable {
     /// The format generation a file was written in.
-    public enum Dialect: String, Sendable {
+    package enum Dialect: String, Sendable {
         case keras2, keras3, seqnn, unknown
     }
 
     /// What the file says about itself, from its root attributes.
-    public struct Format: Sendable {
-        public var dialect: Dialect
+    package struct Format: Sendable {
+        package var dialect: Dialect
         /// True when the file has no `keras_version` attribute and the dialect was guessed from the config.
-        public var dialectGuessed: Bool
-        public var kerasVersion: String?
-        public var backend: String?
+        package var dialectGuessed: Bool
+        package var kerasVersion: String?
+        package var backend: String?
         /// SeqNN's `seqnn_version`, `seqnn_format_version` and `seqnn_keras_semantics`, when SeqNN wrote the file.
-        public var seqnnVersion: String?
-        public var seqnnFormatVersion: String?
-        public var seqnnSemantics: String?
+        package var seqnnVersion: String?
+        package var seqnnFormatVersion: String?
+        package var seqnnSemantics: String?
         /// The Keras generation whose definitions apply where Keras 2 and 3 differ (hard_sigmoid, the
         /// binary crossentropy epsilon, frozen-layer penalties).
-        public var kerasMajor: Int
+        package var kerasMajor: Int
     }
 
-    public let path: String
+    package let path: String
     /// The size of the file in bytes.
-    public let fileSize: Int
-    public let format: Format
+    package let fileSize: Int
+    package let format: Format
     let file: H5File
     var root: H5Group { file.root }
 
     /// Opens `path` read-only and reads its format. Missing, empty, non-HDF5 and truncated files give a clear error.
-    public init(path: String) throws {
+    package init(path: String) throws {
         file = try H5File.open(path)
         self.path = path
         var st = stat()
@@ -88,11 +88,11 @@ public final class ModelFile: @unchecked Sendable {
     // MARK: Configs and SeqNN's extras
 
     /// `model_config` as stored, nil when absent.
-    public func modelConfigText() throws -> String? { try root.stringAttribute("model_config") }
+    package func modelConfigText() throws -> String? { try root.stringAttribute("model_config") }
 
     /// `model_config` parsed: `{"class_name": ..., "config": ...}`. A file without one (a weights-only file)
     /// or with text that is not JSON is refused, saying which.
-    public func modelConfig() throws -> JSON {
+    package func modelConfig() throws -> JSON {
         guard let text = try modelConfigText() else {
             let hint = root.has("model_weights") || root.hasAttribute("layer_names")
                 ? "it holds weights only (save_weights layout?)" : "it is not a Keras model file"
@@ -109,13 +109,13 @@ public final class ModelFile: @unchecked Sendable {
     }
 
     /// `training_config` as stored (Keras writes it when the model was compiled and saved with its optimizer).
-    public func trainingConfigText() throws -> String? { try root.stringAttribute("training_config") }
+    package func trainingConfigText() throws -> String? { try root.stringAttribute("training_config") }
 
     /// SeqNN's `seqnn_history` as stored (Keras keeps no history in .h5 files).
-    public func historyText() throws -> String? { try root.stringAttribute("seqnn_history") }
+    package func historyText() throws -> String? { try root.stringAttribute("seqnn_history") }
 
     /// SeqNN's `seqnn_random_state`: the model's generator state (4 words), so a resumed fit continues exactly.
-    public func randomState() throws -> [UInt64]? {
+    package func randomState() throws -> [UInt64]? {
         guard let r = try root.stringAttribute("seqnn_random_state") else { return nil }
         let words = r.split(separator: " ").compactMap { UInt64($0) }
         guard words.count == 4 else { throw SeqNNError(.format, "seqnn_random_state must hold 4 integers, found '\(r.prefix(80))'") }

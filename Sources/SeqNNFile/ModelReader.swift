@@ -2,16 +2,16 @@ import SeqNN
 
 /// Builds a `Sequential` from a model file's parts (`ModelFile`): architecture, weights, compile state,
 /// optimizer state, history and generator state. This is `seqnn_model_load`'s path.
-public enum ModelReader {
+package enum ModelReader {
     /// Loads a whole model. A compiled file comes back compiled with its optimizer state; an uncompiled file
     /// (or one saved without the optimizer) comes back uncompiled. The file is only read.
-    public static func load(_ path: String, seed: UInt64 = 0) throws -> Sequential {
+    package static func load(_ path: String, seed: UInt64 = 0) throws -> Sequential {
         try ModelFile(path: path).loadModel(seed: seed)
     }
 
     /// Reads weights from a model file (or a Keras weights-only file) into an existing built model.
     /// Every array is read and checked first; the model changes only if all of them fit.
-    public static func loadWeights(_ path: String, into model: Sequential) throws {
+    package static func loadWeights(_ path: String, into model: Sequential) throws {
         try ModelFile(path: path).loadWeights(into: model)
     }
 
@@ -89,7 +89,7 @@ public enum ModelReader {
 
 extension ModelFile {
     /// The whole model, as `ModelReader.load` returns it.
-    public func loadModel(seed: UInt64 = 0) throws -> Sequential {
+    package func loadModel(seed: UInt64 = 0) throws -> Sequential {
         let model = try loadArchitectureAndWeights(seed: seed)
         if let t = try trainingConfigText() {
             try ModelReader.compile(model, trainingConfig: t)
@@ -102,14 +102,14 @@ extension ModelFile {
     }
 
     /// The architecture and weights only (uncompiled): what a forward pass needs.
-    public func loadArchitectureAndWeights(seed: UInt64 = 0) throws -> Sequential {
+    package func loadArchitectureAndWeights(seed: UInt64 = 0) throws -> Sequential {
         let model = try ModelReader.sequential(fromModelConfig: modelConfig(), kerasMajor: format.kerasMajor, seed: seed)
         try ModelReader.readWeights(into: model, from: self, group: root.group("model_weights"))
         return model
     }
 
     /// Reads the weights (of a model file, or of a Keras weights-only file) into an existing built model.
-    public func loadWeights(into model: Sequential) throws {
+    package func loadWeights(into model: Sequential) throws {
         let group = root.has("model_weights") ? try root.group("model_weights") : root
         try ModelReader.readWeights(into: model, from: self, group: group)
     }

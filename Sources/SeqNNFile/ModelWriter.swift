@@ -7,26 +7,26 @@ import Glibc
 /// Writes a model as a Keras legacy `.h5` file in the portable form of spec §10, which tf_keras 2.21 and
 /// Keras 3.3-3.15 load, predict with and keep training. SeqNN's own extras (format version, optimizer state,
 /// history, test batch) go in attributes and groups Keras ignores.
-public enum ModelWriter {
-    public struct Options {
+package enum ModelWriter {
+    package struct Options {
         /// Write `training_config` and optimizer state when the model is compiled (Keras's include_optimizer).
-        public var includeOptimizer = true
+        package var includeOptimizer = true
         /// Also write the optimizer state in Keras 2's `optimizer_weights` layout, so tf_keras resumes with it.
         /// Keras 3 then cannot train the loaded model (spec §8), hence off by default.
-        public var keras2OptimizerWeights = false
+        package var keras2OptimizerWeights = false
         /// Samples whose predictions are stored with the model, for `seqinspect --verify`.
-        public var testInputs: [Float]?
-        public init() {}
+        package var testInputs: [Float]?
+        package init() {}
     }
 
     /// What SeqNN writes as `keras_version`: a version both Keras generations accept (spec §3; Keras 2
     /// misreads files that have none). SeqNN's own version goes in `seqnn_version`.
     static let kerasVersion = "2.21.0"
-    public static let formatVersion = 1
+    package static let formatVersion = 1
 
     /// Saves atomically: the file is written under a temporary name in the same folder, flushed, synced and
     /// renamed over `path`, so a failed or interrupted save leaves any earlier file at `path` intact.
-    public static func save(_ model: Sequential, to path: String, options: Options = Options(), seqnnVersion: String) throws {
+    package static func save(_ model: Sequential, to path: String, options: Options = Options(), seqnnVersion: String) throws {
         guard !path.isEmpty else { throw SeqNNError(.invalidArgument, "save: the path is empty") }
         guard model.inputShape != nil, !model.layers.isEmpty else {
             throw SeqNNError(.notBuilt, "save: the model must be built (layers and an input shape) before it is saved")

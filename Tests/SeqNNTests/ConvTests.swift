@@ -6,6 +6,7 @@ import Glibc
 #endif
 import Testing
 @testable import SeqNN
+import SeqNNTestSupport
 
 struct ConvCase: CustomTestStringConvertible, Sendable {
     let rank: Int

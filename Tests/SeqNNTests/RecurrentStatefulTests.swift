@@ -6,6 +6,7 @@ import Glibc
 #endif
 import Testing
 @testable import SeqNN
+import SeqNNTestSupport
 
 /// A Sequential of recurrent layers made by `make(stateful)` on input (T, F), optionally with a fixed batch.
 func rnnModel(_ make: (Bool) throws -> [Layer], stateful: Bool, steps: Int, features: Int, batch: Int?) throws -> Sequential {

@@ -6,6 +6,7 @@ import Glibc
 #endif
 import Testing
 @testable import SeqNN
+import SeqNNTestSupport
 
 /// The plain-loop reference forward of any of the three cells.
 func referenceForward(_ l: RecurrentLayer, _ x: [Float], batch: Int, initial: [[Float]]? = nil) -> [Float] {

@@ -7,7 +7,7 @@ import Glibc
 /// `cols` is the last axis: softmax and log_softmax normalise over it (Keras's default `axis=-1`);
 /// elementwise functions ignore the split. Backward receives the forward input `x` and output `y`
 /// so each function can use whichever makes its derivative cheapest and most accurate.
-public protocol ActivationFunction: Sendable {
+package protocol ActivationFunction: Sendable {
     /// The Keras name written into configs ("relu", "softmax", ...).
     var name: String { get }
     func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int)
@@ -18,36 +18,36 @@ public protocol ActivationFunction: Sendable {
 
 extension ActivationFunction {
     /// The name written into configs: Keras 2 knows silu only as "swish", which Keras 3 also reads.
-    public var configName: String { name == "silu" ? "swish" : name }
+    package var configName: String { name == "silu" ? "swish" : name }
 }
 
 /// An activation applied to each element on its own: `value` and its `derivative` are all it needs.
-public protocol ElementwiseActivation: ActivationFunction {
+package protocol ElementwiseActivation: ActivationFunction {
     func value(_ x: Float) -> Float
     /// f'(x), given x and y = f(x).
     func derivative(_ x: Float, _ y: Float) -> Float
 }
 
 extension ElementwiseActivation {
-    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+    package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
         for i in 0..<rows * cols { y[i] = value(x[i]) }
     }
 
-    public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    package func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
         for i in 0..<rows * cols { dx[i] = dy[i] * derivative(x[i], y[i]) }
     }
 }
 
 /// The activations Keras knows by name, as `keras.activations.get(name)` resolves them.
-public enum Activations {
-    public static let names = ["linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus",
+package enum Activations {
+    package static let names = ["linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus",
                                "softsign", "exponential", "hard_sigmoid", "gelu", "silu", "swish",
                                "leaky_relu", "relu6", "log_softmax"]
 
     /// Resolves a Keras activation name. `nil` and "linear" mean identity, as in Keras.
     /// `kerasMajor` picks the generation whose definition differs (hard_sigmoid changed in Keras 3).
-    public static func named(_ name: String?, kerasMajor: Int = 3) throws -> any ActivationFunction {
+    package static func named(_ name: String?, kerasMajor: Int = 3) throws -> any ActivationFunction {
         switch name ?? "linear" {
         case "linear", "None", "": return Linear()
         case "relu": return ReLU()

@@ -4,11 +4,11 @@ import Glibc
 
 extension Activations {
     /// `log_softmax` over the last axis: x - max - log(sum(exp(x - max))).
-    public struct LogSoftmax: ActivationFunction {
-        public init() {}
-        public var name: String { "log_softmax" }
+    package struct LogSoftmax: ActivationFunction {
+        package init() {}
+        package var name: String { "log_softmax" }
 
-        public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+        package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
             for r in 0..<rows {
                 let xr = x + r * cols, yr = y + r * cols
                 var m = -Float.infinity
@@ -21,7 +21,7 @@ extension Activations {
         }
 
         /// dx_i = dy_i - softmax_i * sum_j dy_j, with softmax_i = exp(y_i).
-        public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        package func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                              dx: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
             for r in 0..<rows {
                 let yr = y + r * cols, dyr = dy + r * cols, dxr = dx + r * cols

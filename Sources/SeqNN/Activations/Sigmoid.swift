@@ -1,9 +1,9 @@
 extension Activations {
     /// `sigmoid`: 1 / (1 + exp(-x)), through FastMath (vectorised).
-    public struct Sigmoid: ElementwiseActivation {
-        public init() {}
-        public var name: String { "sigmoid" }
-        @inline(__always) public func value(_ x: Float) -> Float { FastMath.sigmoid(x) }
-        @inline(__always) public func derivative(_ x: Float, _ y: Float) -> Float { y * (1 - y) }
+    package struct Sigmoid: ElementwiseActivation {
+        package init() {}
+        package var name: String { "sigmoid" }
+        @inline(__always) package func value(_ x: Float) -> Float { FastMath.sigmoid(x) }
+        @inline(__always) package func derivative(_ x: Float, _ y: Float) -> Float { y * (1 - y) }
     }
 }

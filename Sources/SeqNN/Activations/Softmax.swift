@@ -4,11 +4,11 @@ import Glibc
 
 extension Activations {
     /// `softmax` over the last axis, max-subtracted for stability.
-    public struct Softmax: ActivationFunction {
-        public init() {}
-        public var name: String { "softmax" }
+    package struct Softmax: ActivationFunction {
+        package init() {}
+        package var name: String { "softmax" }
 
-        public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+        package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
             for r in 0..<rows {
                 let xr = x + r * cols, yr = y + r * cols
                 var m = -Float.infinity
@@ -22,7 +22,7 @@ extension Activations {
         }
 
         /// dx_i = y_i * (dy_i - sum_j dy_j y_j).
-        public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        package func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                              dx: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
             for r in 0..<rows {
                 let yr = y + r * cols, dyr = dy + r * cols, dxr = dx + r * cols

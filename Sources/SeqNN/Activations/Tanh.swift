@@ -4,10 +4,10 @@ import Glibc
 
 extension Activations {
     /// `tanh`, through FastMath (vectorised; libm's tanhf cost ~10 ns per element).
-    public struct Tanh: ElementwiseActivation {
-        public init() {}
-        public var name: String { "tanh" }
-        @inline(__always) public func value(_ x: Float) -> Float { FastMath.tanh(x) }
-        @inline(__always) public func derivative(_ x: Float, _ y: Float) -> Float { 1 - y * y }
+    package struct Tanh: ElementwiseActivation {
+        package init() {}
+        package var name: String { "tanh" }
+        @inline(__always) package func value(_ x: Float) -> Float { FastMath.tanh(x) }
+        @inline(__always) package func derivative(_ x: Float, _ y: Float) -> Float { 1 - y * y }
     }
 }

@@ -1,11 +1,11 @@
 /// Typed, checked access to one layer's Keras config dict, with errors that name the layer.
-public struct LayerConfig {
-    public let className: String
-    public let json: JSON
+package struct LayerConfig {
+    package let className: String
+    package let json: JSON
     /// The Keras generation whose definitions apply (2 or 3); only a few defaults differ.
-    public let kerasMajor: Int
+    package let kerasMajor: Int
 
-    public init(className: String, json: JSON, kerasMajor: Int = 3) throws {
+    package init(className: String, json: JSON, kerasMajor: Int = 3) throws {
         guard json.object != nil else {
             throw SeqNNError(.format, "\(className): config must be a JSON object, found \(json)")
         }
@@ -14,47 +14,47 @@ public struct LayerConfig {
         self.kerasMajor = kerasMajor
     }
 
-    public var name: String? { json["name"]?.string }
+    package var name: String? { json["name"]?.string }
     var label: String { name.map { "\(className) '\($0)'" } ?? "\(className) (unnamed)" }
 
     func fail(_ key: String, _ expected: String) -> SeqNNError {
         SeqNNError(.invalidArgument, "\(label): '\(key)' must be \(expected), found \(json[key].map { "\($0)" } ?? "nothing")")
     }
 
-    public func has(_ key: String) -> Bool { json[key].map { !$0.isNull } ?? false }
+    package func has(_ key: String) -> Bool { json[key].map { !$0.isNull } ?? false }
 
-    public func int(_ key: String) throws -> Int {
+    package func int(_ key: String) throws -> Int {
         guard let v = json[key]?.int else { throw fail(key, "an integer") }
         return v
     }
-    public func int(_ key: String, default d: Int) throws -> Int { has(key) ? try int(key) : d }
+    package func int(_ key: String, default d: Int) throws -> Int { has(key) ? try int(key) : d }
 
-    public func float(_ key: String, default d: Float) throws -> Float {
+    package func float(_ key: String, default d: Float) throws -> Float {
         guard has(key) else { return d }
         guard let v = json[key]?.number, v.isFinite else { throw fail(key, "a finite number") }
         return Float(v)
     }
 
-    public func bool(_ key: String, default d: Bool) throws -> Bool {
+    package func bool(_ key: String, default d: Bool) throws -> Bool {
         guard has(key) else { return d }
         guard let v = json[key]?.bool else { throw fail(key, "true or false") }
         return v
     }
 
-    public func string(_ key: String, default d: String?) throws -> String? {
+    package func string(_ key: String, default d: String?) throws -> String? {
         guard has(key) else { return d }
         guard let v = json[key]?.string else { throw fail(key, "a string") }
         return v
     }
 
     /// A list of positive ints; a bare int counts as a one-element list (Keras accepts `kernel_size=3`).
-    public func ints(_ key: String) throws -> [Int] {
+    package func ints(_ key: String) throws -> [Int] {
         guard let list = json[key]?.intList, list.allSatisfy({ $0 != nil }) else { throw fail(key, "a list of integers") }
         return list.map { $0! }
     }
 
     /// An activation by Keras name (Keras 3 may also write `{"class_name": ..., "config": {"name": ...}}`).
-    public func activation(_ key: String = "activation") throws -> any ActivationFunction {
+    package func activation(_ key: String = "activation") throws -> any ActivationFunction {
         guard let v = json[key], !v.isNull else { return Activations.Linear() }
         let name = v.string ?? v["config"]?["name"]?.string ?? v["class_name"]?.string
         guard let name else { throw fail(key, "an activation name") }
@@ -65,21 +65,21 @@ public struct LayerConfig {
         }
     }
 
-    public func initializer(_ key: String, default d: any Initializer) throws -> any Initializer {
+    package func initializer(_ key: String, default d: any Initializer) throws -> any Initializer {
         guard let v = json[key], !v.isNull else { return d }
         do { return try Initializers.from(v) } catch let e as SeqNNError {
             throw SeqNNError(e.message.hasPrefix("unknown") ? .unsupported : e.kind, "\(label): \(e.message)")
         }
     }
 
-    public func regularizer(_ key: String) throws -> Regularizer? {
+    package func regularizer(_ key: String) throws -> Regularizer? {
         guard let v = json[key] else { return nil }
         do { return try Regularizer.from(v) } catch let e as SeqNNError { throw SeqNNError(e.kind, "\(label): \(e.message)") }
     }
 
     /// Refuses options SeqNN does not implement when they are set to anything but their neutral value,
     /// rather than silently computing something else.
-    public func rejectSet(_ keys: [String]) throws {
+    package func rejectSet(_ keys: [String]) throws {
         for k in keys where has(k) {
             if let b = json[k]?.bool, b == false { continue }
             throw SeqNNError(.unsupported, "\(label): '\(k)' = \(json[k]!) is not supported by SeqNN")
@@ -90,7 +90,7 @@ public struct LayerConfig {
     /// `batch_input_shape` / `batch_shape` (Keras 2 / Keras 3 InputLayer), or `input_shape`, `input_dim`
     /// and `input_length` (the tutorial's forms: input_length alone means a 1-D input of that size,
     /// with input_dim it means (input_length, input_dim)), each with an optional `batch_size`.
-    public func batchInputShape() throws -> [Int?]? {
+    package func batchInputShape() throws -> [Int?]? {
         for key in ["batch_input_shape", "batch_shape"] where has(key) {
             guard let list = json[key]?.intList, !list.isEmpty else { throw fail(key, "a list like [null, 784]") }
             return list

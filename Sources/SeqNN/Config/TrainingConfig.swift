@@ -3,7 +3,7 @@ extension Sequential {
     /// its options differ from the defaults), metrics as plain names (custom metrics by the name they were
     /// registered under), `loss_weights` and `weighted_metrics` present, and the optimizer as tf_keras writes
     /// as `Optimizer.portableConfig` explains. nil when not compiled.
-    public func trainingConfig(keras2OptimizerState: Bool = false) -> JSON? {
+    package func trainingConfig(keras2OptimizerState: Bool = false) -> JSON? {
         guard let c = compiled else { return nil }
         // Keras 2's MeanMetricWrapper objects break Keras 3's fit (format §7): write those by name.
         var metrics = c.metricSpecs.map { spec -> JSON in
@@ -38,7 +38,7 @@ extension Optimizer {
     /// - tf_keras's `Custom>Adam` form with `is_legacy_optimizer: false` when tf_keras must restore a Keras 2
     ///   `optimizer_weights` group, or for AdamW and weight decay, which legacy classes lack. Keras 3 reads
     ///   that form but rebuilds the optimizer from its name with default settings, so it is not the default.
-    public func portableConfig(keras2OptimizerState: Bool = false) -> JSON {
+    package func portableConfig(keras2OptimizerState: Bool = false) -> JSON {
         func opt(_ v: Float?) -> JSON { v.map { JSON.float($0) } ?? .null }
         if keras2OptimizerState || kerasClassName == "AdamW" || weightDecay != nil {
             let pairs: [(String, JSON)] = [

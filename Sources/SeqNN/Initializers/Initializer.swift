@@ -1,5 +1,5 @@
 /// A Keras weight initializer (`keras.initializers.*`): fills a new weight tensor.
-public protocol Initializer: Sendable {
+package protocol Initializer: Sendable {
     /// Keras's class name ("GlorotUniform") written into configs.
     var className: String { get }
     /// The `config` dict Keras writes for it.
@@ -11,7 +11,7 @@ extension Initializer {
     /// The form every Keras reads (format §5.3, §10): the plain name ("glorot_uniform") when the config holds
     /// only defaults, else `{"class_name", "config"}` without `module` (Keras 3.3 rejects some module forms,
     /// Keras 2 rejects Keras 3.15's extra GlorotUniform keys).
-    public var json: JSON {
+    package var json: JSON {
         let defaults = configPairs.allSatisfy { $0.1.isNull }
         if defaults { return .string(Initializers.snakeCase(className)) }
         return .object([("class_name", .string(className)), ("config", .object(configPairs))])
@@ -31,14 +31,14 @@ func computeFans(_ shape: [Int]) -> (fanIn: Double, fanOut: Double) {
     }
 }
 
-public enum Initializers {
+package enum Initializers {
     static let names = ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
                         "lecun_normal", "random_uniform", "random_normal", "truncated_normal", "zeros",
                         "ones", "constant", "orthogonal", "identity"]
 
     /// Resolves an initializer from a Keras name ("glorot_uniform"), a class name ("GlorotUniform"),
     /// or a serialized dict (`{"class_name": ..., "config": {...}}`, Keras 2 or 3).
-    public static func from(_ spec: JSON) throws -> any Initializer {
+    package static func from(_ spec: JSON) throws -> any Initializer {
         if let s = spec.string { return try make(s, config: .object([])) }
         guard let cls = spec["class_name"]?.string else {
             throw SeqNNError(.invalidArgument, "initializer must be a name or {\"class_name\", \"config\"}, found \(spec)")

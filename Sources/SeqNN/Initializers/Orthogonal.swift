@@ -1,14 +1,14 @@
 /// `orthogonal`: Keras's recipe. Flatten the shape to [rows = prod(shape[:-1]), cols = shape[-1]],
 /// draw a normal matrix of shape [max, min], take Q of its QR decomposition with the signs of R's
 /// diagonal folded in (so Q is uniformly distributed), transpose when rows < cols, scale by gain.
-public struct Orthogonal: Initializer {
-    public var gain: Double
+package struct Orthogonal: Initializer {
+    package var gain: Double
     let seed: SeedChoice
-    public init(gain: Double = 1, seed: UInt64? = nil) { self.gain = gain; self.seed = SeedChoice(seed: seed) }
-    public var className: String { "Orthogonal" }
-    public var configPairs: [(String, JSON)] { [("gain", .real(gain)), ("seed", seed.json)] }
+    package init(gain: Double = 1, seed: UInt64? = nil) { self.gain = gain; self.seed = SeedChoice(seed: seed) }
+    package var className: String { "Orthogonal" }
+    package var configPairs: [(String, JSON)] { [("gain", .real(gain)), ("seed", seed.json)] }
 
-    public func fill(_ t: Tensor, rng: inout SeededGenerator) {
+    package func fill(_ t: Tensor, rng: inout SeededGenerator) {
         let cols = t.shape.last ?? 1
         let rows = max(1, t.count / max(cols, 1))
         let (m, n) = (max(rows, cols), min(rows, cols))

@@ -1,13 +1,13 @@
 /// `truncated_normal`: normal with mean 0, stddev 0.05 (Keras defaults), redrawn beyond 2 stddev.
-public struct TruncatedNormal: Initializer {
-    public var mean: Double, stddev: Double
+package struct TruncatedNormal: Initializer {
+    package var mean: Double, stddev: Double
     let seed: SeedChoice
-    public init(mean: Double = 0, stddev: Double = 0.05, seed: UInt64? = nil) {
+    package init(mean: Double = 0, stddev: Double = 0.05, seed: UInt64? = nil) {
         self.mean = mean; self.stddev = stddev; self.seed = SeedChoice(seed: seed)
     }
-    public var className: String { "TruncatedNormal" }
-    public var configPairs: [(String, JSON)] { [("mean", .real(mean)), ("stddev", .real(stddev)), ("seed", seed.json)] }
-    public func fill(_ t: Tensor, rng: inout SeededGenerator) {
+    package var className: String { "TruncatedNormal" }
+    package var configPairs: [(String, JSON)] { [("mean", .real(mean)), ("stddev", .real(stddev)), ("seed", seed.json)] }
+    package func fill(_ t: Tensor, rng: inout SeededGenerator) {
         seed.withGenerator(&rng) { g in
             for i in 0..<t.count { t.data[i] = Float(mean + stddev * truncatedNormal(&g)) }
         }

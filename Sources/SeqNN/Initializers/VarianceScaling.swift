@@ -1,14 +1,14 @@
 /// `VarianceScaling` and its named forms (glorot_*, he_*, lecun_*), as Keras defines them:
 /// n = fan_in, fan_out or their mean; uniform draws from [-sqrt(3 scale / n), +...];
 /// truncated normal uses stddev sqrt(scale / n) / 0.87962566 (the stddev of a unit normal cut at 2).
-public struct VarianceScaling: Initializer {
-    public var scale: Double
-    public var mode: String
-    public var distribution: String
+package struct VarianceScaling: Initializer {
+    package var scale: Double
+    package var mode: String
+    package var distribution: String
     let seed: SeedChoice
     var named: String?
 
-    public init(scale: Double, mode: String, distribution: String, seed: UInt64?, named: String? = nil) throws {
+    package init(scale: Double, mode: String, distribution: String, seed: UInt64?, named: String? = nil) throws {
         guard scale > 0 else { throw SeqNNError(.invalidArgument, "VarianceScaling scale must be > 0, found \(scale)") }
         guard ["fan_in", "fan_out", "fan_avg"].contains(mode) else {
             throw SeqNNError(.invalidArgument, "VarianceScaling mode must be fan_in, fan_out or fan_avg, found '\(mode)'")
@@ -23,20 +23,20 @@ public struct VarianceScaling: Initializer {
         self.named = named
     }
 
-    public static func glorotUniform(seed: UInt64?) -> VarianceScaling { try! .init(scale: 1, mode: "fan_avg", distribution: "uniform", seed: seed, named: "GlorotUniform") }
-    public static func glorotNormal(seed: UInt64?) -> VarianceScaling { try! .init(scale: 1, mode: "fan_avg", distribution: "truncated_normal", seed: seed, named: "GlorotNormal") }
-    public static func heUniform(seed: UInt64?) -> VarianceScaling { try! .init(scale: 2, mode: "fan_in", distribution: "uniform", seed: seed, named: "HeUniform") }
-    public static func heNormal(seed: UInt64?) -> VarianceScaling { try! .init(scale: 2, mode: "fan_in", distribution: "truncated_normal", seed: seed, named: "HeNormal") }
-    public static func lecunUniform(seed: UInt64?) -> VarianceScaling { try! .init(scale: 1, mode: "fan_in", distribution: "uniform", seed: seed, named: "LecunUniform") }
-    public static func lecunNormal(seed: UInt64?) -> VarianceScaling { try! .init(scale: 1, mode: "fan_in", distribution: "truncated_normal", seed: seed, named: "LecunNormal") }
+    package static func glorotUniform(seed: UInt64?) -> VarianceScaling { try! .init(scale: 1, mode: "fan_avg", distribution: "uniform", seed: seed, named: "GlorotUniform") }
+    package static func glorotNormal(seed: UInt64?) -> VarianceScaling { try! .init(scale: 1, mode: "fan_avg", distribution: "truncated_normal", seed: seed, named: "GlorotNormal") }
+    package static func heUniform(seed: UInt64?) -> VarianceScaling { try! .init(scale: 2, mode: "fan_in", distribution: "uniform", seed: seed, named: "HeUniform") }
+    package static func heNormal(seed: UInt64?) -> VarianceScaling { try! .init(scale: 2, mode: "fan_in", distribution: "truncated_normal", seed: seed, named: "HeNormal") }
+    package static func lecunUniform(seed: UInt64?) -> VarianceScaling { try! .init(scale: 1, mode: "fan_in", distribution: "uniform", seed: seed, named: "LecunUniform") }
+    package static func lecunNormal(seed: UInt64?) -> VarianceScaling { try! .init(scale: 1, mode: "fan_in", distribution: "truncated_normal", seed: seed, named: "LecunNormal") }
 
-    public var className: String { named ?? "VarianceScaling" }
-    public var configPairs: [(String, JSON)] {
+    package var className: String { named ?? "VarianceScaling" }
+    package var configPairs: [(String, JSON)] {
         if named != nil { return [("seed", seed.json)] }
         return [("scale", .real(scale)), ("mode", .string(mode)), ("distribution", .string(distribution)), ("seed", seed.json)]
     }
 
-    public func fill(_ t: Tensor, rng: inout SeededGenerator) {
+    package func fill(_ t: Tensor, rng: inout SeededGenerator) {
         let (fanIn, fanOut) = computeFans(t.shape)
         let n = max(1, mode == "fan_in" ? fanIn : mode == "fan_out" ? fanOut : (fanIn + fanOut) / 2)
         let variance = scale / n

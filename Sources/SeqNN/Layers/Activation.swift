@@ -1,11 +1,11 @@
 /// `keras.layers.Activation`: applies a named activation function to its input. The activation layers
 /// with their own class in Keras (`ReLU`, `LeakyReLU`, `ELU`, `Softmax`, `ThresholdedReLU`) subclass it
 /// with their function and config.
-public class Activation: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "Activation" }
-    public var function: any ActivationFunction
+package class Activation: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "Activation" }
+    package var function: any ActivationFunction
 
-    public init(_ function: any ActivationFunction, name: String = "activation") {
+    package init(_ function: any ActivationFunction, name: String = "activation") {
         self.function = function
         super.init(name: name)
     }
@@ -16,15 +16,15 @@ public class Activation: Layer, @unchecked Sendable {
         self.init(try c.activation(), name: c.name ?? "activation")
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] { inputShape }
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] { inputShape }
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         state.output.resize(x.shape)
         let cols = x.shape.last ?? 1
         function.forward(x.data, state.output.data, rows: x.count / max(cols, 1), cols: cols)
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad else { return }
         state.gradInput.resize(x.shape)
         let cols = x.shape.last ?? 1
@@ -34,11 +34,11 @@ public class Activation: Layer, @unchecked Sendable {
 
     /// The input is what the function was applied to: a crossentropy after softmax/sigmoid reads it as logits,
     /// and its gradient there is the gradient at this layer's input (nothing to compute).
-    override public func exposesLogits(for activation: String) -> Bool { function.name == activation }
-    override public func logits(_ x: Tensor, _ state: LayerState) -> Tensor { x }
-    override public func backwardFromLogits(_ x: Tensor, _ dz: Tensor, _ state: LayerState, needInputGrad: Bool) -> Tensor { dz }
+    override package func exposesLogits(for activation: String) -> Bool { function.name == activation }
+    override package func logits(_ x: Tensor, _ state: LayerState) -> Tensor { x }
+    override package func backwardFromLogits(_ x: Tensor, _ dz: Tensor, _ state: LayerState, needInputGrad: Bool) -> Tensor { dz }
 
-    override public func layerConfig() -> [(String, JSON)] { [("activation", .string(function.configName))] }
+    override package func layerConfig() -> [(String, JSON)] { [("activation", .string(function.configName))] }
 
     /// A config number as Keras writes it (`1.0`, or null for nil).
     static func number(_ v: Float?) -> JSON { v.map { .number(Double($0)) } ?? .null }

@@ -15,32 +15,32 @@ import CSeqNNKernels
 ///   convolution with bias and ReLU in registers (CSeqNNKernels/conv_direct.c);
 /// - that, as a model's first trainable layer followed by a tiled max pooling: both layers in one pass
 ///   that never stores this layer's output (`forwardPooled`, CSeqNNKernels/conv_pool.c).
-public class BaseConv: Layer, @unchecked Sendable {
+package class BaseConv: Layer, @unchecked Sendable {
     /// Per-pass buffers: the im2col matrix and its gradient, dLoss/dz (when the activation is applied
     /// apart), and the convolution rows of one pooling row (`forwardPooled`).
     enum Buffer: Int, BufferName { case columns, columnGrads, dz, poolRows }
 
     /// 1 (Conv1D) or 2 (Conv2D).
-    public let rank: Int
-    public let filters: Int
-    public let kernelSize: [Int]
-    public let strides: [Int]
-    public let padding: ConvPadding
-    public let dilationRate: [Int]
-    public var activation: any ActivationFunction
-    public let useBias: Bool
-    public var kernelInitializer: any Initializer
-    public var biasInitializer: any Initializer
-    public var kernelRegularizer: Regularizer?
-    public var biasRegularizer: Regularizer?
-    public private(set) var kernel: Parameter?
-    public private(set) var bias: Parameter?
+    package let rank: Int
+    package let filters: Int
+    package let kernelSize: [Int]
+    package let strides: [Int]
+    package let padding: ConvPadding
+    package let dilationRate: [Int]
+    package var activation: any ActivationFunction
+    package let useBias: Bool
+    package var kernelInitializer: any Initializer
+    package var biasInitializer: any Initializer
+    package var kernelRegularizer: Regularizer?
+    package var biasRegularizer: Regularizer?
+    package private(set) var kernel: Parameter?
+    package private(set) var bias: Parameter?
     /// Fixed by `build`.
-    public private(set) var geometry: WindowGeometry?
+    package private(set) var geometry: WindowGeometry?
 
     /// The largest im2col buffer, in floats (default 2^22 = 16 MiB); a batch is processed in chunks of
     /// whole samples that fit (at least one sample per chunk). Set before use; tests lower it to force chunking.
-    public var maxColumnFloats = 1 << 22
+    package var maxColumnFloats = 1 << 22
 
     init(rank: Int, filters: Int, kernelSize: [Int], strides: [Int], padding: ConvPadding, dilationRate: [Int],
          activation: any ActivationFunction, useBias: Bool, kernelInitializer: any Initializer,
@@ -78,7 +78,7 @@ public class BaseConv: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         let label = "\(kerasClassName) '\(name)'"
         let g = try WindowGeometry.make(inputShape: inputShape, kernel: kernelSize, strides: strides,
                                         dilation: dilationRate, padding: padding, label: label)
@@ -105,9 +105,9 @@ public class BaseConv: Layer, @unchecked Sendable {
     private var params: [Parameter] = []
     private var patchShape: [Int] = []
     private var filterShape: [Int] = []
-    override public var parameters: [Parameter] { params }
+    override package var parameters: [Parameter] { params }
 
-    override public func declaredWeightCount(inputShape: [Int]) -> Int {
+    override package func declaredWeightCount(inputShape: [Int]) -> Int {
         Size.sum(Size.product([Size.product(kernelSize), inputShape.last ?? 0, filters]), filters)
     }
 
@@ -119,11 +119,11 @@ public class BaseConv: Layer, @unchecked Sendable {
     /// default 2^18 = 1 MiB, half the L2 of one core. The GEMM, the bias + activation pass and the
     /// activation-gradient pass run per tile, so each pass finds the previous one's result in cache
     /// instead of streaming the whole batch (5.5 MB for the benchmark CNN) through memory several times.
-    public var tileFloats = 1 << 18
+    package var tileFloats = 1 << 18
 
     /// Whether the direct AVX-512 kernels may run when they apply (`usesDirect`); tests turn them off to
     /// check the im2col path on the same shapes.
-    public var directKernels = true
+    package var directKernels = true
 
     /// A few input values per output (kH*kW*C <= 32, e.g. 3x3 on one channel), 16 to 64 filters in steps
     /// of 16, ReLU or no activation, and a CPU with AVX-512: the direct convolution replaces im2col + GEMM
@@ -162,7 +162,7 @@ public class BaseConv: Layer, @unchecked Sendable {
     }
 
     // x: [N, inH, inW, C] -> z = im2col(x) . kernel[kH*kW*C, F] + bias: [N, outH, outW, F]; y = act(z)
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let kernel, let g = geometry, let outShape = outputShape else { return }
         let n = x.rows, positions = g.outPositions, k = g.patchSize, f = filters
         let inPlace = isLinear || isReLU
@@ -191,7 +191,7 @@ public class BaseConv: Layer, @unchecked Sendable {
         }
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard let kernel, let g = geometry else { return }
         let n = x.rows, positions = g.outPositions, k = g.patchSize, f = filters
         let kernelGrad = kernel.trainable, biasGrad = bias.map { $0.trainable ? $0.grad.data : nil } ?? nil
@@ -253,14 +253,14 @@ public class BaseConv: Layer, @unchecked Sendable {
 
     /// Whether this layer and `pool`, the layer after it, can run as one pass (`forwardPooled`): the
     /// direct kernels apply, and the pooling takes its AVX-512 tiled path on exactly this layer's output.
-    public func fusesWith(_ pool: BasePooling) -> Bool {
+    package func fusesWith(_ pool: BasePooling) -> Bool {
         guard let g = geometry, usesDirect(g), pool.usesTiledMax, pool.avx512 else { return false }
         return pool.inputShape == outputShape
     }
 
-    override public func fuses(with next: Layer) -> Bool { (next as? BasePooling).map(fusesWith) ?? false }
+    override package func fuses(with next: Layer) -> Bool { (next as? BasePooling).map(fusesWith) ?? false }
 
-    override public func forwardFused(with next: Layer, _ x: Tensor, _ state: LayerState, _ nextState: LayerState,
+    override package func forwardFused(with next: Layer, _ x: Tensor, _ state: LayerState, _ nextState: LayerState,
                                       training: Bool, rng: inout SeededGenerator) {
         guard let pool = next as? BasePooling else {
             return super.forwardFused(with: next, x, state, nextState, training: training, rng: &rng)
@@ -268,7 +268,7 @@ public class BaseConv: Layer, @unchecked Sendable {
         forwardPooled(x, pool, state, nextState, training: training, rng: &rng)
     }
 
-    override public func backwardFused(with next: Layer, _ x: Tensor, _ dy: Tensor, _ state: LayerState, _ nextState: LayerState) {
+    override package func backwardFused(with next: Layer, _ x: Tensor, _ dy: Tensor, _ state: LayerState, _ nextState: LayerState) {
         guard let pool = next as? BasePooling else { return super.backwardFused(with: next, x, dy, state, nextState) }
         backwardPooled(x, dy, pool, state, nextState, needInputGrad: false)
     }
@@ -311,7 +311,7 @@ public class BaseConv: Layer, @unchecked Sendable {
                                         kernel.trainable ? kernel.grad.data : nil, biasGrad)
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         [("filters", .number(Double(filters))), ("kernel_size", jsonInts(kernelSize)), ("strides", jsonInts(strides)),
          ("padding", .string(padding.rawValue)), ("data_format", "channels_last"), ("dilation_rate", jsonInts(dilationRate)),
          ("groups", 1), ("activation", .string(activation.configName)), ("use_bias", .bool(useBias)),

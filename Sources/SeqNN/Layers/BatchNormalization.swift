@@ -9,14 +9,14 @@ import Glibc
 /// Inference, and training of a layer with trainable=False (Keras's TF2 behaviour): use the moving
 /// statistics. Weights in Keras order: gamma (if scale), beta (if center), moving_mean, moving_variance;
 /// the moving statistics are not trainable.
-public final class BatchNormalization: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "BatchNormalization" }
-    public let momentum: Float
-    public let epsilon: Float
+package final class BatchNormalization: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "BatchNormalization" }
+    package let momentum: Float
+    package let epsilon: Float
     /// Keras's `axis` as configured (-1, or counting the batch axis); only the last axis is supported.
     var axis = -1
-    public let center: Bool
-    public let scale: Bool
+    package let center: Bool
+    package let scale: Bool
     var gammaInit: any Initializer = Constant(value: 1, className: "Ones")
     var betaInit: any Initializer = Constant(value: 0, className: "Zeros")
     var meanInit: any Initializer = Constant(value: 0, className: "Zeros")
@@ -29,7 +29,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     private(set) var movingVariance: Parameter?
     private var params: [Parameter] = []
 
-    public init(momentum: Float = 0.99, epsilon: Float = 1e-3, center: Bool = true, scale: Bool = true,
+    package init(momentum: Float = 0.99, epsilon: Float = 1e-3, center: Bool = true, scale: Bool = true,
                 name: String = "batch_normalization") throws {
         guard momentum >= 0, momentum <= 1, epsilon > 0 else {
             throw SeqNNError.invalid("BatchNormalization '\(name)': momentum must be in [0, 1] and epsilon > 0")
@@ -41,7 +41,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         try requireLastAxis(axis, inputShape, "\(Self.kerasClassName) '\(name)'")
         guard let c = inputShape.last, c > 0 else { throw SeqNNError.shape("BatchNormalization '\(name)' needs a known last axis") }
         func make(_ n: String, _ i: any Initializer, trainable: Bool, _ r: Regularizer? = nil) -> Parameter {
@@ -57,10 +57,10 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         return inputShape
     }
 
-    override public var parameters: [Parameter] { params }
+    override package var parameters: [Parameter] { params }
 
     /// gamma, beta and the moving mean and variance, one per channel.
-    override public func declaredWeightCount(inputShape: [Int]) -> Int { Size.product(4, inputShape.last ?? 0) }
+    override package func declaredWeightCount(inputShape: [Int]) -> Int { Size.product(4, inputShape.last ?? 0) }
 
     enum Buffer: Int, BufferName { case stats, sums }
 
@@ -69,7 +69,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
 
     // x: [rows, C] with rows = all leading axes. aux: x_hat [rows, C];
     // `Buffer.stats`: [mean | inv_std] per channel, then 1 if batch statistics were used (for backward).
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let mm = movingMean, let mv = movingVariance else { return }
         let c = mm.value.count, rows = x.count / c
         let stats = state.buffer(Buffer.stats)
@@ -104,7 +104,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
 
     /// With batch statistics: dx = inv_std / N * (N g dy - sum(g dy) - x_hat sum(g dy x_hat)); with fixed
     /// statistics the normalisation is affine: dx = g dy inv_std.
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard let mm = movingMean else { return }
         let c = mm.value.count, rows = x.count / c
         let xh = state.aux.data, invStd = state.buffer(Buffer.stats).data + c
@@ -130,7 +130,7 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
         }
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         [("axis", .number(Double(axis))), ("momentum", .float(momentum)), ("epsilon", .float(epsilon)),
          ("center", .bool(center)), ("scale", .bool(scale)),
          ("beta_initializer", betaInit.json), ("gamma_initializer", gammaInit.json),

@@ -8,21 +8,21 @@
 /// - Weights (Keras order): the forward layer's, then the backward layer's, named `forward_<name>/...` and
 ///   `backward_<name>/...`. The backward layer is a copy of the forward one with go_backwards flipped, unless
 ///   the config gives `backward_layer` (Keras 3 always writes it; SeqNN writes it only when it differs).
-public final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
-    override public class var kerasClassName: String { "Bidirectional" }
+package final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
+    override package class var kerasClassName: String { "Bidirectional" }
 
-    public enum MergeMode: String, Sendable { case concat, sum, mul, ave }
+    package enum MergeMode: String, Sendable { case concat, sum, mul, ave }
 
-    public let forwardLayer: RecurrentLayer
-    public let backwardLayer: RecurrentLayer
-    public let mergeMode: MergeMode
+    package let forwardLayer: RecurrentLayer
+    package let backwardLayer: RecurrentLayer
+    package let mergeMode: MergeMode
     private var params: [Parameter] = []
 
     // Each direction's pass buffers live in child states 0 (forward) and 1 (backward); these are the
     // directions' outputs, output gradients and input gradients.
     enum Buffer: Int, BufferName { case yf, yb, dyf, dyb, dxf, dxb }
 
-    public init(_ layer: RecurrentLayer, mergeMode: MergeMode = .concat, backwardLayer: RecurrentLayer? = nil,
+    package init(_ layer: RecurrentLayer, mergeMode: MergeMode = .concat, backwardLayer: RecurrentLayer? = nil,
                 name: String = "bidirectional") throws {
         let base = Bidirectional.baseName(layer.name)
         if let bl = backwardLayer {
@@ -66,9 +66,9 @@ public final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
         }
     }
 
-    public var returnSequences: Bool { forwardLayer.returnSequences }
+    package var returnSequences: Bool { forwardLayer.returnSequences }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         let f = try forwardLayer.buildChecked(inputShape: inputShape, rng: &rng)
         let b = try backwardLayer.buildChecked(inputShape: inputShape, rng: &rng)
         params = forwardLayer.parameters + backwardLayer.parameters
@@ -77,29 +77,29 @@ public final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
         return out
     }
 
-    override public var parameters: [Parameter] { params }
+    override package var parameters: [Parameter] { params }
 
-    override public func declaredWeightCount(inputShape: [Int]) -> Int {
+    override package func declaredWeightCount(inputShape: [Int]) -> Int {
         Size.sum(forwardLayer.declaredWeightCount(inputShape: inputShape), backwardLayer.declaredWeightCount(inputShape: inputShape))
     }
 
     // MARK: Stateful
 
-    public var isStateful: Bool { forwardLayer.stateful || backwardLayer.stateful }
-    public func resetStates() {
+    package var isStateful: Bool { forwardLayer.stateful || backwardLayer.stateful }
+    package func resetStates() {
         forwardLayer.resetStates()
         backwardLayer.resetStates()
     }
-    public func tryAcquireStream() -> Bool {
+    package func tryAcquireStream() -> Bool {
         guard forwardLayer.tryAcquireStream() else { return false }
         guard backwardLayer.tryAcquireStream() else { forwardLayer.releaseStream(); return false }
         return true
     }
-    public func releaseStream() {
+    package func releaseStream() {
         forwardLayer.releaseStream()
         backwardLayer.releaseStream()
     }
-    public func withStatesReset<T>(_ body: () throws -> T) rethrows -> T {
+    package func withStatesReset<T>(_ body: () throws -> T) rethrows -> T {
         try forwardLayer.withStatesReset { try backwardLayer.withStatesReset(body) }
     }
 
@@ -108,7 +108,7 @@ public final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
     /// Position of output step `t` in the backward layer's outputs: flipped with return_sequences.
     @inline(__always) private func bwStep(_ t: Int, _ T: Int) -> Int { returnSequences ? T - 1 - t : t }
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let outShape = outputShape else { return }
         let yf = state.buffer(Buffer.yf), yb = state.buffer(Buffer.yb)
         forwardLayer.forwardCore(x, RNNScratch(state: state.child(0)), output: yf, training: training, rng: &rng)
@@ -132,7 +132,7 @@ public final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
         }
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         let yf = state.buffer(Buffer.yf), yb = state.buffer(Buffer.yb)
         let dyf = state.buffer(Buffer.dyf), dyb = state.buffer(Buffer.dyb)
         dyf.resize(yf.shape)
@@ -163,7 +163,7 @@ public final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
 
     // MARK: Config
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         func entry(_ l: RecurrentLayer, name: String) -> JSON {
             var c = l.config()
             c = c.setting("name", .string(name))

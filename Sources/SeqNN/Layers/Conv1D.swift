@@ -3,10 +3,10 @@
 ///
 /// Runs as a Conv2D of height 1 (the kernel memory is the same). padding may be 'valid', 'same'
 /// (TensorFlow's rule) or 'causal' ((kernel_size - 1) * dilation_rate zeros before the sequence, none after).
-public final class Conv1D: BaseConv, @unchecked Sendable {
-    override public class var kerasClassName: String { "Conv1D" }
+package final class Conv1D: BaseConv, @unchecked Sendable {
+    override package class var kerasClassName: String { "Conv1D" }
 
-    public init(filters: Int, kernelSize: Int, strides: Int = 1, padding: ConvPadding = .valid,
+    package init(filters: Int, kernelSize: Int, strides: Int = 1, padding: ConvPadding = .valid,
                 dilationRate: Int = 1, activation: any ActivationFunction = Activations.Linear(),
                 useBias: Bool = true, kernelInitializer: any Initializer = VarianceScaling.glorotUniform(seed: nil),
                 biasInitializer: any Initializer = Constant(value: 0, className: "Zeros"),

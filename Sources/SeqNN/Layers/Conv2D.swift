@@ -4,10 +4,10 @@
 /// Keras quirks kept: 'same' padding is TensorFlow's (the smaller half of the padding goes before, so
 /// with stride 2 on an even input the extra zero is at the bottom/right); strides > 1 together with
 /// dilation_rate > 1 is refused, as Keras refuses it. `groups` must be 1.
-public final class Conv2D: BaseConv, @unchecked Sendable {
-    override public class var kerasClassName: String { "Conv2D" }
+package final class Conv2D: BaseConv, @unchecked Sendable {
+    override package class var kerasClassName: String { "Conv2D" }
 
-    public init(filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: ConvPadding = .valid,
+    package init(filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: ConvPadding = .valid,
                 dilationRate: [Int] = [1, 1], activation: any ActivationFunction = Activations.Linear(),
                 useBias: Bool = true, kernelInitializer: any Initializer = VarianceScaling.glorotUniform(seed: nil),
                 biasInitializer: any Initializer = Constant(value: 0, className: "Zeros"),

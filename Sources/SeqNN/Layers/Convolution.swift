@@ -8,7 +8,7 @@
 import CSeqNNKernels
 
 /// Keras's `padding` argument of convolution and pooling layers.
-public enum ConvPadding: String, Sendable {
+package enum ConvPadding: String, Sendable {
     /// No padding: windows lie wholly inside the input.
     case valid
     /// TensorFlow's SAME: out = ceil(in / stride); the total padding
@@ -20,17 +20,17 @@ public enum ConvPadding: String, Sendable {
 
 /// The geometry of one windowed operation over a channels_last batch: input [inH, inW, channels],
 /// window [kH, kW] with strides and dilations, padding before each axis, output [outH, outW].
-public struct WindowGeometry: Sendable, Equatable {
-    public var inH: Int, inW: Int, channels: Int
-    public var kH: Int, kW: Int
-    public var sH: Int, sW: Int
-    public var dH: Int, dW: Int
-    public var padTop: Int, padLeft: Int
-    public var outH: Int, outW: Int
+package struct WindowGeometry: Sendable, Equatable {
+    package var inH: Int, inW: Int, channels: Int
+    package var kH: Int, kW: Int
+    package var sH: Int, sW: Int
+    package var dH: Int, dW: Int
+    package var padTop: Int, padLeft: Int
+    package var outH: Int, outW: Int
 
     /// Output size and padding before, for one axis (TensorFlow's rule, `tensorflow/core/framework/
     /// kernel_shape_util.cc` GetWindowedOutputSizeVerbose). nil when the window does not fit.
-    public static func axis(input: Int, kernel: Int, stride: Int, dilation: Int, padding: ConvPadding) -> (out: Int, before: Int)? {
+    package static func axis(input: Int, kernel: Int, stride: Int, dilation: Int, padding: ConvPadding) -> (out: Int, before: Int)? {
         let span = (kernel - 1) * dilation + 1
         switch padding {
         case .valid:
@@ -72,12 +72,12 @@ public struct WindowGeometry: Sendable, Equatable {
     }
 
     /// Per-sample sizes.
-    public var inSize: Int { inH * inW * channels }
-    public var outPositions: Int { outH * outW }
+    package var inSize: Int { inH * inW * channels }
+    package var outPositions: Int { outH * outW }
     /// The length of one im2col row: kH * kW * channels.
-    public var patchSize: Int { kH * kW * channels }
+    package var patchSize: Int { kH * kW * channels }
     /// A 1x1 window with stride 1 and no padding: the input is its own im2col matrix.
-    public var isPointwise: Bool { kH == 1 && kW == 1 && sH == 1 && sW == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW }
+    package var isPointwise: Bool { kH == 1 && kW == 1 && sH == 1 && sW == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW }
 }
 
 extension WindowGeometry {
@@ -89,7 +89,7 @@ extension WindowGeometry {
     }
 }
 
-public enum ConvKernels {
+package enum ConvKernels {
     /// Whether this CPU runs the AVX-512 kernels of CSeqNNKernels (checked once).
     static let hasAVX512 = SeqNNKernels_has_avx512() != 0
 
@@ -101,7 +101,7 @@ public enum ConvKernels {
     /// Filled one (output row, kh, kw) column block at a time over the output columns whose input column
     /// is inside the image (the rest are zeros): no bounds test per element, and for one channel a
     /// strided scalar loop (a per-position loop with its tests cost 20 % of a 1-channel CNN's training).
-    public static func im2col(_ x: UnsafePointer<Float>, samples: Int, _ g: WindowGeometry, _ cols: UnsafeMutablePointer<Float>) {
+    package static func im2col(_ x: UnsafePointer<Float>, samples: Int, _ g: WindowGeometry, _ cols: UnsafeMutablePointer<Float>) {
         let c = g.channels, k = g.patchSize
         for n in 0..<samples {
             let xs = x + n * g.inSize
@@ -164,7 +164,7 @@ public enum ConvKernels {
     /// ReLU's gradient from its output (y > 0 exactly where z > 0) fused with the bias gradient, so the
     /// pre-activation need not be kept. A select, as TensorFlow's ReluGrad, so an infinite dy where
     /// y = 0 gives 0, not NaN.
-    public static func reluGradient(_ dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>,
+    package static func reluGradient(_ dy: UnsafePointer<Float>, y: UnsafePointer<Float>, dz: UnsafeMutablePointer<Float>,
                                     rows: Int, cols: Int, columnSums: UnsafeMutablePointer<Float>?) {
         var r = 0
         while r < rows {
@@ -205,7 +205,7 @@ public enum ConvKernels {
     // cols: [samples * outH * outW, kH * kW * C] -> dx: [samples, inH, inW, C] (accumulated: dx += ...)
     /// The adjoint of `im2col`: adds every column entry back onto the input position it was read from
     /// (padding positions are dropped). The caller zeroes `dx` first.
-    public static func col2im(_ cols: UnsafePointer<Float>, samples: Int, _ g: WindowGeometry, _ dx: UnsafeMutablePointer<Float>) {
+    package static func col2im(_ cols: UnsafePointer<Float>, samples: Int, _ g: WindowGeometry, _ dx: UnsafeMutablePointer<Float>) {
         let c = g.channels, run = g.kW * c, rowLen = g.patchSize
         var src = cols
         for n in 0..<samples {
@@ -238,47 +238,6 @@ public enum ConvKernels {
         }
     }
 
-    // x: [N, inH, inW, C], kernel: [kH, kW, C, F], bias: [F] or nil -> y: [N, outH, outW, F]
-    /// Reference convolution (cross-correlation, as Keras computes it): the textbook loop nest summing
-    /// in Double. Used by the tests to check the im2col + sgemm path.
-    public static func referenceForward(x: [Float], batch: Int, _ g: WindowGeometry, kernel: [Float], bias: [Float]?, filters f: Int) -> [Float] {
-        var y = [Float](repeating: 0, count: batch * g.outPositions * f)
-        for n in 0..<batch { for oh in 0..<g.outH { for ow in 0..<g.outW { for o in 0..<f {
-            var s = Double(bias?[o] ?? 0)
-            for kh in 0..<g.kH { for kw in 0..<g.kW {
-                let ih = oh * g.sH - g.padTop + kh * g.dH, iw = ow * g.sW - g.padLeft + kw * g.dW
-                guard ih >= 0, ih < g.inH, iw >= 0, iw < g.inW else { continue }
-                for ci in 0..<g.channels {
-                    s += Double(x[((n * g.inH + ih) * g.inW + iw) * g.channels + ci]) * Double(kernel[((kh * g.kW + kw) * g.channels + ci) * f + o])
-                }
-            } }
-            y[((n * g.outH + oh) * g.outW + ow) * f + o] = Float(s)
-        } } } }
-        return y
-    }
-
-    /// Reference gradients of the convolution for dLoss/dy = `dy` [N, outH, outW, F]:
-    /// (dx [N, inH, inW, C], dKernel [kH, kW, C, F], dBias [F]), by the same loop nest in Double.
-    public static func referenceBackward(x: [Float], batch: Int, _ g: WindowGeometry, kernel: [Float], filters f: Int,
-                                         dy: [Float]) -> (dx: [Float], dKernel: [Float], dBias: [Float]) {
-        var dx = [Double](repeating: 0, count: x.count), dk = [Double](repeating: 0, count: kernel.count)
-        var db = [Double](repeating: 0, count: f)
-        for n in 0..<batch { for oh in 0..<g.outH { for ow in 0..<g.outW { for o in 0..<f {
-            let d = Double(dy[((n * g.outH + oh) * g.outW + ow) * f + o])
-            db[o] += d
-            for kh in 0..<g.kH { for kw in 0..<g.kW {
-                let ih = oh * g.sH - g.padTop + kh * g.dH, iw = ow * g.sW - g.padLeft + kw * g.dW
-                guard ih >= 0, ih < g.inH, iw >= 0, iw < g.inW else { continue }
-                for ci in 0..<g.channels {
-                    let xi = ((n * g.inH + ih) * g.inW + iw) * g.channels + ci
-                    let ki = ((kh * g.kW + kw) * g.channels + ci) * f + o
-                    dx[xi] += d * Double(kernel[ki])
-                    dk[ki] += d * Double(x[xi])
-                }
-            } }
-        } } } }
-        return (dx.map(Float.init), dk.map(Float.init), db.map(Float.init))
-    }
 }
 
 // MARK: - Config parsing shared by the family

@@ -1,8 +1,8 @@
 /// Cropping of the spatial axes (`Cropping1D/2D`), channels_last: the inverse of ZeroPadding.
-public class BaseCropping: Layer, @unchecked Sendable {
-    public let rank: Int
+package class BaseCropping: Layer, @unchecked Sendable {
+    package let rank: Int
     /// (before, after) per spatial axis: (start, end) for 1-D; (top, bottom), (left, right) for 2-D.
-    public let cropping: [(Int, Int)]
+    package let cropping: [(Int, Int)]
     private var dims: (h: Int, w: Int, c: Int) = (0, 0, 0)
 
     init(rank: Int, cropping: [(Int, Int)], name: String) throws {
@@ -17,7 +17,7 @@ public class BaseCropping: Layer, @unchecked Sendable {
     private var top: Int { rank == 1 ? 0 : cropping[0].0 }
     private var left: Int { cropping[rank - 1].0 }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         dims = try spatialDims(inputShape, rank: rank, label: "\(kerasClassName) '\(name)'")
         let out = zip(inputShape.dropLast(), cropping).map { $0 - $1.0 - $1.1 }
         guard out.allSatisfy({ $0 > 0 }) else {
@@ -32,7 +32,7 @@ public class BaseCropping: Layer, @unchecked Sendable {
     }
 
     // x: [N, H, W, C] -> y: [N, H - top - bottom, W - left - right, C]
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let outShape = outputShape else { return }
         let (oh, ow) = outHW
         state.output.resize(batch: x.rows, rest: outShape)
@@ -40,7 +40,7 @@ public class BaseCropping: Layer, @unchecked Sendable {
                   h: oh, w: ow, channels: dims.c, samples: x.rows)
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad else { return }
         let (oh, ow) = outHW
         state.gradInput.resize(x.shape)
@@ -52,22 +52,22 @@ public class BaseCropping: Layer, @unchecked Sendable {
 
 /// `keras.layers.Cropping1D(cropping)`: [batch, steps, channels] -> [batch, steps - start - end, channels].
 /// cropping: an int (both ends) or (start, end); default (1, 1).
-public final class Cropping1D: BaseCropping, @unchecked Sendable {
-    override public class var kerasClassName: String { "Cropping1D" }
-    public init(cropping: (Int, Int) = (1, 1), name: String = "cropping1d") throws {
+package final class Cropping1D: BaseCropping, @unchecked Sendable {
+    override package class var kerasClassName: String { "Cropping1D" }
+    package init(cropping: (Int, Int) = (1, 1), name: String = "cropping1d") throws {
         try super.init(rank: 1, cropping: [cropping], name: name)
     }
-    override public func layerConfig() -> [(String, JSON)] { [("cropping", jsonInts([cropping[0].0, cropping[0].1]))] }
+    override package func layerConfig() -> [(String, JSON)] { [("cropping", jsonInts([cropping[0].0, cropping[0].1]))] }
 }
 
 /// `keras.layers.Cropping2D(cropping)`: [batch, rows, cols, channels] -> [batch, rows - top - bottom,
 /// cols - left - right, channels]. cropping: an int, (rows, cols) symmetric, or ((top, bottom), (left, right)); default 0.
-public final class Cropping2D: BaseCropping, @unchecked Sendable {
-    override public class var kerasClassName: String { "Cropping2D" }
-    public init(cropping: [(Int, Int)] = [(0, 0), (0, 0)], name: String = "cropping2d") throws {
+package final class Cropping2D: BaseCropping, @unchecked Sendable {
+    override package class var kerasClassName: String { "Cropping2D" }
+    package init(cropping: [(Int, Int)] = [(0, 0), (0, 0)], name: String = "cropping2d") throws {
         try super.init(rank: 2, cropping: cropping, name: name)
     }
-    override public func layerConfig() -> [(String, JSON)] { [("cropping", jsonPairs(cropping)), ("data_format", "channels_last")] }
+    override package func layerConfig() -> [(String, JSON)] { [("cropping", jsonPairs(cropping)), ("data_format", "channels_last")] }
 }
 
 extension Cropping1D {

@@ -2,20 +2,20 @@
 ///
 /// Like Keras, an input of rank > 2 is transformed along its last axis only: a [batch, t, in] input gives
 /// [batch, t, units]. The product runs as one sgemm over all batch*t rows.
-public final class Dense: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "Dense" }
+package final class Dense: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "Dense" }
 
-    public let units: Int
-    public var activation: any ActivationFunction
-    public let useBias: Bool
-    public var kernelInitializer: any Initializer
-    public var biasInitializer: any Initializer
-    public var kernelRegularizer: Regularizer?
-    public var biasRegularizer: Regularizer?
-    public private(set) var kernel: Parameter?
-    public private(set) var bias: Parameter?
+    package let units: Int
+    package var activation: any ActivationFunction
+    package let useBias: Bool
+    package var kernelInitializer: any Initializer
+    package var biasInitializer: any Initializer
+    package var kernelRegularizer: Regularizer?
+    package var biasRegularizer: Regularizer?
+    package private(set) var kernel: Parameter?
+    package private(set) var bias: Parameter?
 
-    public init(units: Int, activation: any ActivationFunction = Activations.Linear(), useBias: Bool = true,
+    package init(units: Int, activation: any ActivationFunction = Activations.Linear(), useBias: Bool = true,
                 kernelInitializer: any Initializer = VarianceScaling.glorotUniform(seed: nil),
                 biasInitializer: any Initializer = Constant(value: 0, className: "Zeros"),
                 kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil,
@@ -31,7 +31,7 @@ public final class Dense: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         guard let inDim = inputShape.last, inDim > 0 else {
             throw SeqNNError.shape("Dense '\(name)' needs an input with a known last dimension, found \(describeShape(inputShape))")
         }
@@ -53,9 +53,9 @@ public final class Dense: Layer, @unchecked Sendable {
 
     /// Built once, so the per-batch code that walks weights allocates nothing.
     private var params: [Parameter] = []
-    override public var parameters: [Parameter] { params }
+    override package var parameters: [Parameter] { params }
 
-    override public func declaredWeightCount(inputShape: [Int]) -> Int {
+    override package func declaredWeightCount(inputShape: [Int]) -> Int {
         Size.sum(Size.product(inputShape.last ?? 0, units), units)
     }
 
@@ -65,7 +65,7 @@ public final class Dense: Layer, @unchecked Sendable {
     var fusesReLU: Bool { activation is Activations.ReLU }
 
     // x: [rows, in] (all leading axes folded into rows); z = x W + b: [rows, units]; y = act(z).
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let kernel else { return }
         let inDim = kernel.value.shape[0]
         let rows = x.count / inDim
@@ -82,7 +82,7 @@ public final class Dense: Layer, @unchecked Sendable {
         }
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard let kernel else { return }
         let inDim = kernel.value.shape[0]
         let rows = x.count / inDim
@@ -102,15 +102,15 @@ public final class Dense: Layer, @unchecked Sendable {
     }
 
     /// The product only reads x: predict may pass the caller's rows in place.
-    override public var readsInputInPlace: Bool { true }
+    override package var readsInputInPlace: Bool { true }
 
     /// z = x W + b is kept in `aux` whenever the activation is neither linear nor ReLU, so a crossentropy
     /// after this layer's softmax/sigmoid reads z (Keras's backend takes the same logits).
-    override public func exposesLogits(for activation: String) -> Bool {
+    override package func exposesLogits(for activation: String) -> Bool {
         self.activation.name == activation && !isLinear && !fusesReLU
     }
-    override public func logits(_ x: Tensor, _ state: LayerState) -> Tensor { state.aux }
-    override public func backwardFromLogits(_ x: Tensor, _ dz: Tensor, _ state: LayerState, needInputGrad: Bool) -> Tensor {
+    override package func logits(_ x: Tensor, _ state: LayerState) -> Tensor { state.aux }
+    override package func backwardFromLogits(_ x: Tensor, _ dz: Tensor, _ state: LayerState, needInputGrad: Bool) -> Tensor {
         backwardLinear(x, dz: dz, state, needInputGrad: needInputGrad)
         return state.gradInput
     }
@@ -135,7 +135,7 @@ public final class Dense: Layer, @unchecked Sendable {
         }
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         [("units", .number(Double(units))), ("activation", .string(activation.configName)), ("use_bias", .bool(useBias)),
          ("kernel_initializer", kernelInitializer.json), ("bias_initializer", biasInitializer.json),
          ("kernel_regularizer", kernelRegularizer?.json ?? .null), ("bias_regularizer", biasRegularizer?.json ?? .null),

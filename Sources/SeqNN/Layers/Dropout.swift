@@ -1,12 +1,12 @@
 /// `keras.layers.Dropout`: in training, zeroes each input with probability `rate` and scales the rest by
 /// 1 / (1 - rate) (inverted dropout, as Keras does); at inference it is the identity.
 /// The mask comes from the model's seeded generator, so training runs are reproducible.
-public final class Dropout: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "Dropout" }
-    public let rate: Float
-    public let seed: Int?
+package final class Dropout: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "Dropout" }
+    package let rate: Float
+    package let seed: Int?
 
-    public init(rate: Float, seed: Int? = nil, name: String = "dropout") throws {
+    package init(rate: Float, seed: Int? = nil, name: String = "dropout") throws {
         guard rate >= 0, rate < 1 else {
             throw SeqNNError(.invalidArgument, "Dropout '\(name)': rate must be in [0, 1), found \(rate)")
         }
@@ -15,7 +15,7 @@ public final class Dropout: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         state.output.resize(x.shape)
         guard training, rate > 0 else {
             state.output.data.update(from: x.data, count: x.count)
@@ -31,7 +31,7 @@ public final class Dropout: Layer, @unchecked Sendable {
         }
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad else { return }
         state.gradInput.resize(x.shape)
         if rate > 0 {
@@ -41,7 +41,7 @@ public final class Dropout: Layer, @unchecked Sendable {
         }
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         [("rate", .float(rate)), ("seed", seed.map { .number(Double($0)) } ?? .null), ("noise_shape", .null)]
     }
 }

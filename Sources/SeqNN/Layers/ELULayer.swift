@@ -6,12 +6,12 @@ import Glibc
 /// `where(x > 0, elu(x), alpha * elu(x))` when alpha != 1, so at x == 0 the gradient is alpha (from
 /// TensorFlow's EluGrad, 1 at 0, scaled), not 1. (The class is `ELULayer` because `Activations.ELU` is
 /// the function.)
-public final class ELULayer: Activation, @unchecked Sendable {
-    override public class var kerasClassName: String { "ELU" }
+package final class ELULayer: Activation, @unchecked Sendable {
+    override package class var kerasClassName: String { "ELU" }
 
-    public let alpha: Float
+    package let alpha: Float
 
-    public init(alpha: Float = 1, name: String = "elu") {
+    package init(alpha: Float = 1, name: String = "elu") {
         self.alpha = alpha
         super.init(alpha == 1 ? Activations.ELU() : Function(alpha: alpha), name: name)
     }
@@ -20,7 +20,7 @@ public final class ELULayer: Activation, @unchecked Sendable {
         self.init(alpha: try c.float("alpha", default: 1), name: c.name ?? "elu")
     }
 
-    override public func layerConfig() -> [(String, JSON)] { [("alpha", Self.number(alpha))] }
+    override package func layerConfig() -> [(String, JSON)] { [("alpha", Self.number(alpha))] }
 
     struct Function: ElementwiseActivation {
         let alpha: Float

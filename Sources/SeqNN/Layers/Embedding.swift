@@ -10,16 +10,16 @@
 /// `mask_zero=True` is not supported: SeqNN's Sequential carries no masks to the following layers, and
 /// silently ignoring the mask would compute something else than Keras. Pad and let the model learn, or
 /// use a model without masking.
-public final class Embedding: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "Embedding" }
-    public let inputDim: Int
-    public let outputDim: Int
-    public var embeddingsInitializer: any Initializer
-    public var embeddingsRegularizer: Regularizer?
-    public private(set) var embeddings: Parameter?
+package final class Embedding: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "Embedding" }
+    package let inputDim: Int
+    package let outputDim: Int
+    package var embeddingsInitializer: any Initializer
+    package var embeddingsRegularizer: Regularizer?
+    package private(set) var embeddings: Parameter?
     private var params: [Parameter] = []
 
-    public init(inputDim: Int, outputDim: Int, embeddingsInitializer: any Initializer = RandomUniform(minval: -0.05, maxval: 0.05),
+    package init(inputDim: Int, outputDim: Int, embeddingsInitializer: any Initializer = RandomUniform(minval: -0.05, maxval: 0.05),
                 embeddingsRegularizer: Regularizer? = nil, maskZero: Bool = false, name: String = "embedding") throws {
         guard inputDim > 0 else { throw SeqNNError(.invalidArgument, "Embedding '\(name)': input_dim must be a positive integer, found \(inputDim)") }
         guard outputDim > 0 else { throw SeqNNError(.invalidArgument, "Embedding '\(name)': output_dim must be a positive integer, found \(outputDim)") }
@@ -35,7 +35,7 @@ public final class Embedding: Layer, @unchecked Sendable {
         SeqNNError(.unsupported, "Embedding '\(name)': mask_zero=True is not supported: SeqNN does not pass masks between layers, so the following layers would also read the padding steps; use mask_zero=False")
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         guard Tensor.checkedElementCount([inputDim, outputDim]) != nil else {
             throw SeqNNError(.invalidArgument, "Embedding '\(name)': a [\(inputDim), \(outputDim)] table is too large (more than \(Tensor.maxElements) weights)")
         }
@@ -46,9 +46,9 @@ public final class Embedding: Layer, @unchecked Sendable {
         return inputShape + [outputDim]
     }
 
-    override public var parameters: [Parameter] { params }
+    override package var parameters: [Parameter] { params }
 
-    override public func declaredWeightCount(inputShape: [Int]) -> Int { Size.product(inputDim, outputDim) }
+    override package func declaredWeightCount(inputShape: [Int]) -> Int { Size.product(inputDim, outputDim) }
 
     /// The table row of input value `v`, or nil when it is not an id in [0, input_dim) (after truncation).
     @inline(__always) func row(_ v: Float) -> Int? {
@@ -58,7 +58,7 @@ public final class Embedding: Layer, @unchecked Sendable {
     }
 
     /// A message for the first value of `x` (count values) that is not a valid id, or nil.
-    override public func invalidInputMessage(_ x: UnsafePointer<Float>, count: Int) -> String? {
+    override package func invalidInputMessage(_ x: UnsafePointer<Float>, count: Int) -> String? {
         let per = inputShape.map { Tensor.elementCount($0) } ?? 1
         for i in 0..<count where row(x[i]) == nil {
             return "Embedding '\(name)': input id \(x[i]) at sample \(i / max(per, 1)), position \(i % max(per, 1)) is out of range [0, \(inputDim)) (input_dim = \(inputDim))"
@@ -67,7 +67,7 @@ public final class Embedding: Layer, @unchecked Sendable {
     }
 
     // x [rows...] of ids -> y [rows..., output_dim]: one row copy per id.
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let embeddings else { return }
         let d = outputDim
         state.output.resize(batch: x.rows, rest: outputShape ?? [d])
@@ -82,7 +82,7 @@ public final class Embedding: Layer, @unchecked Sendable {
     }
 
     // dE[id] += dy row; the ids themselves have no gradient (Keras: none either).
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard let embeddings else { return }
         if embeddings.trainable {
             let d = outputDim, g = embeddings.grad.data
@@ -98,7 +98,7 @@ public final class Embedding: Layer, @unchecked Sendable {
         }
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         [("input_dim", .number(Double(inputDim))), ("output_dim", .number(Double(outputDim))),
          ("embeddings_initializer", embeddingsInitializer.json), ("embeddings_regularizer", embeddingsRegularizer?.json ?? .null),
          ("activity_regularizer", .null), ("embeddings_constraint", .null), ("mask_zero", false)]

@@ -1,25 +1,25 @@
 /// `keras.layers.Flatten`: [batch, d1, d2, ...] -> [batch, d1*d2*...]. Row-major order is already
 /// Keras's `channels_last` flattening order, so this is a copy with a new shape.
-public final class Flatten: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "Flatten" }
-    override public init(name: String = "flatten") { super.init(name: name) }
+package final class Flatten: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "Flatten" }
+    override package init(name: String = "flatten") { super.init(name: name) }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         [inputShape.reduce(1, *)]
     }
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         state.output.resize(batch: x.rows, rest: [x.rowLength])
         state.output.data.update(from: x.data, count: x.count)
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad else { return }
         state.gradInput.resize(x.shape)
         state.gradInput.data.update(from: dy.data, count: x.count)
     }
 
-    override public func layerConfig() -> [(String, JSON)] { [("data_format", "channels_last")] }
+    override package func layerConfig() -> [(String, JSON)] { [("data_format", "channels_last")] }
 }
 
 extension Flatten {

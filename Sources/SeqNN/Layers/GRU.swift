@@ -7,12 +7,12 @@
 ///                                        ĥ = act(xz_h + r * hz_h)
 ///   reset_after=false:                   z = σ(xz_z + h.R_z); r = σ(xz_r + h.R_r); ĥ = act(xz_h + (r*h).R_h)
 ///   h = z*h_prev + (1-z)*ĥ
-public final class GRU: RecurrentLayer, @unchecked Sendable {
-    override public class var kerasClassName: String { "GRU" }
+package final class GRU: RecurrentLayer, @unchecked Sendable {
+    override package class var kerasClassName: String { "GRU" }
     override var cellName: String { "gru_cell" }
     override var gateCount: Int { 3 }
     override var biasShape: [Int] { resetAfter ? [2, 3 * units] : [3 * units] }
-    public let resetAfter: Bool
+    package let resetAfter: Bool
 
     // Cell buffers: rz = the recurrent part per block [T, B, 3u] (reset_after: h.R + b_rec; otherwise z, r
     // blocks h.R and h block (r*h).R), pre = the gates' pre-activations [T, B, 3u], rhin = r*h (reset_after
@@ -20,7 +20,7 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
     // drh: dLoss/d(r*h) [B, u] (reset_after false).
     enum Cell: Int, BufferName { case rz, pre, rhin, drz, drh }
 
-    public init(units: Int, options: RecurrentOptions = RecurrentOptions(), resetAfter: Bool = true, name: String = "gru") throws {
+    package init(units: Int, options: RecurrentOptions = RecurrentOptions(), resetAfter: Bool = true, name: String = "gru") throws {
         self.resetAfter = resetAfter
         try super.init(units: units, options: options, name: name)
     }
@@ -139,34 +139,10 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
         }
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         recurrentConfig(extra: [("reset_after", .bool(resetAfter))], recurrentActivation: true)
     }
 
-    /// The plain-loop reference of the cell (Double, inference) for tests: outputs for x [batch, T, in].
-    public func referenceForward(_ x: [Float], batch: Int, initialStates: [[Float]]? = nil) -> [Float] {
-        guard let kernel, let recurrentKernel else { return [] }
-        let u = units
-        let b: (Int) -> Double = { i in self.bias.map { Double($0.value.data[i]) } ?? 0 }
-        return referenceLoop(x, batch: batch, initial: initialStates) { xt, h, c in
-            var xz = [Double](repeating: 0, count: 3 * u), hz = xz
-            for j in 0..<3 * u {
-                xz[j] = RecurrentLayer.dotColumn(xt, kernel.value, j) + b(j)
-                if resetAfter || j < 2 * u { hz[j] = RecurrentLayer.dotColumn(h, recurrentKernel.value, j) + (resetAfter ? b(3 * u + j) : 0) }
-            }
-            let z = RecurrentLayer.apply(recurrentActivation, (0..<u).map { xz[$0] + hz[$0] })
-            let r = RecurrentLayer.apply(recurrentActivation, (0..<u).map { xz[u + $0] + hz[u + $0] })
-            var candidate = [Double](repeating: 0, count: u)
-            if resetAfter {
-                for j in 0..<u { candidate[j] = xz[2 * u + j] + r[j] * hz[2 * u + j] }
-            } else {
-                let rh = (0..<u).map { r[$0] * h[$0] }
-                for j in 0..<u { candidate[j] = xz[2 * u + j] + RecurrentLayer.dotColumn(rh, recurrentKernel.value, 2 * u + j) }
-            }
-            let hh = RecurrentLayer.apply(activation, candidate)
-            return ((0..<u).map { z[$0] * h[$0] + (1 - z[$0]) * hh[$0] }, c)
-        }
-    }
 }
 
 extension GRU {

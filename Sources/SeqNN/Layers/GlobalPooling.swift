@@ -4,10 +4,10 @@
 /// Output [batch, channels], or with keepdims [batch, 1, channels] / [batch, 1, 1, channels].
 /// The gradient of a maximum is shared equally by tied maximal elements, as TensorFlow's reduce_max
 /// gradient does (unlike MaxPooling, whose gradient goes to the first maximum).
-public class BaseGlobalPooling: Layer, @unchecked Sendable {
-    public let kind: BasePooling.Kind
-    public let rank: Int
-    public let keepdims: Bool
+package class BaseGlobalPooling: Layer, @unchecked Sendable {
+    package let kind: BasePooling.Kind
+    package let rank: Int
+    package let keepdims: Bool
 
     init(kind: BasePooling.Kind, rank: Int, keepdims: Bool, name: String) {
         self.kind = kind
@@ -16,7 +16,7 @@ public class BaseGlobalPooling: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         let (_, _, c) = try spatialDims(inputShape, rank: rank, label: "\(kerasClassName) '\(name)'")
         channelShape = [c]
         return keepdims ? Array(repeating: 1, count: rank) + [c] : [c]
@@ -25,7 +25,7 @@ public class BaseGlobalPooling: Layer, @unchecked Sendable {
     private var channelShape: [Int] = []
 
     // x: [N, S, C] (S = all spatial positions) -> y: [N, C]
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let outShape = outputShape, let c = channelShape.first else { return }
         let n = x.rows, s = x.rowLength / c
         state.output.resize(batch: n, rest: outShape)
@@ -45,7 +45,7 @@ public class BaseGlobalPooling: Layer, @unchecked Sendable {
     /// Per channel, how many positions share the maximum (the gradient is split among them).
     enum Buffer: Int, BufferName { case winners }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad, let c = channelShape.first else { return }
         let n = x.rows, s = x.rowLength / c
         state.gradInput.resize(x.shape)
@@ -68,39 +68,39 @@ public class BaseGlobalPooling: Layer, @unchecked Sendable {
         }
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         [("data_format", "channels_last"), ("keepdims", .bool(keepdims))]
     }
 }
 
 /// `keras.layers.GlobalMaxPooling1D`: [batch, steps, channels] -> [batch, channels] (max over steps).
-public final class GlobalMaxPooling1D: BaseGlobalPooling, @unchecked Sendable {
-    override public class var kerasClassName: String { "GlobalMaxPooling1D" }
-    public init(keepdims: Bool = false, name: String = "global_max_pooling1d") {
+package final class GlobalMaxPooling1D: BaseGlobalPooling, @unchecked Sendable {
+    override package class var kerasClassName: String { "GlobalMaxPooling1D" }
+    package init(keepdims: Bool = false, name: String = "global_max_pooling1d") {
         super.init(kind: .max, rank: 1, keepdims: keepdims, name: name)
     }
 }
 
 /// `keras.layers.GlobalMaxPooling2D`: [batch, rows, cols, channels] -> [batch, channels].
-public final class GlobalMaxPooling2D: BaseGlobalPooling, @unchecked Sendable {
-    override public class var kerasClassName: String { "GlobalMaxPooling2D" }
-    public init(keepdims: Bool = false, name: String = "global_max_pooling2d") {
+package final class GlobalMaxPooling2D: BaseGlobalPooling, @unchecked Sendable {
+    override package class var kerasClassName: String { "GlobalMaxPooling2D" }
+    package init(keepdims: Bool = false, name: String = "global_max_pooling2d") {
         super.init(kind: .max, rank: 2, keepdims: keepdims, name: name)
     }
 }
 
 /// `keras.layers.GlobalAveragePooling1D`: [batch, steps, channels] -> [batch, channels] (mean over steps).
-public final class GlobalAveragePooling1D: BaseGlobalPooling, @unchecked Sendable {
-    override public class var kerasClassName: String { "GlobalAveragePooling1D" }
-    public init(keepdims: Bool = false, name: String = "global_average_pooling1d") {
+package final class GlobalAveragePooling1D: BaseGlobalPooling, @unchecked Sendable {
+    override package class var kerasClassName: String { "GlobalAveragePooling1D" }
+    package init(keepdims: Bool = false, name: String = "global_average_pooling1d") {
         super.init(kind: .average, rank: 1, keepdims: keepdims, name: name)
     }
 }
 
 /// `keras.layers.GlobalAveragePooling2D`: [batch, rows, cols, channels] -> [batch, channels].
-public final class GlobalAveragePooling2D: BaseGlobalPooling, @unchecked Sendable {
-    override public class var kerasClassName: String { "GlobalAveragePooling2D" }
-    public init(keepdims: Bool = false, name: String = "global_average_pooling2d") {
+package final class GlobalAveragePooling2D: BaseGlobalPooling, @unchecked Sendable {
+    override package class var kerasClassName: String { "GlobalAveragePooling2D" }
+    package init(keepdims: Bool = false, name: String = "global_average_pooling2d") {
         super.init(kind: .average, rank: 2, keepdims: keepdims, name: name)
     }
 }

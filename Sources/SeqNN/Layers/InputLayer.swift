@@ -1,10 +1,10 @@
 /// `keras.layers.InputLayer` (what `keras.Input(shape=..., batch_size=...)` adds): declares the model's
 /// batch input shape and passes its input through. It has no weights and Keras does not list it in
 /// `model.layers`; SeqNN keeps it out of `layers` the same way and records its shape on the model.
-public final class InputLayer: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "InputLayer" }
+package final class InputLayer: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "InputLayer" }
 
-    public init(batchInputShape: [Int?], name: String = "input_layer") {
+    package init(batchInputShape: [Int?], name: String = "input_layer") {
         super.init(name: name)
         declaredBatchInputShape = batchInputShape
     }

@@ -6,19 +6,19 @@ import CSeqNNKernels
 /// order i, f, c, o. Per step: z = x.K + h.R + b; i, f, o = recurrent_activation; g = activation(z_c);
 /// c = f*c + i*g; h = o*activation(c). `unit_forget_bias` (default true) initialises the forget block of
 /// the bias to ones, the rest with bias_initializer, as Keras does.
-public final class LSTM: RecurrentLayer, @unchecked Sendable {
-    override public class var kerasClassName: String { "LSTM" }
+package final class LSTM: RecurrentLayer, @unchecked Sendable {
+    override package class var kerasClassName: String { "LSTM" }
     override var cellName: String { "lstm_cell" }
     override var gateCount: Int { 4 }
     override var hasCarry: Bool { true }
-    public let unitForgetBias: Bool
+    package let unitForgetBias: Bool
 
     // Cell buffers: c [T+1, B, u] (c[0] initial), act(c) [T, B, u], dc [B, u], and zh, the fused path's
     // recurrent product of one step, [B, 4u]: a small buffer the gemm writes with beta 0 and the step kernel
     // adds to z while it reads it (instead of a beta-1 gemm that reads and writes z).
     enum Cell: Int, BufferName { case c, actC, dc, zh }
 
-    public init(units: Int, options: RecurrentOptions = RecurrentOptions(), unitForgetBias: Bool = true, name: String = "lstm") throws {
+    package init(units: Int, options: RecurrentOptions = RecurrentOptions(), unitForgetBias: Bool = true, name: String = "lstm") throws {
         self.unitForgetBias = unitForgetBias
         try super.init(units: units, options: options, name: name)
     }
@@ -151,30 +151,10 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
         recurrentWeightGrad(s, B: B, nr: nr, blocks: 0..<4, dC: dz, lddc: gu)
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         recurrentConfig(extra: [("unit_forget_bias", .bool(unitForgetBias))], recurrentActivation: true)
     }
 
-    /// The plain-loop reference of the cell (Double, inference) for tests: outputs for x [batch, T, in],
-    /// from `initialStates` [h, c] (batch * units each) or zeros.
-    public func referenceForward(_ x: [Float], batch: Int, initialStates: [[Float]]? = nil) -> [Float] {
-        guard let kernel, let recurrentKernel else { return [] }
-        let u = units
-        return referenceLoop(x, batch: batch, initial: initialStates) { xt, h, c in
-            var pre = [Double](repeating: 0, count: 4 * u)
-            for j in 0..<4 * u {
-                pre[j] = RecurrentLayer.dotColumn(xt, kernel.value, j) + RecurrentLayer.dotColumn(h, recurrentKernel.value, j)
-                    + (bias.map { Double($0.value.data[j]) } ?? 0)
-            }
-            let i = RecurrentLayer.apply(recurrentActivation, Array(pre[0..<u]))
-            let f = RecurrentLayer.apply(recurrentActivation, Array(pre[u..<2 * u]))
-            let g = RecurrentLayer.apply(activation, Array(pre[2 * u..<3 * u]))
-            let o = RecurrentLayer.apply(recurrentActivation, Array(pre[3 * u..<4 * u]))
-            let cn = (0..<u).map { f[$0] * c[$0] + i[$0] * g[$0] }
-            let ac = RecurrentLayer.apply(activation, cn)
-            return ((0..<u).map { o[$0] * ac[$0] }, cn)
-        }
-    }
 }
 
 extension LSTM {

@@ -1,16 +1,16 @@
 /// One weight tensor of a layer with its gradient: Keras's `kernel`, `bias`, ...
-public final class Parameter: @unchecked Sendable {
+package final class Parameter: @unchecked Sendable {
     /// The Keras weight name without layer prefix or `:0` ("kernel", "bias").
-    public let name: String
-    public let value: Tensor
+    package let name: String
+    package let value: Tensor
     /// dLoss/dValue, accumulated by `backward` and zeroed by the trainer before each batch.
-    public let grad: Tensor
+    package let grad: Tensor
     /// Whether the optimizer updates it now: `trainsByDefault` and its layer's `trainable`, set by compile.
-    public var trainable: Bool
+    package var trainable: Bool
     /// Whether the weight is a trainable variable at all (false for BatchNormalization's moving statistics,
     /// which Keras lists after the trainable weights and updates in the forward pass instead).
-    public let trainsByDefault: Bool
-    public var regularizer: Regularizer?
+    package let trainsByDefault: Bool
+    package var regularizer: Regularizer?
     /// Set by a layer whose backward pass writes this whole gradient with its first product (Dense's dW
     /// GEMM with beta = 0): the trainer then marks the gradient stale instead of zeroing it before each
     /// batch (the memset was 2 % of a wide MLP's step).
@@ -18,7 +18,7 @@ public final class Parameter: @unchecked Sendable {
     /// "Treat `grad` as zero": set by the trainer when `overwritesGrad`, cleared by the layer's first write.
     var gradIsStale = false
 
-    public init(name: String, shape: [Int], trainable: Bool = true, regularizer: Regularizer? = nil) {
+    package init(name: String, shape: [Int], trainable: Bool = true, regularizer: Regularizer? = nil) {
         self.name = name
         self.value = Tensor(shape: shape)
         self.grad = Tensor(shape: trainable ? shape : [0])
@@ -31,31 +31,31 @@ public final class Parameter: @unchecked Sendable {
 /// A layer's names for its further per-pass buffers: an Int-backed enum with one case per buffer
 /// (`enum Buffer: Int, BufferName { case columns, columnGrads }`), so buffers are named where they are used
 /// and no layer needs to know another's numbering.
-public protocol BufferName: RawRepresentable where RawValue == Int {}
+package protocol BufferName: RawRepresentable where RawValue == Int {}
 
 /// The buffers one layer needs for one pass at one batch size. A model keeps one set per execution
 /// context (training, or each concurrent predict call), so layers themselves hold no per-call state.
-public final class LayerState: @unchecked Sendable {
-    public let output = Tensor(shape: [0])
-    public let gradInput = Tensor(shape: [0])
+package final class LayerState: @unchecked Sendable {
+    package let output = Tensor(shape: [0])
+    package let gradInput = Tensor(shape: [0])
     /// Layer-specific saved values (Dense's pre-activation, Dropout's mask).
-    public let aux = Tensor(shape: [0])
+    package let aux = Tensor(shape: [0])
     /// Further per-pass buffers a layer needs (im2col columns, recurrent gates, ...), made on first use.
     private var extra: [Tensor] = []
     /// The states of a wrapper's inner layers (Bidirectional's two directions), made on first use.
     private var children: [LayerState] = []
-    public init() {}
+    package init() {}
 
     /// The buffer `name` of this state, created empty on first use and then reused (resize it as needed):
     /// the steady state allocates nothing.
-    @inline(__always) public func buffer<N: BufferName>(_ name: N) -> Tensor {
+    @inline(__always) package func buffer<N: BufferName>(_ name: N) -> Tensor {
         let i = name.rawValue
         while extra.count <= i { extra.append(Tensor(shape: [0])) }
         return extra[i]
     }
 
     /// The state of inner layer `i` of a wrapper: its own buffers, independent of the wrapper's.
-    public func child(_ i: Int) -> LayerState {
+    package func child(_ i: Int) -> LayerState {
         while children.count <= i { children.append(LayerState()) }
         return children[i]
     }
@@ -63,13 +63,13 @@ public final class LayerState: @unchecked Sendable {
     private var packed: [PackedB] = []
     /// Packed GEMM operand `i` (a weight matrix reused by several products in one pass), made on first use.
     /// The layer invalidates it whenever the weights may have changed.
-    public func packedB(_ i: Int) -> PackedB {
+    package func packedB(_ i: Int) -> PackedB {
         while packed.count <= i { packed.append(PackedB()) }
         return packed[i]
     }
 
     /// Drops every packed copy (the weights may have changed since they were made), inner layers' too.
-    public func invalidatePacked() {
+    package func invalidatePacked() {
         for p in packed { p.invalidate() }
         for c in children { c.invalidatePacked() }
     }
@@ -78,9 +78,9 @@ public final class LayerState: @unchecked Sendable {
 /// The base of every Keras layer: name, trainability, the shapes it was built for, and the
 /// forward/backward pair over flat buffers. Subclasses override `build`, `forward`, `backward`,
 /// `parameters` and `layerConfig`; they keep no per-call state outside `LayerState`.
-open class Layer: @unchecked Sendable {
+public class Layer: @unchecked Sendable {
     /// Keras's `class_name` ("Dense", "Activation", ...).
-    open class var kerasClassName: String { fatalError("subclass must override kerasClassName") }
+    package class var kerasClassName: String { fatalError("subclass must override kerasClassName") }
     public var kerasClassName: String { Swift.type(of: self).kerasClassName }
 
     public var name: String
@@ -91,34 +91,34 @@ open class Layer: @unchecked Sendable {
     public internal(set) var outputShape: [Int]?
     /// A batch input shape given on this layer in Keras's style (`input_shape`, `input_dim`,
     /// `batch_input_shape`, `batch_size`); the model takes it as its own input when this layer is first.
-    public var declaredBatchInputShape: [Int?]?
+    package var declaredBatchInputShape: [Int?]?
     var explicitName = false
 
-    public init(name: String) { self.name = name }
+    package init(name: String) { self.name = name }
 
     public var isBuilt: Bool { outputShape != nil }
 
     /// Creates the weights for `inputShape` and returns the per-sample output shape.
     /// Called once; `rng` draws the initial weights.
-    open func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] { inputShape }
+    package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] { inputShape }
 
     /// Keras's weights of this layer in Keras order: trainable first, then non-trainable.
-    open var parameters: [Parameter] { [] }
+    package var parameters: [Parameter] { [] }
 
     /// An upper bound on the weight values `build(inputShape:)` will allocate, from the declared sizes alone,
     /// so a caller can refuse a hostile config (`Dense(units=2**31)` in a tiny file) before building it.
     /// Saturates at Int.max (`Size`). Every layer with weights overrides it (a test builds each registry
     /// class against its bound); the default is for weightless layers.
-    open func declaredWeightCount(inputShape: [Int]) -> Int { 0 }
+    package func declaredWeightCount(inputShape: [Int]) -> Int { 0 }
 
     /// Computes `state.output` from `x` ([batch] + inputShape).
-    open func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         state.output.copy(from: x)
     }
 
     /// Given dLoss/dOutput, accumulates parameter gradients and, when `needInputGrad`,
     /// writes dLoss/dInput into `state.gradInput`. `x` and `state` are those of the matching forward.
-    open func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         if needInputGrad { state.gradInput.copy(from: dy) }
     }
 
@@ -126,15 +126,15 @@ open class Layer: @unchecked Sendable {
 
     /// Whether predict may hand this layer, as a model's first, a view of the caller's rows instead of a
     /// copy: the layer only reads its input during the call.
-    open var readsInputInPlace: Bool { false }
+    package var readsInputInPlace: Bool { false }
 
     /// Whether this layer and `next`, the layer after it, can run as one pass (`forwardFused`) when this
     /// layer needs no input gradient.
-    open func fuses(with next: Layer) -> Bool { false }
+    package func fuses(with next: Layer) -> Bool { false }
 
     /// This layer's forward and `next`'s as one pass; the result is `nextState.output`. The values equal
     /// those of the two forwards (the default runs exactly those).
-    open func forwardFused(with next: Layer, _ x: Tensor, _ state: LayerState, _ nextState: LayerState,
+    package func forwardFused(with next: Layer, _ x: Tensor, _ state: LayerState, _ nextState: LayerState,
                            training: Bool, rng: inout SeededGenerator) {
         forward(x, state, training: training, rng: &rng)
         next.forward(state.output, nextState, training: training, rng: &rng)
@@ -142,31 +142,31 @@ open class Layer: @unchecked Sendable {
 
     /// The backward of `forwardFused` given dLoss/d(next's output): both layers' weight gradients, no input
     /// gradient for this layer.
-    open func backwardFused(with next: Layer, _ x: Tensor, _ dy: Tensor, _ state: LayerState, _ nextState: LayerState) {
+    package func backwardFused(with next: Layer, _ x: Tensor, _ dy: Tensor, _ state: LayerState, _ nextState: LayerState) {
         next.backward(state.output, dy, nextState, needInputGrad: true)
         backward(x, nextState.gradInput, state, needInputGrad: false)
     }
 
     /// Whether this layer, as the model's last, keeps the values it applied `activation` ("softmax",
     /// "sigmoid") to, so a crossentropy can read those logits as Keras's backend does (`LogitsAwareLoss`).
-    open func exposesLogits(for activation: String) -> Bool { false }
+    package func exposesLogits(for activation: String) -> Bool { false }
 
     /// The logits of the last forward pass (asked only when `exposesLogits`).
-    open func logits(_ x: Tensor, _ state: LayerState) -> Tensor { state.output }
+    package func logits(_ x: Tensor, _ state: LayerState) -> Tensor { state.output }
 
     /// The backward pass given dLoss/dLogits instead of dLoss/dOutput; returns dLoss/dInput (meaningful
     /// when `needInputGrad`).
-    open func backwardFromLogits(_ x: Tensor, _ dz: Tensor, _ state: LayerState, needInputGrad: Bool) -> Tensor {
+    package func backwardFromLogits(_ x: Tensor, _ dz: Tensor, _ state: LayerState, needInputGrad: Bool) -> Tensor {
         backward(x, dz, state, needInputGrad: needInputGrad)
         return state.gradInput
     }
 
     /// For a model's first layer: why raw input values cannot be this layer's input (an Embedding's ids
     /// outside [0, input_dim)), or nil. Checked over the whole data before the first batch runs.
-    open func invalidInputMessage(_ x: UnsafePointer<Float>, count: Int) -> String? { nil }
+    package func invalidInputMessage(_ x: UnsafePointer<Float>, count: Int) -> String? { nil }
 
     /// The layer-specific part of Keras's `get_config()` (name, trainable and dtype are added by `config`).
-    open func layerConfig() -> [(String, JSON)] { [] }
+    package func layerConfig() -> [(String, JSON)] { [] }
 
     /// Keras's `get_config()` for this layer, in the form Keras 2 and 3 both read (format §10): dtype as the
     /// string "float32" whatever dialect the layer was read from.
@@ -204,16 +204,16 @@ func describeShape(_ s: [Int], batch: Int? = nil) -> String {
 }
 
 /// Size arithmetic that saturates at Int.max instead of trapping, for sizes read from untrusted configs.
-public enum Size {
-    public static func sum(_ a: Int, _ b: Int) -> Int {
+package enum Size {
+    package static func sum(_ a: Int, _ b: Int) -> Int {
         let (s, overflow) = max(a, 0).addingReportingOverflow(max(b, 0))
         return overflow ? Int.max : s
     }
 
-    public static func product(_ a: Int, _ b: Int) -> Int {
+    package static func product(_ a: Int, _ b: Int) -> Int {
         let (p, overflow) = max(a, 0).multipliedReportingOverflow(by: max(b, 0))
         return overflow ? Int.max : p
     }
 
-    public static func product(_ sizes: [Int]) -> Int { sizes.reduce(1, product) }
+    package static func product(_ sizes: [Int]) -> Int { sizes.reduce(1, product) }
 }

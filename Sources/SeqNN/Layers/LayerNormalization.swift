@@ -1,20 +1,20 @@
 /// `keras.layers.LayerNormalization` over the last axis: each row is normalised by its own mean and
 /// (biased) variance, then scaled by gamma and shifted by beta (Keras defaults epsilon=1e-3, center and
 /// scale on). Weights: gamma, beta.
-public final class LayerNormalization: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "LayerNormalization" }
-    public let epsilon: Float
+package final class LayerNormalization: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "LayerNormalization" }
+    package let epsilon: Float
     /// Keras's `axis` as configured (-1, or counting the batch axis); only the last axis is supported.
     var axis = -1
-    public let center: Bool
-    public let scale: Bool
+    package let center: Bool
+    package let scale: Bool
     var gammaInit: any Initializer = Constant(value: 1, className: "Ones")
     var betaInit: any Initializer = Constant(value: 0, className: "Zeros")
     private(set) var gamma: Parameter?
     private(set) var beta: Parameter?
     private var params: [Parameter] = []
 
-    public init(epsilon: Float = 1e-3, center: Bool = true, scale: Bool = true, name: String = "layer_normalization") throws {
+    package init(epsilon: Float = 1e-3, center: Bool = true, scale: Bool = true, name: String = "layer_normalization") throws {
         guard epsilon > 0 else { throw SeqNNError.invalid("LayerNormalization '\(name)': epsilon must be > 0") }
         self.epsilon = epsilon
         self.center = center
@@ -22,7 +22,7 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         try requireLastAxis(axis, inputShape, "\(Self.kerasClassName) '\(name)'")
         guard let c = inputShape.last, c > 0 else { throw SeqNNError.shape("LayerNormalization '\(name)' needs a known last axis") }
         if scale { let g = Parameter(name: "gamma", shape: [c]); gammaInit.fill(g.value, rng: &rng); gamma = g }
@@ -31,15 +31,15 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
         return inputShape
     }
 
-    override public var parameters: [Parameter] { params }
+    override package var parameters: [Parameter] { params }
 
     /// gamma and beta, one per channel.
-    override public func declaredWeightCount(inputShape: [Int]) -> Int { Size.product(2, inputShape.last ?? 0) }
+    override package func declaredWeightCount(inputShape: [Int]) -> Int { Size.product(2, inputShape.last ?? 0) }
 
     enum Buffer: Int, BufferName { case invStd }
 
     // aux: x_hat [rows, C]; `Buffer.invStd`: inv_std per row.
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         let c = x.shape.last ?? 1, rows = x.count / c
         let inv = state.buffer(Buffer.invStd)
         inv.resize([rows])
@@ -63,7 +63,7 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
     }
 
     /// Per row, with g_j = gamma_j dy_j: dx = inv_std / C * (C g - sum(g) - x_hat sum(g x_hat)).
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         let c = x.shape.last ?? 1, rows = x.count / c
         let xh = state.aux.data, inv = state.buffer(Buffer.invStd).data
         for r in 0..<rows {
@@ -91,7 +91,7 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
         }
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         [("axis", .number(Double(axis))), ("epsilon", .float(epsilon)), ("center", .bool(center)), ("scale", .bool(scale)),
          ("beta_initializer", betaInit.json), ("gamma_initializer", gammaInit.json),
          ("beta_regularizer", .null), ("gamma_regularizer", .null), ("beta_constraint", .null), ("gamma_constraint", .null)]

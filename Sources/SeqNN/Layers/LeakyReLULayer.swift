@@ -1,12 +1,12 @@
 /// `keras.layers.LeakyReLU`: x for x > 0, else negative_slope * x (default 0.3). Keras 3 names the slope
 /// `negative_slope`, Keras 2 `alpha`; both are read, and `alpha` is written (Keras 3 still accepts it,
 /// Keras 2 knows nothing else). (The class is `LeakyReLULayer` because `Activations.LeakyReLU` is the function.)
-public final class LeakyReLULayer: Activation, @unchecked Sendable {
-    override public class var kerasClassName: String { "LeakyReLU" }
+package final class LeakyReLULayer: Activation, @unchecked Sendable {
+    override package class var kerasClassName: String { "LeakyReLU" }
 
-    public let negativeSlope: Float
+    package let negativeSlope: Float
 
-    public init(negativeSlope: Float = 0.3, name: String = "leaky_re_lu") throws {
+    package init(negativeSlope: Float = 0.3, name: String = "leaky_re_lu") throws {
         guard negativeSlope >= 0 else {
             throw SeqNNError(.invalidArgument, "LeakyReLU '\(name)': negative_slope must be >= 0, found \(negativeSlope)")
         }
@@ -19,5 +19,5 @@ public final class LeakyReLULayer: Activation, @unchecked Sendable {
         try self.init(negativeSlope: c.float(key, default: 0.3), name: c.name ?? "leaky_re_lu")
     }
 
-    override public func layerConfig() -> [(String, JSON)] { [("alpha", Self.number(negativeSlope))] }
+    override package func layerConfig() -> [(String, JSON)] { [("alpha", Self.number(negativeSlope))] }
 }

@@ -5,19 +5,19 @@
 ///
 /// Gradients follow the same expression with TensorFlow's relu gradient (0 at 0): dx = dy for x > 0,
 /// dy * alpha for x < 0, 0 at x == 0; dalpha = sum of dy * min(x, 0) over the batch and shared axes.
-public final class PReLU: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "PReLU" }
+package final class PReLU: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "PReLU" }
 
-    public let alphaInitializer: any Initializer
-    public let alphaRegularizer: Regularizer?
+    package let alphaInitializer: any Initializer
+    package let alphaRegularizer: Regularizer?
     /// As configured (1-based: axis 0 is the batch), or nil.
-    public let sharedAxes: [Int]?
-    public private(set) var alpha: Parameter?
+    package let sharedAxes: [Int]?
+    package private(set) var alpha: Parameter?
     private var params: [Parameter] = []
     /// For each value of a sample, the index of its alpha (fixed by `build`, so passes allocate nothing).
     private var alphaIndex: [Int] = []
 
-    public init(alphaInitializer: any Initializer = Constant(value: 0, className: "Zeros"),
+    package init(alphaInitializer: any Initializer = Constant(value: 0, className: "Zeros"),
                 alphaRegularizer: Regularizer? = nil, sharedAxes: [Int]? = nil, name: String = "p_re_lu") {
         self.alphaInitializer = alphaInitializer
         self.alphaRegularizer = alphaRegularizer
@@ -36,7 +36,7 @@ public final class PReLU: Layer, @unchecked Sendable {
                   alphaRegularizer: try c.regularizer("alpha_regularizer"), sharedAxes: shared, name: c.name ?? "p_re_lu")
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         var shape = inputShape
         for a in sharedAxes ?? [] {
             guard a >= 1, a <= inputShape.count else {
@@ -65,12 +65,12 @@ public final class PReLU: Layer, @unchecked Sendable {
         return out
     }
 
-    override public var parameters: [Parameter] { params }
+    override package var parameters: [Parameter] { params }
 
     /// At most one alpha per input value (fewer along shared axes).
-    override public func declaredWeightCount(inputShape: [Int]) -> Int { Size.product(inputShape) }
+    override package func declaredWeightCount(inputShape: [Int]) -> Int { Size.product(inputShape) }
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let alpha else { return }
         state.output.resize(x.shape)
         let per = alphaIndex.count, a = alpha.value.data, xs = x.data, y = state.output.data
@@ -82,7 +82,7 @@ public final class PReLU: Layer, @unchecked Sendable {
         }
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard let alpha else { return }
         let per = alphaIndex.count, a = alpha.value.data, xs = x.data, g = dy.data
         if needInputGrad { state.gradInput.resize(x.shape) }
@@ -99,7 +99,7 @@ public final class PReLU: Layer, @unchecked Sendable {
         }
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         [("alpha_initializer", alphaInitializer.json), ("alpha_regularizer", alphaRegularizer?.json ?? .null),
          ("alpha_constraint", .null),
          ("shared_axes", sharedAxes.map { .array($0.map { .number(Double($0)) }) } ?? .null)]

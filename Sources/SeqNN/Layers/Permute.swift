@@ -1,11 +1,11 @@
 /// `keras.layers.Permute(dims)`: reorders the non-batch axes; `dims` is 1-based, e.g. (2, 1) swaps the two.
-public final class Permute: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "Permute" }
-    public let dims: [Int]
+package final class Permute: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "Permute" }
+    package let dims: [Int]
     /// Row-major strides of the input, read in output-axis order; set by build.
     private var inStrides: [Int] = []
 
-    public init(dims: [Int], name: String = "permute") throws {
+    package init(dims: [Int], name: String = "permute") throws {
         guard Set(dims) == Set(1...max(dims.count, 1)), !dims.isEmpty else {
             throw SeqNNError.invalid("Permute '\(name)': dims must be a permutation of 1...\(dims.count), found \(dims)")
         }
@@ -13,7 +13,7 @@ public final class Permute: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         guard inputShape.count == dims.count else {
             throw SeqNNError.shape("Permute '\(name)': dims \(dims) need an input of rank \(dims.count + 1), found \(describeShape(inputShape))")
         }
@@ -43,7 +43,7 @@ public final class Permute: Layer, @unchecked Sendable {
         }
     }
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let out = outputShape else { return }
         let per = x.rowLength
         state.output.resize(batch: x.rows, rest: out)
@@ -53,7 +53,7 @@ public final class Permute: Layer, @unchecked Sendable {
         }
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad, let out = outputShape else { return }
         let per = x.rowLength
         state.gradInput.resize(x.shape)
@@ -63,7 +63,7 @@ public final class Permute: Layer, @unchecked Sendable {
         }
     }
 
-    override public func layerConfig() -> [(String, JSON)] { [("dims", .array(dims.map { .number(Double($0)) }))] }
+    override package func layerConfig() -> [(String, JSON)] { [("dims", .array(dims.map { .number(Double($0)) }))] }
 }
 
 extension Permute {

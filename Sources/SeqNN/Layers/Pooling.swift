@@ -6,15 +6,15 @@ import CSeqNNKernels
 /// maximum ignores padded positions; an average divides by the number of real (non-padded) elements
 /// in its window; the gradient of a maximum goes to the first maximal element of the window in
 /// row-major order (TensorFlow's MaxPoolGrad), not to every tied one.
-public class BasePooling: Layer, @unchecked Sendable {
-    public enum Kind: Sendable { case max, average }
-    public let kind: Kind
+package class BasePooling: Layer, @unchecked Sendable {
+    package enum Kind: Sendable { case max, average }
+    package let kind: Kind
     /// 1 or 2.
-    public let rank: Int
-    public let poolSize: [Int]
-    public let strides: [Int]
-    public let padding: ConvPadding
-    public private(set) var geometry: WindowGeometry?
+    package let rank: Int
+    package let poolSize: [Int]
+    package let strides: [Int]
+    package let padding: ConvPadding
+    package private(set) var geometry: WindowGeometry?
     /// Per-pass buffers: the best value per output element (the general max backward) and the tiled max
     /// path's argmax bytes.
     enum Buffer: Int, BufferName { case best, argmax }
@@ -29,7 +29,7 @@ public class BasePooling: Layer, @unchecked Sendable {
 
     /// Whether the tiled max pooling may use the AVX-512 kernels (16 channels per step) when the CPU has
     /// them; tests turn it off to check the Swift SIMD loops too.
-    public var vectorKernels = true
+    package var vectorKernels = true
     var avx512: Bool { vectorKernels && ConvKernels.hasAVX512 && (geometry?.channels ?? 1) % 16 == 0 }
 
     init(kind: Kind, rank: Int, poolSize: [Int], strides: [Int]?, padding: ConvPadding, name: String) throws {
@@ -52,7 +52,7 @@ public class BasePooling: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         let g = try WindowGeometry.make(inputShape: inputShape, kernel: poolSize, strides: strides,
                                         dilation: Array(repeating: 1, count: rank), padding: padding,
                                         label: "\(kerasClassName) '\(name)'")
@@ -62,7 +62,7 @@ public class BasePooling: Layer, @unchecked Sendable {
         return (rank == 1 ? [g.outW] : [g.outH, g.outW]) + [g.channels]
     }
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let g = geometry, let outShape = outputShape else { return }
         state.output.resize(batch: x.rows, rest: outShape)
         if usesTiledMax {
@@ -82,7 +82,7 @@ public class BasePooling: Layer, @unchecked Sendable {
         }
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad, let g = geometry else { return }
         state.gradInput.resize(x.shape)
         if usesTiledMax {
@@ -118,7 +118,7 @@ public class BasePooling: Layer, @unchecked Sendable {
         UnsafeMutableRawPointer(t.data).assumingMemoryBound(to: UInt8.self)
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         [("pool_size", jsonInts(poolSize)), ("padding", .string(padding.rawValue)), ("strides", jsonInts(strides)),
          ("data_format", "channels_last")]
     }

@@ -1,17 +1,17 @@
 /// `keras.layers.MaxPooling1D`: the maximum of each pool_size window over [batch, steps, channels].
 /// strides default to pool_size; padding 'valid' or 'same' (TensorFlow's rule, padded positions ignored).
-public final class MaxPooling1D: BasePooling, @unchecked Sendable {
-    override public class var kerasClassName: String { "MaxPooling1D" }
-    public init(poolSize: Int = 2, strides: Int? = nil, padding: ConvPadding = .valid, name: String = "max_pooling1d") throws {
+package final class MaxPooling1D: BasePooling, @unchecked Sendable {
+    override package class var kerasClassName: String { "MaxPooling1D" }
+    package init(poolSize: Int = 2, strides: Int? = nil, padding: ConvPadding = .valid, name: String = "max_pooling1d") throws {
         try super.init(kind: .max, rank: 1, poolSize: [poolSize], strides: strides.map { [$0] }, padding: padding, name: name)
     }
 }
 
 /// `keras.layers.AveragePooling1D`: the mean of each window; with 'same' padding a border window is
 /// divided by its number of real elements (TensorFlow's avg_pool), not by pool_size.
-public final class AveragePooling1D: BasePooling, @unchecked Sendable {
-    override public class var kerasClassName: String { "AveragePooling1D" }
-    public init(poolSize: Int = 2, strides: Int? = nil, padding: ConvPadding = .valid, name: String = "average_pooling1d") throws {
+package final class AveragePooling1D: BasePooling, @unchecked Sendable {
+    override package class var kerasClassName: String { "AveragePooling1D" }
+    package init(poolSize: Int = 2, strides: Int? = nil, padding: ConvPadding = .valid, name: String = "average_pooling1d") throws {
         try super.init(kind: .average, rank: 1, poolSize: [poolSize], strides: strides.map { [$0] }, padding: padding, name: name)
     }
 }

@@ -7,14 +7,14 @@
 /// `negative_slope * relu(threshold - x)`. With a slope, no max_value and threshold 0 it is leaky_relu.
 /// The gradient is that of the same expression, so the kinks (x == threshold, 0, max_value) take
 /// TensorFlow's one-sided values.
-public final class ReLULayer: Activation, @unchecked Sendable {
-    override public class var kerasClassName: String { "ReLU" }
+package final class ReLULayer: Activation, @unchecked Sendable {
+    override package class var kerasClassName: String { "ReLU" }
 
-    public let maxValue: Float?
-    public let negativeSlope: Float
-    public let threshold: Float
+    package let maxValue: Float?
+    package let negativeSlope: Float
+    package let threshold: Float
 
-    public init(maxValue: Float? = nil, negativeSlope: Float = 0, threshold: Float = 0, name: String = "re_lu") throws {
+    package init(maxValue: Float? = nil, negativeSlope: Float = 0, threshold: Float = 0, name: String = "re_lu") throws {
         // Keras: "max_value of a ReLU layer cannot be a negative value"; the same for the others.
         for (key, v) in [("max_value", maxValue ?? 0), ("negative_slope", negativeSlope), ("threshold", threshold)] where v < 0 {
             throw SeqNNError(.invalidArgument, "ReLU '\(name)': \(key) must be >= 0, found \(v)")
@@ -31,7 +31,7 @@ public final class ReLULayer: Activation, @unchecked Sendable {
                       name: c.name ?? "re_lu")
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         [("max_value", Self.number(maxValue)), ("negative_slope", Self.number(negativeSlope)), ("threshold", Self.number(threshold))]
     }
 

@@ -20,7 +20,7 @@ import Glibc
 /// Such a layer's final state of one batch is the initial state of the next (in predict, fit and evaluate),
 /// so calls must not interleave: `Sequential.predict` holds every stateful layer's stream for the whole call
 /// and refuses (`.busy`) a concurrent one instead of mixing two callers' sequences.
-public protocol StatefulLayer: AnyObject {
+package protocol StatefulLayer: AnyObject {
     /// Whether the layer keeps state between calls now.
     var isStateful: Bool { get }
     /// Keras's `reset_states()`: the next call starts from zeros.
@@ -155,31 +155,31 @@ final class RecurrentStateStore: @unchecked Sendable {
 }
 
 /// Keras's arguments common to SimpleRNN, LSTM and GRU, with Keras's defaults.
-public struct RecurrentOptions {
-    public var activation: any ActivationFunction = Activations.Tanh()
+package struct RecurrentOptions {
+    package var activation: any ActivationFunction = Activations.Tanh()
     /// The gates' activation (LSTM and GRU; SimpleRNN has none).
-    public var recurrentActivation: any ActivationFunction = Activations.Sigmoid()
-    public var useBias = true
-    public var kernelInitializer: any Initializer = VarianceScaling.glorotUniform(seed: nil)
-    public var recurrentInitializer: any Initializer = Orthogonal()
-    public var biasInitializer: any Initializer = Constant(value: 0, className: "Zeros")
-    public var kernelRegularizer: Regularizer?
-    public var recurrentRegularizer: Regularizer?
-    public var biasRegularizer: Regularizer?
+    package var recurrentActivation: any ActivationFunction = Activations.Sigmoid()
+    package var useBias = true
+    package var kernelInitializer: any Initializer = VarianceScaling.glorotUniform(seed: nil)
+    package var recurrentInitializer: any Initializer = Orthogonal()
+    package var biasInitializer: any Initializer = Constant(value: 0, className: "Zeros")
+    package var kernelRegularizer: Regularizer?
+    package var recurrentRegularizer: Regularizer?
+    package var biasRegularizer: Regularizer?
     /// Output every step ([batch, T, units]) instead of the last one ([batch, units]).
-    public var returnSequences = false
+    package var returnSequences = false
     /// Process the sequence from its end; with return_sequences the outputs come in processing order.
-    public var goBackwards = false
+    package var goBackwards = false
     /// Carry the final state of each call into the next (needs a fixed batch size).
-    public var stateful = false
+    package var stateful = false
     /// Keras's unroll: the same computation here (accepted and written back).
-    public var unroll = false
+    package var unroll = false
     /// Fraction of the inputs dropped in training (one mask per sequence, Keras clamps it into [0, 1]).
-    public var dropout: Float = 0
+    package var dropout: Float = 0
     /// Fraction of the recurrent state dropped in training (one mask per sequence).
-    public var recurrentDropout: Float = 0
+    package var recurrentDropout: Float = 0
 
-    public init(returnSequences: Bool = false, goBackwards: Bool = false, stateful: Bool = false,
+    package init(returnSequences: Bool = false, goBackwards: Bool = false, stateful: Bool = false,
                 dropout: Float = 0, recurrentDropout: Float = 0) {
         self.returnSequences = returnSequences
         self.goBackwards = goBackwards
@@ -246,35 +246,35 @@ struct RNNScratch {
 
 /// The base of SimpleRNN, LSTM and GRU. Subclasses give the gate count, the weight shapes and the cell's
 /// step loops; this class owns configuration, weights, masks, the input projection and stateful state.
-public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
-    public let units: Int
-    public let activation: any ActivationFunction
-    public let recurrentActivation: any ActivationFunction
-    public let useBias: Bool
-    public let kernelInitializer: any Initializer
-    public let recurrentInitializer: any Initializer
-    public let biasInitializer: any Initializer
-    public let kernelRegularizer: Regularizer?
-    public let recurrentRegularizer: Regularizer?
-    public let biasRegularizer: Regularizer?
-    public let returnSequences: Bool
-    public let goBackwards: Bool
-    public let stateful: Bool
-    public let unroll: Bool
+package class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
+    package let units: Int
+    package let activation: any ActivationFunction
+    package let recurrentActivation: any ActivationFunction
+    package let useBias: Bool
+    package let kernelInitializer: any Initializer
+    package let recurrentInitializer: any Initializer
+    package let biasInitializer: any Initializer
+    package let kernelRegularizer: Regularizer?
+    package let recurrentRegularizer: Regularizer?
+    package let biasRegularizer: Regularizer?
+    package let returnSequences: Bool
+    package let goBackwards: Bool
+    package let stateful: Bool
+    package let unroll: Bool
     /// Clamped into [0, 1] as Keras does; applied in training when strictly between 0 and 1.
-    public let dropout: Float
-    public let recurrentDropout: Float
-    public private(set) var kernel: Parameter?
-    public private(set) var recurrentKernel: Parameter?
-    public private(set) var bias: Parameter?
+    package let dropout: Float
+    package let recurrentDropout: Float
+    package private(set) var kernel: Parameter?
+    package private(set) var recurrentKernel: Parameter?
+    package private(set) var bias: Parameter?
     private var params: [Parameter] = []
     /// Prepended to the weight names ("forward_lstm/" inside Bidirectional) so saved names stay unique.
     var weightPrefix = ""
     let store = RecurrentStateStore()
     let act: GateActivation
     let recAct: GateActivation
-    public private(set) var timesteps = 0
-    public private(set) var inputDim = 0
+    package private(set) var timesteps = 0
+    package private(set) var inputDim = 0
 
     // Per-pass buffers (`RNNScratch`): each keeps one shape per layer configuration, so resizing per batch
     // never allocates. Cells name theirs in their own enum (`RNNScratch[cell:]`).
@@ -335,7 +335,7 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         return o
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
             throw SeqNNError.shape("\(kerasClassName) '\(name)' expects inputs of shape (batch, timesteps, features), found \(describeShape(inputShape))")
         }
@@ -362,21 +362,21 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
 
     func initializeBias(_ b: Parameter, rng: inout SeededGenerator) { biasInitializer.fill(b.value, rng: &rng) }
 
-    override public var parameters: [Parameter] { params }
+    override package var parameters: [Parameter] { params }
 
     /// Keras's kernel [features, gates*units], recurrent kernel [units, gates*units] and bias (GRU with
     /// reset_after keeps two bias rows): at most gates * units * (features + units + 2).
-    override public func declaredWeightCount(inputShape: [Int]) -> Int {
+    override package func declaredWeightCount(inputShape: [Int]) -> Int {
         Size.product(Size.product(gateCount, units), Size.sum(Size.sum(inputShape.last ?? 0, units), 2))
     }
 
     // MARK: Stateful
 
-    public var isStateful: Bool { stateful }
-    public func resetStates() { store.reset() }
-    public func tryAcquireStream() -> Bool { !stateful || store.tryAcquire() }
-    public func releaseStream() { if stateful { store.release() } }
-    public func withStatesReset<T>(_ body: () throws -> T) rethrows -> T {
+    package var isStateful: Bool { stateful }
+    package func resetStates() { store.reset() }
+    package func tryAcquireStream() -> Bool { !stateful || store.tryAcquire() }
+    package func releaseStream() { if stateful { store.release() } }
+    package func withStatesReset<T>(_ body: () throws -> T) rethrows -> T {
         let saved = store.snapshot()
         store.reset()
         defer { store.restore(saved) }
@@ -384,15 +384,15 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
     }
     /// The state a stateful layer will start its next call from: [h] or [h, c] (batch * units values each);
     /// empty when it starts from zeros.
-    public var states: [[Float]] { store.values }
+    package var states: [[Float]] { store.values }
 
     // MARK: Forward
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         forwardCore(x, RNNScratch(state: state), output: state.output, training: training, rng: &rng)
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         backwardCore(x, dy, RNNScratch(state: state), gradInput: needInputGrad ? state.gradInput : nil)
     }
 
@@ -667,45 +667,5 @@ public class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         return out
     }
 
-    // MARK: Reference
 
-    /// Plain loops in Double for tests: the inference forward pass of this layer from `initial` states
-    /// (zeros when nil), through `cell`, which maps (x_t, h, c) to (h, c) for one sample.
-    func referenceLoop(_ x: [Float], batch: Int, initial: [[Float]]?,
-                       cell: ([Double], [Double], [Double]) -> ([Double], [Double])) -> [Float] {
-        let T = timesteps, I = inputDim, u = units
-        var out = [Float]()
-        var last = [[Double]](repeating: [], count: batch)
-        var seq = [[Float]](repeating: [], count: batch)
-        for b in 0..<batch {
-            var h = [Double](repeating: 0, count: u), c = h
-            if let initial, initial.count > 0 { h = (0..<u).map { Double(initial[0][b * u + $0]) } }
-            if let initial, initial.count > 1 { c = (0..<u).map { Double(initial[1][b * u + $0]) } }
-            for st in 0..<T {
-                let t = goBackwards ? T - 1 - st : st
-                let xt = (0..<I).map { Double(x[(b * T + t) * I + $0]) }
-                (h, c) = cell(xt, h, c)
-                seq[b] += h.map(Float.init)
-            }
-            last[b] = h
-        }
-        for b in 0..<batch { out += returnSequences ? seq[b] : last[b].map(Float.init) }
-        return out
-    }
-
-    /// sum_i x[i] * W[i, col] over a row-major [rows, cols] weight, in Double.
-    static func dotColumn(_ x: [Double], _ w: Tensor, _ col: Int) -> Double {
-        let cols = w.shape[1]
-        var s = 0.0
-        for i in 0..<x.count { s += x[i] * Double(w.data[i * cols + col]) }
-        return s
-    }
-
-    /// An activation applied to a whole block of values as Keras applies it to one gate ([u] per sample).
-    static func apply(_ f: any ActivationFunction, _ v: [Double]) -> [Double] {
-        let xin = v.map(Float.init)
-        var y = [Float](repeating: 0, count: v.count)
-        f.forward(xin, &y, rows: 1, cols: v.count)
-        return y.map(Double.init)
-    }
 }

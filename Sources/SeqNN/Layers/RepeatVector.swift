@@ -1,22 +1,22 @@
 /// `keras.layers.RepeatVector(n)`: [batch, features] -> [batch, n, features].
-public final class RepeatVector: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "RepeatVector" }
-    public let n: Int
+package final class RepeatVector: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "RepeatVector" }
+    package let n: Int
 
-    public init(n: Int, name: String = "repeat_vector") throws {
+    package init(n: Int, name: String = "repeat_vector") throws {
         guard n > 0 else { throw SeqNNError.invalid("RepeatVector '\(name)': n must be positive, found \(n)") }
         self.n = n
         super.init(name: name)
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         guard inputShape.count == 1 else {
             throw SeqNNError.shape("RepeatVector '\(name)' expects a 2-D input (batch, features), found \(describeShape(inputShape))")
         }
         return [n, inputShape[0]]
     }
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         let f = x.rowLength
         state.output.resize(batch: x.rows, rest: outputShape ?? [n, f])
         for b in 0..<x.rows {
@@ -25,7 +25,7 @@ public final class RepeatVector: Layer, @unchecked Sendable {
     }
 
     /// The gradient of a copy is the sum over the copies.
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad else { return }
         let f = x.rowLength
         state.gradInput.resize(x.shape)
@@ -35,7 +35,7 @@ public final class RepeatVector: Layer, @unchecked Sendable {
         }
     }
 
-    override public func layerConfig() -> [(String, JSON)] { [("n", .number(Double(n)))] }
+    override package func layerConfig() -> [(String, JSON)] { [("n", .number(Double(n)))] }
 }
 
 extension RepeatVector {

@@ -1,10 +1,10 @@
 /// `keras.layers.Reshape(target_shape)`: a new per-sample shape with the same element count;
 /// one dimension may be -1 and is then inferred, as in Keras.
-public final class Reshape: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "Reshape" }
-    public let targetShape: [Int]
+package final class Reshape: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "Reshape" }
+    package let targetShape: [Int]
 
-    public init(targetShape: [Int], name: String = "reshape") throws {
+    package init(targetShape: [Int], name: String = "reshape") throws {
         guard targetShape.allSatisfy({ $0 > 0 || $0 == -1 }), targetShape.filter({ $0 == -1 }).count <= 1 else {
             throw SeqNNError(.invalidArgument,
                              "Reshape '\(name)': target_shape must hold positive sizes and at most one -1, found \(targetShape)")
@@ -13,7 +13,7 @@ public final class Reshape: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         let total = inputShape.reduce(1, *)
         guard let known = Tensor.checkedElementCount(targetShape.filter { $0 != -1 }) else {
             throw SeqNNError.shape("Reshape '\(name)': target_shape \(targetShape) is too large for input \(describeShape(inputShape)) (\(total) values)")
@@ -31,18 +31,18 @@ public final class Reshape: Layer, @unchecked Sendable {
         return out
     }
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         state.output.resize(batch: x.rows, rest: outputShape ?? [x.rowLength])
         state.output.data.update(from: x.data, count: x.count)
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad else { return }
         state.gradInput.resize(x.shape)
         state.gradInput.data.update(from: dy.data, count: x.count)
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         [("target_shape", .array(targetShape.map { .number(Double($0)) }))]
     }
 }

@@ -3,11 +3,11 @@
 /// Weights (Keras order): `kernel (in, u)`, `recurrent_kernel (u, u)`, `bias (u,)`. Inputs (batch, T, in);
 /// outputs (batch, u), or (batch, T, u) with return_sequences. See `RecurrentLayer` for the shared options
 /// (go_backwards, stateful, dropout, recurrent_dropout).
-public final class SimpleRNN: RecurrentLayer, @unchecked Sendable {
-    override public class var kerasClassName: String { "SimpleRNN" }
+package final class SimpleRNN: RecurrentLayer, @unchecked Sendable {
+    override package class var kerasClassName: String { "SimpleRNN" }
     override var cellName: String { "simple_rnn_cell" }
 
-    override public init(units: Int, options: RecurrentOptions = RecurrentOptions(), name: String = "simple_rnn") throws {
+    override package init(units: Int, options: RecurrentOptions = RecurrentOptions(), name: String = "simple_rnn") throws {
         try super.init(units: units, options: options, name: name)
     }
 
@@ -34,21 +34,8 @@ public final class SimpleRNN: RecurrentLayer, @unchecked Sendable {
         recurrentWeightGrad(s, B: B, nr: nr, blocks: 0..<1, dC: dz, lddc: u)
     }
 
-    override public func layerConfig() -> [(String, JSON)] { recurrentConfig(extra: [], recurrentActivation: false) }
+    override package func layerConfig() -> [(String, JSON)] { recurrentConfig(extra: [], recurrentActivation: false) }
 
-    /// The plain-loop reference of the cell (Double, inference) for tests: outputs for x [batch, T, in].
-    public func referenceForward(_ x: [Float], batch: Int, initialStates: [[Float]]? = nil) -> [Float] {
-        guard let kernel, let recurrentKernel else { return [] }
-        let u = units
-        return referenceLoop(x, batch: batch, initial: initialStates) { xt, h, c in
-            var pre = [Double](repeating: 0, count: u)
-            for j in 0..<u {
-                pre[j] = RecurrentLayer.dotColumn(xt, kernel.value, j) + RecurrentLayer.dotColumn(h, recurrentKernel.value, j)
-                    + (bias.map { Double($0.value.data[j]) } ?? 0)
-            }
-            return (RecurrentLayer.apply(activation, pre), c)
-        }
-    }
 }
 
 extension SimpleRNN {

@@ -2,15 +2,15 @@
 /// `softmax` activation, so a crossentropy after it reads the logits as after any softmax; over another
 /// axis it normalises along that axis. (The class is `SoftmaxLayer` because `Activations.Softmax` is the
 /// function.)
-public final class SoftmaxLayer: Activation, @unchecked Sendable {
-    override public class var kerasClassName: String { "Softmax" }
+package final class SoftmaxLayer: Activation, @unchecked Sendable {
+    override package class var kerasClassName: String { "Softmax" }
 
     /// As configured: negative counts from the end of the full (batch-first) shape, as in Keras.
-    public let axis: Int
+    package let axis: Int
     /// The axis within a sample once built (0-based, batch excluded).
     private var sampleAxis = 0
 
-    public init(axis: Int = -1, name: String = "softmax") {
+    package init(axis: Int = -1, name: String = "softmax") {
         self.axis = axis
         super.init(Activations.Softmax(), name: name)
     }
@@ -22,7 +22,7 @@ public final class SoftmaxLayer: Activation, @unchecked Sendable {
         self.init(axis: try c.int("axis", default: -1), name: c.name ?? "softmax")
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         let rank = inputShape.count + 1   // with the batch axis
         let a = axis < 0 ? axis + rank : axis
         guard a >= 1, a < rank else {
@@ -35,9 +35,9 @@ public final class SoftmaxLayer: Activation, @unchecked Sendable {
     /// Over the last axis the activation does it; otherwise [outer, n, inner] blocks along the axis.
     private var onLastAxis: Bool { inputShape.map { sampleAxis == $0.count - 1 } ?? true }
 
-    override public func exposesLogits(for activation: String) -> Bool { onLastAxis && super.exposesLogits(for: activation) }
+    override package func exposesLogits(for activation: String) -> Bool { onLastAxis && super.exposesLogits(for: activation) }
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard !onLastAxis, let shape = inputShape else { return super.forward(x, state, training: training, rng: &rng) }
         state.output.resize(x.shape)
         let (n, inner) = (shape[sampleAxis], shape[(sampleAxis + 1)...].reduce(1, *))
@@ -57,7 +57,7 @@ public final class SoftmaxLayer: Activation, @unchecked Sendable {
     }
 
     /// dx_k = y_k * (dy_k - sum_j dy_j y_j) along the axis.
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard !onLastAxis, let shape = inputShape else { return super.backward(x, dy, state, needInputGrad: needInputGrad) }
         guard needInputGrad else { return }
         state.gradInput.resize(x.shape)
@@ -74,5 +74,5 @@ public final class SoftmaxLayer: Activation, @unchecked Sendable {
         }
     }
 
-    override public func layerConfig() -> [(String, JSON)] { [("axis", .number(Double(axis)))] }
+    override package func layerConfig() -> [(String, JSON)] { [("axis", .number(Double(axis)))] }
 }

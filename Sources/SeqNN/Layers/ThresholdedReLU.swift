@@ -1,11 +1,11 @@
 /// `keras.layers.ThresholdedReLU(theta=1.0)` (Keras 2; Keras 3 dropped it): x for x > theta, else 0,
 /// computed as `x * cast(x > theta)`, so its gradient is 1 above theta and 0 at and below it.
-public final class ThresholdedReLU: Activation, @unchecked Sendable {
-    override public class var kerasClassName: String { "ThresholdedReLU" }
+package final class ThresholdedReLU: Activation, @unchecked Sendable {
+    override package class var kerasClassName: String { "ThresholdedReLU" }
 
-    public let theta: Float
+    package let theta: Float
 
-    public init(theta: Float = 1, name: String = "thresholded_re_lu") throws {
+    package init(theta: Float = 1, name: String = "thresholded_re_lu") throws {
         guard theta >= 0 else { throw SeqNNError(.invalidArgument, "ThresholdedReLU '\(name)': theta must be >= 0, found \(theta)") }
         self.theta = theta
         super.init(Function(theta: theta), name: name)
@@ -15,7 +15,7 @@ public final class ThresholdedReLU: Activation, @unchecked Sendable {
         try self.init(theta: c.float("theta", default: 1), name: c.name ?? "thresholded_re_lu")
     }
 
-    override public func layerConfig() -> [(String, JSON)] { [("theta", Self.number(theta))] }
+    override package func layerConfig() -> [(String, JSON)] { [("theta", Self.number(theta))] }
 
     struct Function: ElementwiseActivation {
         let theta: Float

@@ -4,37 +4,37 @@
 /// Its weights are the Dense's (`kernel (features, units)`, `bias (units,)`), saved under the wrapper's
 /// name as Keras does. The Dense runs once over all batch*timesteps rows (one sgemm). Only Dense can be
 /// wrapped; other layers are refused as unsupported.
-public final class TimeDistributed: Layer, @unchecked Sendable {
-    override public class var kerasClassName: String { "TimeDistributed" }
-    public let layer: Dense
+package final class TimeDistributed: Layer, @unchecked Sendable {
+    override package class var kerasClassName: String { "TimeDistributed" }
+    package let layer: Dense
 
-    public init(_ layer: Dense, name: String = "time_distributed") {
+    package init(_ layer: Dense, name: String = "time_distributed") {
         self.layer = layer
         super.init(name: name)
     }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         guard inputShape.count >= 2 else {
             throw SeqNNError.shape("TimeDistributed '\(name)' needs inputs with a time axis, (batch, timesteps, features), found \(describeShape(inputShape))")
         }
         return try layer.buildChecked(inputShape: inputShape, rng: &rng)
     }
 
-    override public var parameters: [Parameter] { layer.parameters }
+    override package var parameters: [Parameter] { layer.parameters }
 
-    override public func declaredWeightCount(inputShape: [Int]) -> Int {
+    override package func declaredWeightCount(inputShape: [Int]) -> Int {
         layer.declaredWeightCount(inputShape: Array(inputShape.dropFirst()))
     }
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         layer.forward(x, state, training: training, rng: &rng)
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         layer.backward(x, dy, state, needInputGrad: needInputGrad)
     }
 
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         // Keras 3 finds a nested layer's class only through "module" (both Keras 2 and 3 write it).
         [("layer", .object([("module", "keras.layers"), ("class_name", .string(layer.kerasClassName)), ("config", layer.config()),
                             ("registered_name", .null)]))]

@@ -4,11 +4,11 @@
 /// 'bilinear' is TensorFlow's resize_bilinear with half-pixel centers (what `tf.image.resize` and Keras 3's
 /// `ops.image.resize` use, without antialiasing): source coordinate (o + 0.5) / size - 0.5, clamped at the
 /// edges, lerped across columns then rows, in float32 exactly as TensorFlow's kernel does.
-public class BaseUpSampling: Layer, @unchecked Sendable {
-    public enum Interpolation: String, Sendable { case nearest, bilinear }
-    public let rank: Int
-    public let size: [Int]
-    public let interpolation: Interpolation
+package class BaseUpSampling: Layer, @unchecked Sendable {
+    package enum Interpolation: String, Sendable { case nearest, bilinear }
+    package let rank: Int
+    package let size: [Int]
+    package let interpolation: Interpolation
     private var dims: (h: Int, w: Int, c: Int) = (0, 0, 0)
     /// Bilinear sampling tables per output row / column: (lower, upper, lerp), built once.
     private var rowTaps: [(Int, Int, Float)] = [], colTaps: [(Int, Int, Float)] = []
@@ -26,7 +26,7 @@ public class BaseUpSampling: Layer, @unchecked Sendable {
     private var sh: Int { rank == 1 ? 1 : size[0] }
     private var sw: Int { size[rank - 1] }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         dims = try spatialDims(inputShape, rank: rank, label: "\(kerasClassName) '\(name)'")
         let out = zip(inputShape.dropLast(), size).map { $0 * $1 } + [dims.c]
         guard Tensor.checkedElementCount(out) != nil else {
@@ -49,7 +49,7 @@ public class BaseUpSampling: Layer, @unchecked Sendable {
         }
     }
 
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let outShape = outputShape else { return }
         state.output.resize(batch: x.rows, rest: outShape)
         let (h, w, c) = dims, oh = h * sh, ow = w * sw
@@ -77,7 +77,7 @@ public class BaseUpSampling: Layer, @unchecked Sendable {
         }
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad else { return }
         state.gradInput.resize(x.shape)
         state.gradInput.fill(0)
@@ -111,22 +111,22 @@ public class BaseUpSampling: Layer, @unchecked Sendable {
 
 /// `keras.layers.UpSampling1D(size)`: [batch, steps, channels] -> [batch, steps * size, channels], each
 /// step repeated `size` times (default 2).
-public final class UpSampling1D: BaseUpSampling, @unchecked Sendable {
-    override public class var kerasClassName: String { "UpSampling1D" }
-    public init(size: Int = 2, name: String = "up_sampling1d") throws {
+package final class UpSampling1D: BaseUpSampling, @unchecked Sendable {
+    override package class var kerasClassName: String { "UpSampling1D" }
+    package init(size: Int = 2, name: String = "up_sampling1d") throws {
         try super.init(rank: 1, size: [size], interpolation: .nearest, name: name)
     }
-    override public func layerConfig() -> [(String, JSON)] { [("size", .number(Double(size[0])))] }
+    override package func layerConfig() -> [(String, JSON)] { [("size", .number(Double(size[0])))] }
 }
 
 /// `keras.layers.UpSampling2D(size, interpolation)`: [batch, rows, cols, channels] ->
 /// [batch, rows * size[0], cols * size[1], channels]; interpolation 'nearest' (default) or 'bilinear'.
-public final class UpSampling2D: BaseUpSampling, @unchecked Sendable {
-    override public class var kerasClassName: String { "UpSampling2D" }
-    public init(size: [Int] = [2, 2], interpolation: Interpolation = .nearest, name: String = "up_sampling2d") throws {
+package final class UpSampling2D: BaseUpSampling, @unchecked Sendable {
+    override package class var kerasClassName: String { "UpSampling2D" }
+    package init(size: [Int] = [2, 2], interpolation: Interpolation = .nearest, name: String = "up_sampling2d") throws {
         try super.init(rank: 2, size: size, interpolation: interpolation, name: name)
     }
-    override public func layerConfig() -> [(String, JSON)] {
+    override package func layerConfig() -> [(String, JSON)] {
         [("size", jsonInts(size)), ("data_format", "channels_last"), ("interpolation", .string(interpolation.rawValue))]
     }
 }

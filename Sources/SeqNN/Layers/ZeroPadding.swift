@@ -1,8 +1,8 @@
 /// Zero padding before and after the spatial axes (`ZeroPadding1D/2D`), channels_last.
-public class BaseZeroPadding: Layer, @unchecked Sendable {
-    public let rank: Int
+package class BaseZeroPadding: Layer, @unchecked Sendable {
+    package let rank: Int
     /// (before, after) per spatial axis: (left, right) for 1-D; (top, bottom), (left, right) for 2-D.
-    public let padding: [(Int, Int)]
+    package let padding: [(Int, Int)]
     private var dims: (h: Int, w: Int, c: Int) = (0, 0, 0)
 
     init(rank: Int, padding: [(Int, Int)], name: String) throws {
@@ -17,7 +17,7 @@ public class BaseZeroPadding: Layer, @unchecked Sendable {
     private var top: Int { rank == 1 ? 0 : padding[0].0 }
     private var left: Int { padding[rank - 1].0 }
 
-    override public func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
+    override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         dims = try spatialDims(inputShape, rank: rank, label: "\(kerasClassName) '\(name)'")
         return zip(inputShape.dropLast(), padding).map { $0 + $1.0 + $1.1 } + [dims.c]
     }
@@ -28,7 +28,7 @@ public class BaseZeroPadding: Layer, @unchecked Sendable {
     }
 
     // x: [N, H, W, C] -> y: [N, top + H + bottom, left + W + right, C], zeros around x
-    override public func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
+    override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let outShape = outputShape else { return }
         let (oh, ow) = outHW
         state.output.resize(batch: x.rows, rest: outShape)
@@ -37,7 +37,7 @@ public class BaseZeroPadding: Layer, @unchecked Sendable {
                   h: dims.h, w: dims.w, channels: dims.c, samples: x.rows)
     }
 
-    override public func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
+    override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
         guard needInputGrad else { return }
         let (oh, ow) = outHW
         state.gradInput.resize(x.shape)
@@ -48,23 +48,23 @@ public class BaseZeroPadding: Layer, @unchecked Sendable {
 
 /// `keras.layers.ZeroPadding1D(padding)`: [batch, steps, channels] -> [batch, left + steps + right, channels].
 /// padding: an int (both sides) or (left, right); default 1.
-public final class ZeroPadding1D: BaseZeroPadding, @unchecked Sendable {
-    override public class var kerasClassName: String { "ZeroPadding1D" }
-    public init(padding: (Int, Int) = (1, 1), name: String = "zero_padding1d") throws {
+package final class ZeroPadding1D: BaseZeroPadding, @unchecked Sendable {
+    override package class var kerasClassName: String { "ZeroPadding1D" }
+    package init(padding: (Int, Int) = (1, 1), name: String = "zero_padding1d") throws {
         try super.init(rank: 1, padding: [padding], name: name)
     }
     // tf_keras's ZeroPadding1D takes no data_format argument, so none is written.
-    override public func layerConfig() -> [(String, JSON)] { [("padding", jsonInts([padding[0].0, padding[0].1]))] }
+    override package func layerConfig() -> [(String, JSON)] { [("padding", jsonInts([padding[0].0, padding[0].1]))] }
 }
 
 /// `keras.layers.ZeroPadding2D(padding)`: [batch, rows, cols, channels] -> [batch, top + rows + bottom,
 /// left + cols + right, channels]. padding: an int, (rows, cols) symmetric, or ((top, bottom), (left, right)); default 1.
-public final class ZeroPadding2D: BaseZeroPadding, @unchecked Sendable {
-    override public class var kerasClassName: String { "ZeroPadding2D" }
-    public init(padding: [(Int, Int)] = [(1, 1), (1, 1)], name: String = "zero_padding2d") throws {
+package final class ZeroPadding2D: BaseZeroPadding, @unchecked Sendable {
+    override package class var kerasClassName: String { "ZeroPadding2D" }
+    package init(padding: [(Int, Int)] = [(1, 1), (1, 1)], name: String = "zero_padding2d") throws {
         try super.init(rank: 2, padding: padding, name: name)
     }
-    override public func layerConfig() -> [(String, JSON)] { [("padding", jsonPairs(padding)), ("data_format", "channels_last")] }
+    override package func layerConfig() -> [(String, JSON)] { [("padding", jsonPairs(padding)), ("data_format", "channels_last")] }
 }
 
 extension ZeroPadding1D {

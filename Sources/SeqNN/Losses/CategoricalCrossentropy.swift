@@ -8,27 +8,27 @@ import Glibc
 /// (keras/src/backend/tensorflow/nn.py `categorical_crossentropy`); the gradient is zero where the clip
 /// is active, as TensorFlow's clip gradient is. From logits it is softmax crossentropy:
 /// S * lse(z) - sum t z with S = sum t, whose gradient is S * softmax(z) - t.
-public struct CategoricalCrossentropy: LogitsAwareLoss {
-    public var fromLogits: Bool
-    public var labelSmoothing: Float
-    public init(fromLogits: Bool = false, labelSmoothing: Float = 0) {
+package struct CategoricalCrossentropy: LogitsAwareLoss {
+    package var fromLogits: Bool
+    package var labelSmoothing: Float
+    package init(fromLogits: Bool = false, labelSmoothing: Float = 0) {
         self.fromLogits = fromLogits
         self.labelSmoothing = labelSmoothing
     }
-    public var name: String { "categorical_crossentropy" }
-    public var className: String { "CategoricalCrossentropy" }
-    public var configPairs: [(String, JSON)] {
+    package var name: String { "categorical_crossentropy" }
+    package var className: String { "CategoricalCrossentropy" }
+    package var configPairs: [(String, JSON)] {
         [("from_logits", .bool(fromLogits)), ("label_smoothing", .float(labelSmoothing))]
     }
-    public var fusedActivation: String? { fromLogits ? nil : "softmax" }
-    public var fromLogitsVariant: any Loss { CategoricalCrossentropy(fromLogits: true, labelSmoothing: labelSmoothing) }
+    package var fusedActivation: String? { fromLogits ? nil : "softmax" }
+    package var fromLogitsVariant: any Loss { CategoricalCrossentropy(fromLogits: true, labelSmoothing: labelSmoothing) }
 
     /// Keras's label smoothing: t * (1 - ls) + ls / classes.
     @inline(__always) func target(_ t: Float, _ cols: Int) -> Float {
         labelSmoothing == 0 ? t : t * (1 - labelSmoothing) + labelSmoothing / Float(cols)
     }
 
-    public func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                        out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let t = yTrue + r * cols, y = yPred + r * cols
@@ -44,7 +44,7 @@ public struct CategoricalCrossentropy: LogitsAwareLoss {
         }
     }
 
-    public func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                          scale: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let t = yTrue + r * cols, y = yPred + r * cols, g = grad + r * cols

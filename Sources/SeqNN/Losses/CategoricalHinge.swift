@@ -1,7 +1,7 @@
 /// `categorical_hinge`: max(max((1 - t) y) - sum(t y) + 1, 0) per row.
-public struct CategoricalHinge: Loss {
-    public var name: String { "categorical_hinge" }
-    public var className: String { "CategoricalHinge" }
+package struct CategoricalHinge: Loss {
+    package var name: String { "categorical_hinge" }
+    package var className: String { "CategoricalHinge" }
 
     func parts(_ t: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ cols: Int) -> (pos: Float, neg: Float, argNeg: Int) {
         var pos: Float = 0, neg = -Float.infinity, arg = 0
@@ -13,7 +13,7 @@ public struct CategoricalHinge: Loss {
         return (pos, neg, arg)
     }
 
-    public func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                        out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let p = parts(yTrue + r * cols, yPred + r * cols, cols)
@@ -21,7 +21,7 @@ public struct CategoricalHinge: Loss {
         }
     }
 
-    public func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                          scale: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let t = yTrue + r * cols, g = grad + r * cols

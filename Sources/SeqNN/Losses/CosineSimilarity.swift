@@ -1,8 +1,8 @@
 /// `cosine_similarity` as a loss: -sum(l2_normalize(t) * l2_normalize(y)) over the last axis, where
 /// l2_normalize(x) = x / sqrt(max(sum x^2, 1e-12)) as in Keras.
-public struct CosineSimilarity: Loss {
-    public var name: String { "cosine_similarity" }
-    public var className: String { "CosineSimilarity" }
+package struct CosineSimilarity: Loss {
+    package var name: String { "cosine_similarity" }
+    package var className: String { "CosineSimilarity" }
 
     @inline(__always) func norm(_ x: UnsafePointer<Float>, _ n: Int) -> (Float, Bool) {
         var s: Float = 0
@@ -10,7 +10,7 @@ public struct CosineSimilarity: Loss {
         return (max(s, 1e-12).squareRoot(), s > 1e-12)
     }
 
-    public func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                        out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let t = yTrue + r * cols, y = yPred + r * cols
@@ -22,7 +22,7 @@ public struct CosineSimilarity: Loss {
     }
 
     /// With u = t/|t| and v = y/|y|: d(-u.v)/dy = -(u - v (u.v)) / |y| (the norm clamp has zero gradient).
-    public func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                          scale: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let t = yTrue + r * cols, y = yPred + r * cols, g = grad + r * cols

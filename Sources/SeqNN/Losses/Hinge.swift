@@ -1,16 +1,16 @@
 /// `hinge` and `squared_hinge`: mean over the last axis of max(1 - t y, 0) (squared for squared_hinge).
 /// Like Keras, targets that are all 0 or 1 in the batch are first mapped to -1 and 1.
-public struct Hinge: Loss {
-    public var squared: Bool
-    public var name: String { squared ? "squared_hinge" : "hinge" }
-    public var className: String { squared ? "SquaredHinge" : "Hinge" }
+package struct Hinge: Loss {
+    package var squared: Bool
+    package var name: String { squared ? "squared_hinge" : "hinge" }
+    package var className: String { squared ? "SquaredHinge" : "Hinge" }
 
     func signedTargets(_ t: UnsafePointer<Float>, _ n: Int) -> Bool {
         for i in 0..<n where t[i] != 0 && t[i] != 1 { return false }
         return true
     }
 
-    public func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                        out: UnsafeMutablePointer<Float>) {
         let convert = signedTargets(yTrue, rows * cols)
         for r in 0..<rows {
@@ -25,7 +25,7 @@ public struct Hinge: Loss {
         }
     }
 
-    public func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                          scale: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>) {
         let convert = signedTargets(yTrue, rows * cols)
         for r in 0..<rows {

@@ -3,11 +3,11 @@ import Glibc
 #endif
 
 /// `kl_divergence` (`kld`): sum over the last axis of t log(t / y), both clipped to [eps, 1].
-public struct KLDivergence: Loss {
-    public var name: String { "kl_divergence" }
-    public var className: String { "KLDivergence" }
+package struct KLDivergence: Loss {
+    package var name: String { "kl_divergence" }
+    package var className: String { "KLDivergence" }
 
-    public func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                        out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             var s: Float = 0
@@ -20,7 +20,7 @@ public struct KLDivergence: Loss {
         }
     }
 
-    public func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                          scale: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             for c in 0..<cols {

@@ -4,13 +4,13 @@ import Glibc
 
 /// `log_cosh`: mean of log(cosh(y_pred - y_true)), computed as x + softplus(-2x) - log 2 like Keras so
 /// large errors do not overflow.
-public struct LogCosh: ElementwiseLoss {
-    public var name: String { "log_cosh" }
-    public var className: String { "LogCosh" }
-    @inline(__always) public func term(_ t: Float, _ y: Float) -> Float {
+package struct LogCosh: ElementwiseLoss {
+    package var name: String { "log_cosh" }
+    package var className: String { "LogCosh" }
+    @inline(__always) package func term(_ t: Float, _ y: Float) -> Float {
         let x = y - t
         let z = -2 * x
         return x + (max(z, 0) + log1pf(expf(-abs(z)))) - Float(0.6931471805599453)
     }
-    @inline(__always) public func termGradient(_ t: Float, _ y: Float) -> Float { tanhf(y - t) }
+    @inline(__always) package func termGradient(_ t: Float, _ y: Float) -> Float { tanhf(y - t) }
 }

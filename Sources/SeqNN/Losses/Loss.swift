@@ -8,7 +8,7 @@ import Glibc
 /// axis for mean_squared_error, the sum over classes for crossentropy). The model reduces them as Keras's
 /// default `sum_over_batch_size` does: sum(w_r * loss_r) / rows. `gradient` writes
 /// scale[r] * d loss_r / d yPred[r, :], where the model passes scale[r] = w_r / rows.
-public protocol Loss: Sendable {
+package protocol Loss: Sendable {
     /// The spelled-out Keras function name ("categorical_crossentropy"), as Keras 2 writes it in `training_config`.
     var name: String { get }
     /// The Keras class ("CategoricalCrossentropy") and its config, for `compile`-style round trips.
@@ -25,16 +25,16 @@ public protocol Loss: Sendable {
 }
 
 extension Loss {
-    public func trueColumns(predColumns cols: Int) -> Int { cols }
-    public func validateTargets(_ yTrue: UnsafePointer<Float>, rows: Int, cols: Int) -> String? { nil }
-    public var configPairs: [(String, JSON)] { [] }
+    package func trueColumns(predColumns cols: Int) -> Int { cols }
+    package func validateTargets(_ yTrue: UnsafePointer<Float>, rows: Int, cols: Int) -> String? { nil }
+    package var configPairs: [(String, JSON)] { [] }
 }
 
 /// A crossentropy that Keras computes from the logits when the model's last activation is the matching
 /// softmax or sigmoid: Keras's backend finds the `_keras_logits` the activation left on its output and
 /// switches to `from_logits=True` (keras/src/backend/tensorflow/nn.py). So SeqNN does the same, which
 /// also gives the exact fused gradient (softmax - target) without the 1e-7 clipping.
-public protocol LogitsAwareLoss: Loss {
+package protocol LogitsAwareLoss: Loss {
     /// The activation name whose pre-activation this loss can consume ("softmax" or "sigmoid").
     var fusedActivation: String? { get }
     /// The same loss evaluated from logits.
@@ -42,14 +42,14 @@ public protocol LogitsAwareLoss: Loss {
 }
 
 /// A loss that is the mean over the last axis of an elementwise term.
-public protocol ElementwiseLoss: Loss {
+package protocol ElementwiseLoss: Loss {
     func term(_ t: Float, _ y: Float) -> Float
     /// d term / d y.
     func termGradient(_ t: Float, _ y: Float) -> Float
 }
 
 extension ElementwiseLoss {
-    public func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                        out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             var s: Double = 0
@@ -58,7 +58,7 @@ extension ElementwiseLoss {
         }
     }
 
-    public func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                          scale: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let s = scale[r] / Float(cols)
@@ -68,9 +68,9 @@ extension ElementwiseLoss {
 }
 
 /// Keras's fuzz factor (`keras.config.epsilon()`), used to clip probabilities.
-public let kerasEpsilon: Float = 1e-7
+package let kerasEpsilon: Float = 1e-7
 
-public enum Losses {
+package enum Losses {
     static let names = ["mean_squared_error (mse)", "mean_absolute_error (mae)", "mean_absolute_percentage_error (mape)",
                         "mean_squared_logarithmic_error (msle)", "binary_crossentropy", "categorical_crossentropy",
                         "sparse_categorical_crossentropy", "hinge", "squared_hinge", "categorical_hinge",
@@ -79,7 +79,7 @@ public enum Losses {
     /// Resolves a loss by Keras name or alias ("mse", "MeanSquaredError", "categorical_crossentropy"),
     /// or from a serialized `{"class_name": ..., "config": {...}}` (from_logits, label_smoothing, delta, ...).
     /// `kerasMajor` picks the generation whose definition differs (tf_keras's binary_crossentropy).
-    public static func from(_ spec: JSON, kerasMajor: Int = 3) throws -> any Loss {
+    package static func from(_ spec: JSON, kerasMajor: Int = 3) throws -> any Loss {
         if let s = spec.string { return try make(s, config: .object([]), kerasMajor: kerasMajor) }
         guard let cls = spec["class_name"]?.string else {
             throw SeqNNError(.invalidArgument, "loss must be a name or {\"class_name\", \"config\"}, found \(spec)")
@@ -87,7 +87,7 @@ public enum Losses {
         return try make(cls, config: spec["config"] ?? .object([]), kerasMajor: kerasMajor)
     }
 
-    public static func named(_ s: String) throws -> any Loss { try make(s, config: .object([])) }
+    package static func named(_ s: String) throws -> any Loss { try make(s, config: .object([])) }
 
     static func make(_ name: String, config c: JSON, kerasMajor: Int = 3) throws -> any Loss {
         let logits = c["from_logits"]?.bool ?? false

@@ -7,17 +7,17 @@ import Glibc
 /// From probabilities Keras clips to [eps, 1 - eps], takes the log and feeds that to
 /// `sparse_softmax_cross_entropy_with_logits`, which renormalises: loss = log(sum c) - log(c_label)
 /// with c = clip(p). From logits it is lse(z) - z_label.
-public struct SparseCategoricalCrossentropy: LogitsAwareLoss {
-    public var fromLogits: Bool
-    public init(fromLogits: Bool = false) { self.fromLogits = fromLogits }
-    public var name: String { "sparse_categorical_crossentropy" }
-    public var className: String { "SparseCategoricalCrossentropy" }
-    public var configPairs: [(String, JSON)] { [("from_logits", .bool(fromLogits))] }
-    public var fusedActivation: String? { fromLogits ? nil : "softmax" }
-    public var fromLogitsVariant: any Loss { SparseCategoricalCrossentropy(fromLogits: true) }
-    public func trueColumns(predColumns cols: Int) -> Int { 1 }
+package struct SparseCategoricalCrossentropy: LogitsAwareLoss {
+    package var fromLogits: Bool
+    package init(fromLogits: Bool = false) { self.fromLogits = fromLogits }
+    package var name: String { "sparse_categorical_crossentropy" }
+    package var className: String { "SparseCategoricalCrossentropy" }
+    package var configPairs: [(String, JSON)] { [("from_logits", .bool(fromLogits))] }
+    package var fusedActivation: String? { fromLogits ? nil : "softmax" }
+    package var fromLogitsVariant: any Loss { SparseCategoricalCrossentropy(fromLogits: true) }
+    package func trueColumns(predColumns cols: Int) -> Int { 1 }
 
-    public func validateTargets(_ yTrue: UnsafePointer<Float>, rows: Int, cols: Int) -> String? {
+    package func validateTargets(_ yTrue: UnsafePointer<Float>, rows: Int, cols: Int) -> String? {
         for r in 0..<rows {
             let v = yTrue[r]
             if !(v >= 0 && v < Float(cols)) || v.rounded() != v {
@@ -27,7 +27,7 @@ public struct SparseCategoricalCrossentropy: LogitsAwareLoss {
         return nil
     }
 
-    public func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func perRow(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                        out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let y = yPred + r * cols, label = label(yTrue[r], cols)
@@ -41,7 +41,7 @@ public struct SparseCategoricalCrossentropy: LogitsAwareLoss {
         }
     }
 
-    public func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
+    package func gradient(yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, cols: Int,
                          scale: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let y = yPred + r * cols, g = grad + r * cols, label = label(yTrue[r], cols)

@@ -1,5 +1,5 @@
 /// `binary_accuracy`: the mean over the last axis of (y_pred > threshold) == y_true, threshold 0.5.
-public final class BinaryAccuracy: Metric, @unchecked Sendable {
+package final class BinaryAccuracy: Metric, @unchecked Sendable {
     let threshold: Float
     init(name: String, threshold: Float = 0.5) { self.threshold = threshold; super.init(name: name) }
     override func fresh(named n: String) -> Metric { BinaryAccuracy(name: n, threshold: threshold) }

@@ -1,5 +1,5 @@
 /// The `mse` and `mae` metrics: the mean over the last axis of the squared or absolute error.
-public final class MeanErrorMetric: Metric, @unchecked Sendable {
+package final class MeanErrorMetric: Metric, @unchecked Sendable {
     let squared: Bool
     init(name: String, squared: Bool) { self.squared = squared; super.init(name: name) }
     override func fresh(named n: String) -> Metric { MeanErrorMetric(name: n, squared: squared) }

@@ -6,14 +6,14 @@
 /// Metrics ignore sample weights, as Keras's `metrics=` (not `weighted_metrics=`) do.
 public class Metric: @unchecked Sendable {
     /// The name the user gave ("accuracy", "acc", "mean_pred"): the History key.
-    public let name: String
+    package let name: String
     var total: Double = 0
     var count: Double = 0
 
     init(name: String) { self.name = name }
 
-    public func reset() { total = 0; count = 0 }
-    public var result: Double { count > 0 ? total / count : 0 }
+    package func reset() { total = 0; count = 0 }
+    package var result: Double { count > 0 ? total / count : 0 }
 
     /// Adds one batch: yTrue is [rows, trueCols], yPred is [rows, cols].
     func update(yTrue: UnsafePointer<Float>, trueCols: Int, yPred: UnsafePointer<Float>, cols: Int, rows: Int) throws {
@@ -38,7 +38,7 @@ public class Metric: @unchecked Sendable {
     return best
 }
 
-public enum Metrics {
+package enum Metrics {
     static let names = ["accuracy (acc)", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
                         "top_k_categorical_accuracy", "mse (mean_squared_error)", "mae (mean_absolute_error)"]
 
@@ -46,7 +46,7 @@ public enum Metrics {
     /// accuracy the way Keras 3 chooses from the shapes (keras/src/trainers/compile_utils.py `get_metric`):
     /// binary for one output column, sparse when y_true has one column against several outputs, else
     /// categorical. (Keras 2 also looked at the loss; Keras 3 does not, and neither does SeqNN.)
-    public static func named(_ name: String, loss: (any Loss)?, predColumns: Int, trueColumns: Int) throws -> Metric {
+    package static func named(_ name: String, loss: (any Loss)?, predColumns: Int, trueColumns: Int) throws -> Metric {
         switch name {
         case "accuracy", "acc":
             if predColumns == 1 { return BinaryAccuracy(name: name) }
@@ -67,7 +67,7 @@ public enum Metrics {
     }
 
     /// Resolves a serialized Keras metric (`{"class_name": "TopKCategoricalAccuracy", "config": {"k": 2, ...}}`).
-    public static func from(_ spec: JSON, loss: (any Loss)?, predColumns: Int, trueColumns: Int) throws -> Metric {
+    package static func from(_ spec: JSON, loss: (any Loss)?, predColumns: Int, trueColumns: Int) throws -> Metric {
         if let s = spec.string { return try named(s, loss: loss, predColumns: predColumns, trueColumns: trueColumns) }
         guard let cls = spec["class_name"]?.string else {
             throw SeqNNError(.invalidArgument, "metric must be a name or {\"class_name\", \"config\"}, found \(spec)")

@@ -1,6 +1,6 @@
 /// `top_k_categorical_accuracy` (k = 5): the true class (argmax of y_true) is among the k largest
 /// predictions. Like TensorFlow's `in_top_k`, classes tied with the boundary all count as inside.
-public final class TopKCategoricalAccuracy: Metric, @unchecked Sendable {
+package final class TopKCategoricalAccuracy: Metric, @unchecked Sendable {
     let k: Int
     init(name: String, k: Int) { self.k = k; super.init(name: name) }
     override func fresh(named n: String) -> Metric { TopKCategoricalAccuracy(name: n, k: k) }

@@ -113,8 +113,8 @@ extension Sequential {
     }
 
     /// The optimizer of the compiled model (its state: iterations, slots).
-    public var optimizer: Optimizer? { compiled?.optimizer }
-    public var loss: (any Loss)? { compiled?.loss }
+    package var optimizer: Optimizer? { compiled?.optimizer }
+    package var loss: (any Loss)? { compiled?.loss }
 
     /// The names `evaluate` and `trainOnBatch` report, in order: "loss", then each metric. Read-only (it
     /// resolves the names afresh rather than touching the metric cache), so concurrent callers are safe.

@@ -7,7 +7,7 @@ public final class History: @unchecked Sendable {
     /// The epoch numbers recorded (0-based, starting at `initial_epoch`).
     public private(set) var epochs: [Int] = []
 
-    public init() {}
+    package init() {}
 
     func record(epoch: Int, logs: [(String, Double)]) {
         if keys.isEmpty { keys = logs.map(\.0); values = logs.map { _ in [] } }
@@ -21,12 +21,12 @@ public final class History: @unchecked Sendable {
     }
 
     /// `{"epochs": [...], "history": {"loss": [...], ...}}`, SeqNN's form in saved files.
-    public var json: JSON {
+    package var json: JSON {
         .object([("epochs", .array(epochs.map { .number(Double($0)) })),
                  ("history", .object(zip(keys, values).map { ($0, .array($1.map { .number($0) })) }))])
     }
 
-    public convenience init(json: JSON) throws {
+    package convenience init(json: JSON) throws {
         self.init()
         guard let h = json["history"]?.object, let e = json["epochs"]?.array else {
             throw SeqNNError(.format, "history must be {\"epochs\": [...], \"history\": {...}}")

@@ -6,10 +6,10 @@ import Glibc
 /// by a thread id the runtime caches; in a process forked from one that already used it (Python's
 /// multiprocessing, test harnesses) the cached id is stale and locking traps. A library embedded in other
 /// people's processes cannot allow that, so SeqNN locks with pthreads.
-public final class Lock: @unchecked Sendable {
+package final class Lock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
-    public init() {
+    package init() {
         mutex = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
     }
@@ -20,7 +20,7 @@ public final class Lock: @unchecked Sendable {
     }
 
     @inline(__always)
-    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    package func withLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()

@@ -23,7 +23,7 @@ public struct SeqNNError: Error, CustomStringConvertible, Sendable {
     }
 
     /// SEQNN_OK: the status of success, with the same three facts as a kind.
-    public static let ok: (statusName: String, code: Int32, statusText: StaticString) = ("SEQNN_OK", 0, "ok")
+    package static let ok: (statusName: String, code: Int32, statusText: StaticString) = ("SEQNN_OK", 0, "ok")
 
     public var kind: Kind
     public var message: String
@@ -41,7 +41,7 @@ public struct SeqNNError: Error, CustomStringConvertible, Sendable {
 
 extension SeqNNError.Kind {
     /// The C constant's name in seqnn.h's `seqnn_status`.
-    public var statusName: String {
+    package var statusName: String {
         switch self {
         case .invalidArgument: "SEQNN_INVALID_ARGUMENT"
         case .shapeMismatch: "SEQNN_SHAPE_MISMATCH"
@@ -60,7 +60,7 @@ extension SeqNNError.Kind {
     }
 
     /// seqnn_status_string's text. Static, because the C function hands out a pointer that lives forever.
-    public var statusText: StaticString {
+    package var statusText: StaticString {
         switch self {
         case .invalidArgument: "invalid argument"
         case .shapeMismatch: "shape mismatch"

@@ -22,7 +22,7 @@ extension Sequential {
     /// Runs `body` (e.g. a predict) as a freshly loaded model would: every stateful layer starts from zeros,
     /// and afterwards holds the state it had before. For the test batch a model file stores: Keras files do
     /// not keep RNN states, so a reloaded stateful model starts from zeros.
-    public func withStatesReset<T>(_ body: () throws -> T) throws -> T {
+    package func withStatesReset<T>(_ body: () throws -> T) throws -> T {
         let stateful = layers.compactMap { $0 as? StatefulLayer }
         func run(_ i: Int) throws -> T { i == stateful.count ? try body() : try stateful[i].withStatesReset { try run(i + 1) } }
         return try run(0)

@@ -15,13 +15,13 @@ public final class Sequential: @unchecked Sendable {
     /// The fixed batch size of the batch input shape, when one was given (`batch_size=32`).
     public private(set) var batchSize: Int?
     /// The name of the InputLayer Keras writes in configs.
-    public var inputLayerName = "input_layer"
+    package var inputLayerName = "input_layer"
     /// The model's random generator: initializers, shuffling, dropout.
     var rng: SeededGenerator
     public let seed: UInt64
     /// The Keras generation whose definitions apply where Keras 2 and 3 differ (2 for models read from
     /// Keras 2 configs); 3 otherwise.
-    public var kerasMajor = 3
+    package var kerasMajor = 3
     var compiled: Compiled?
     let access = AccessGuard()
     let inferencePool = ExecutorPool()
@@ -150,9 +150,9 @@ public final class Sequential: @unchecked Sendable {
     }
 
     /// Floats per sample going in and coming out.
-    public var inputSize: Int? { inputShape.map { $0.reduce(1, *) } }
+    package var inputSize: Int? { inputShape.map { $0.reduce(1, *) } }
     public var outputShape: [Int]? { inputShape == nil ? nil : (layers.last?.outputShape ?? inputShape) }
-    public var outputSize: Int? { outputShape.map { $0.reduce(1, *) } }
+    package var outputSize: Int? { outputShape.map { $0.reduce(1, *) } }
 
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
     public var trainableParameterCount: Int {
@@ -161,26 +161,26 @@ public final class Sequential: @unchecked Sendable {
     public var isCompiled: Bool { compiled != nil }
 
     /// The random generator's state (shuffling, dropout), saved with the model so training resumes exactly.
-    public var randomState: [UInt64] {
+    package var randomState: [UInt64] {
         get { rng.state }
         set { rng.state = newValue }
     }
 
     /// Runs `body` with shared access (as `predict` has): safe beside other readers, `.busy` during a mutation.
-    public func reading<T>(_ what: String, _ body: () throws -> T) throws -> T { try access.shared(what, body) }
+    package func reading<T>(_ what: String, _ body: () throws -> T) throws -> T { try access.shared(what, body) }
 
     /// Restores a History saved with the model (kept when unreadable: a history is informational).
-    public func restoreHistory(_ json: JSON) {
+    package func restoreHistory(_ json: JSON) {
         history = try? History(json: json)
     }
 
     /// The weights the optimizer updates, in its slot order (compiled models only).
-    public var trainableParameters: [Parameter] { compiled?.trainable ?? [] }
+    package var trainableParameters: [Parameter] { compiled?.trainable ?? [] }
 
     // MARK: Weights
 
     /// Weight `weight` of layer `layer`, with errors that name the valid ranges. Read it under `reading`.
-    public func parameter(layer: Int, weight: Int) throws -> Parameter {
+    package func parameter(layer: Int, weight: Int) throws -> Parameter {
         guard layer >= 0, layer < layers.count else {
             throw SeqNNError.invalid("layer index \(layer) is out of range: the model has \(layers.count) layers")
         }
@@ -192,12 +192,12 @@ public final class Sequential: @unchecked Sendable {
     }
 
     /// Copies one weight out (Keras order per layer: kernel, bias, ...).
-    public func weight(layer: Int, index: Int) throws -> Tensor {
+    package func weight(layer: Int, index: Int) throws -> Tensor {
         try access.shared("get_weights") { try parameter(layer: layer, weight: index).value.copy() }
     }
 
     /// Sets one weight from `values` (row-major, Keras shape). Rejects wrong sizes and non-finite values.
-    public func setWeight(layer: Int, index: Int, values: UnsafeBufferPointer<Float>) throws {
+    package func setWeight(layer: Int, index: Int, values: UnsafeBufferPointer<Float>) throws {
         try access.exclusive("set_weights") {
             let p = try parameter(layer: layer, weight: index)
             guard values.count == p.value.count else {
@@ -217,7 +217,7 @@ public final class Sequential: @unchecked Sendable {
 
 extension Layer {
     /// Whether the user chose the name (then a clash is an error) or it is a class default (then it is numbered).
-    public var nameIsExplicit: Bool {
+    package var nameIsExplicit: Bool {
         get { explicitName }
         set { explicitName = newValue }
     }

@@ -1,22 +1,22 @@
 /// `keras.optimizers.Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7)`.
 /// acc += g^2; w -= lr g / sqrt(acc + eps).
-public final class Adagrad: Optimizer, @unchecked Sendable {
-    override public class var kerasClassName: String { "Adagrad" }
-    public var initialAccumulatorValue: Float, epsilon: Float
+package final class Adagrad: Optimizer, @unchecked Sendable {
+    override package class var kerasClassName: String { "Adagrad" }
+    package var initialAccumulatorValue: Float, epsilon: Float
 
-    public init(config c: JSON = .object([])) throws {
+    package init(config c: JSON = .object([])) throws {
         initialAccumulatorValue = try c.float("initial_accumulator_value", 0.1, in: "Adagrad")
         epsilon = try c.float("epsilon", 1e-7, in: "Adagrad")
         try super.init(config: c, defaultLearningRate: 0.001)
     }
 
-    override public var slotNames: [String] { ["accumulator"] }
-    override public var optionPairs: [(String, JSON)] {
+    override package var slotNames: [String] { ["accumulator"] }
+    override package var optionPairs: [(String, JSON)] {
         [("initial_accumulator_value", .float(initialAccumulatorValue)), ("epsilon", .float(epsilon))]
     }
-    override public func initializeSlots() { for s in slots { s[0].fill(initialAccumulatorValue) } }
+    override package func initializeSlots() { for s in slots { s[0].fill(initialAccumulatorValue) } }
 
-    override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
+    override package func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
         let acc = slots[0].data
         for j in 0..<n {
             acc[j] += g[j] * g[j]

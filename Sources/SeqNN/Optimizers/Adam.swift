@@ -6,11 +6,11 @@ import Glibc
 /// `keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False)`.
 /// alpha = lr sqrt(1 - b2^t) / (1 - b1^t); m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2);
 /// with amsgrad v_hat = max(v_hat, v) replaces v; w -= alpha m / (sqrt(v) + eps).
-public class Adam: Optimizer, @unchecked Sendable {
-    override public class var kerasClassName: String { "Adam" }
-    public var beta1: Float, beta2: Float, epsilon: Float, amsgrad: Bool
+package class Adam: Optimizer, @unchecked Sendable {
+    override package class var kerasClassName: String { "Adam" }
+    package var beta1: Float, beta2: Float, epsilon: Float, amsgrad: Bool
 
-    public init(config c: JSON = .object([]), defaultWeightDecay: Float? = nil) throws {
+    package init(config c: JSON = .object([]), defaultWeightDecay: Float? = nil) throws {
         beta1 = try c.float("beta_1", 0.9, in: Self.kerasClassName)
         beta2 = try c.float("beta_2", 0.999, in: Self.kerasClassName)
         epsilon = try c.float("epsilon", 1e-7, in: Self.kerasClassName)
@@ -19,13 +19,13 @@ public class Adam: Optimizer, @unchecked Sendable {
         if weightDecay == nil { weightDecay = defaultWeightDecay }
     }
 
-    override public var slotNames: [String] { ["momentum", "velocity"] + (amsgrad ? ["velocity_hat"] : []) }
-    override public var optionPairs: [(String, JSON)] {
+    override package var slotNames: [String] { ["momentum", "velocity"] + (amsgrad ? ["velocity_hat"] : []) }
+    override package var optionPairs: [(String, JSON)] {
         [("beta_1", .float(beta1)), ("beta_2", .float(beta2)),
          ("epsilon", .float(epsilon)), ("amsgrad", .bool(amsgrad))]
     }
 
-    override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
+    override package func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
         let t = Float(step)
         let alpha = learningRate * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
         let m = slots[0].data, v = slots[1].data

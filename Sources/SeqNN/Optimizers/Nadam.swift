@@ -7,35 +7,35 @@ import Glibc
 /// `u_product`, one scalar per optimizer) gives the bias corrections:
 /// m_hat = u_{t+1} m / (1 - prod_{t+1}) + (1 - u_t) g / (1 - prod_t); v_hat = v / (1 - b2^t);
 /// w -= lr m_hat / (sqrt(v_hat) + eps).
-public final class Nadam: Optimizer, @unchecked Sendable {
-    override public class var kerasClassName: String { "Nadam" }
-    public var beta1: Float, beta2: Float, epsilon: Float
+package final class Nadam: Optimizer, @unchecked Sendable {
+    override package class var kerasClassName: String { "Nadam" }
+    package var beta1: Float, beta2: Float, epsilon: Float
     /// Keras's `_u_product`, advanced once per step. Saved with the optimizer state.
-    public var uProduct: Float = 1
+    package var uProduct: Float = 1
     private var uProductStep = 0
 
-    public init(config c: JSON = .object([])) throws {
+    package init(config c: JSON = .object([])) throws {
         beta1 = try c.float("beta_1", 0.9, in: "Nadam")
         beta2 = try c.float("beta_2", 0.999, in: "Nadam")
         epsilon = try c.float("epsilon", 1e-7, in: "Nadam")
         try super.init(config: c, defaultLearningRate: 0.001)
     }
 
-    override public var slotNames: [String] { ["momentum", "velocity"] }
+    override package var slotNames: [String] { ["momentum", "velocity"] }
 
-    override public var extraState: [String: Float] {
+    override package var extraState: [String: Float] {
         get { ["u_product": uProduct] }
         set {
             if let u = newValue["u_product"] { uProduct = u; uProductStep = iterations }
         }
     }
-    override public var optionPairs: [(String, JSON)] {
+    override package var optionPairs: [(String, JSON)] {
         [("beta_1", .float(beta1)), ("beta_2", .float(beta2)), ("epsilon", .float(epsilon))]
     }
 
     func momentumCache(_ t: Float) -> Float { beta1 * (1 - 0.5 * powf(0.96, t)) }
 
-    override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
+    override package func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
         let t = Float(step)
         let ut = momentumCache(t), ut1 = momentumCache(t + 1)
         // The product advances once per step, not once per weight.

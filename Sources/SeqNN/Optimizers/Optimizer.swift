@@ -4,24 +4,24 @@
 /// One step follows Keras 3's `BaseOptimizer.apply`: clip the gradients (clipvalue, clipnorm per weight,
 /// or global_clipnorm over all), apply decoupled weight decay w -= w * weight_decay * lr, run each weight's
 /// `update` with step = iterations + 1, then count the iteration.
-open class Optimizer: @unchecked Sendable {
-    open class var kerasClassName: String { fatalError("subclass must override kerasClassName") }
-    public var kerasClassName: String { Swift.type(of: self).kerasClassName }
+package class Optimizer: @unchecked Sendable {
+    package class var kerasClassName: String { fatalError("subclass must override kerasClassName") }
+    package var kerasClassName: String { Swift.type(of: self).kerasClassName }
 
-    public var learningRate: Float
-    public var clipnorm: Float?
-    public var clipvalue: Float?
-    public var globalClipnorm: Float?
-    public var weightDecay: Float?
+    package var learningRate: Float
+    package var clipnorm: Float?
+    package var clipvalue: Float?
+    package var globalClipnorm: Float?
+    package var weightDecay: Float?
     /// Completed steps (Keras's `iterations`).
-    public var iterations: Int = 0
+    package var iterations: Int = 0
     /// Slot variables per trainable weight, in the order of the weights (Keras's optimizer variables).
-    public internal(set) var slots: [[Tensor]] = []
+    package internal(set) var slots: [[Tensor]] = []
     /// Names of each weight's slots ("momentum", "velocity"), as Keras 3 names its optimizer variables.
-    open var slotNames: [String] { [] }
+    package var slotNames: [String] { [] }
 
     /// Reads the options every Keras optimizer shares from its config.
-    public init(config c: JSON, defaultLearningRate: Float) throws {
+    package init(config c: JSON, defaultLearningRate: Float) throws {
         func positive(_ k: String) throws -> Float? {
             guard let v = c[k], !v.isNull else { return nil }
             guard let n = v.number, n.isFinite, n >= 0 else {
@@ -49,10 +49,10 @@ open class Optimizer: @unchecked Sendable {
     }
 
     /// Subclass options for `config()`, after learning_rate.
-    open var optionPairs: [(String, JSON)] { [] }
+    package var optionPairs: [(String, JSON)] { [] }
 
     /// Keras 3's optimizer `get_config()`.
-    public func config() -> JSON {
+    package func config() -> JSON {
         func opt(_ v: Float?) -> JSON { v.map { JSON.float($0) } ?? .null }
         var pairs: [(String, JSON)] = [("name", .string(kerasClassName.lowercased())), ("learning_rate", .float(learningRate)),
                                        ("weight_decay", opt(weightDecay)), ("clipnorm", opt(clipnorm)),
@@ -65,7 +65,7 @@ open class Optimizer: @unchecked Sendable {
 
     /// Restores saved state: the iteration count and, per trainable weight, its slots in `slotNames` order.
     /// Shapes must match `params`; nothing changes on error.
-    public func restore(iterations: Int, slots saved: [[Tensor]], for params: [Parameter]) throws {
+    package func restore(iterations: Int, slots saved: [[Tensor]], for params: [Parameter]) throws {
         guard iterations >= 0 else { throw SeqNNError(.format, "optimizer iterations must be >= 0, found \(iterations)") }
         guard saved.count == params.count else {
             throw SeqNNError(.shapeMismatch, "optimizer state holds slots for \(saved.count) weights; the model trains \(params.count)")
@@ -83,23 +83,23 @@ open class Optimizer: @unchecked Sendable {
     }
 
     /// Scalar state beyond the slots (Nadam's momentum product), saved by name.
-    open var extraState: [String: Float] {
+    package var extraState: [String: Float] {
         get { [:] }
         set {}
     }
 
     /// Creates zeroed slots for `params` (Keras's `build`), once.
-    public func buildSlots(_ params: [Parameter]) {
+    package func buildSlots(_ params: [Parameter]) {
         guard slots.count != params.count else { return }
         slots = params.map { p in slotNames.map { _ in Tensor(shape: p.value.shape) } }
         initializeSlots()
     }
 
     /// Sets non-zero initial slot values (Adagrad's initial accumulator).
-    open func initializeSlots() {}
+    package func initializeSlots() {}
 
     /// One optimizer step over the trainable weights, using their accumulated gradients.
-    public func apply(_ params: [Parameter]) {
+    package func apply(_ params: [Parameter]) {
         buildSlots(params)
         clipGradients(params)
         let step = iterations + 1
@@ -114,7 +114,7 @@ open class Optimizer: @unchecked Sendable {
     }
 
     /// Updates one weight in place given its gradient; `step` counts from 1.
-    open func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
+    package func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
         fatalError("subclass must override update")
     }
 
@@ -147,12 +147,12 @@ private func scaleToNorm(_ t: Tensor, limit: Float, norm: Double) {
     for j in 0..<t.count { t.data[j] *= f }
 }
 
-public enum Optimizers {
+package enum Optimizers {
     static let names = ["sgd", "rmsprop", "adagrad", "adadelta", "adam", "adamw", "adamax", "nadam"]
 
     /// Resolves an optimizer by Keras name ("rmsprop", "Adam") with Keras 3 defaults, or from a
     /// serialized `{"class_name": "RMSprop", "config": {...}}` (Keras 2 or 3).
-    public static func from(_ spec: JSON) throws -> Optimizer {
+    package static func from(_ spec: JSON) throws -> Optimizer {
         if let s = spec.string { return try make(s, config: .object([])) }
         guard let cls = spec["class_name"]?.string else {
             throw SeqNNError(.invalidArgument, "optimizer must be a name or {\"class_name\", \"config\"}, found \(spec)")

@@ -4,11 +4,11 @@ import CSeqNNKernels
 /// v = rho v + (1 - rho) g^2; with centered, a = rho a + (1 - rho) g and the denominator is v - a^2;
 /// step = lr g / sqrt(denominator + eps) (Keras 3 puts epsilon inside the root); with momentum,
 /// m = momentum m + step and w -= m, else w -= step.
-public final class RMSprop: Optimizer, @unchecked Sendable {
-    override public class var kerasClassName: String { "RMSprop" }
-    public var rho: Float, momentum: Float, epsilon: Float, centered: Bool
+package final class RMSprop: Optimizer, @unchecked Sendable {
+    override package class var kerasClassName: String { "RMSprop" }
+    package var rho: Float, momentum: Float, epsilon: Float, centered: Bool
 
-    public init(config c: JSON = .object([])) throws {
+    package init(config c: JSON = .object([])) throws {
         rho = try c.float("rho", 0.9, in: "RMSprop")
         momentum = try c.float("momentum", 0, in: "RMSprop")
         epsilon = try c.float("epsilon", 1e-7, in: "RMSprop")
@@ -16,15 +16,15 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
         try super.init(config: c, defaultLearningRate: 0.001)
     }
 
-    override public var slotNames: [String] {
+    override package var slotNames: [String] {
         ["velocity"] + (momentum > 0 ? ["momentum"] : []) + (centered ? ["average_gradient"] : [])
     }
-    override public var optionPairs: [(String, JSON)] {
+    override package var optionPairs: [(String, JSON)] {
         [("rho", .float(rho)), ("momentum", .float(momentum)),
          ("epsilon", .float(epsilon)), ("centered", .bool(centered))]
     }
 
-    override public func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
+    override package func update(_ w: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, count n: Int, slots: [Tensor], step: Int) {
         let v = slots[0].data
         if momentum == 0 && !centered {
             // The default configuration runs as a C kernel compiled for AVX-512/AVX2 (CSeqNNKernels/optimizer.c):

@@ -1,13 +1,13 @@
 /// `keras.regularizers.L1L2` (and its `L1`, `L2` forms): adds l1 * sum|w| + l2 * sum w^2 to the loss.
 /// Keras adds these penalties to the loss it reports and trains on; so does SeqNN.
-public struct Regularizer: Sendable, Equatable {
-    public var l1: Float
-    public var l2: Float
+package struct Regularizer: Sendable, Equatable {
+    package var l1: Float
+    package var l2: Float
 
-    public init(l1: Float = 0, l2: Float = 0) { self.l1 = l1; self.l2 = l2 }
+    package init(l1: Float = 0, l2: Float = 0) { self.l1 = l1; self.l2 = l2 }
 
     /// Parses "l1" / "l2" / "l1_l2" (Keras defaults 0.01) or a serialized `{"class_name": "L2", "config": {"l2": ...}}`.
-    public static func from(_ spec: JSON) throws -> Regularizer? {
+    package static func from(_ spec: JSON) throws -> Regularizer? {
         if spec.isNull { return nil }
         if let s = spec.string {
             switch s.lowercased() {
@@ -31,19 +31,19 @@ public struct Regularizer: Sendable, Equatable {
     }
 
     /// `{"class_name": "L1L2", "config": {"l1", "l2"}}`, which Keras 2 and 3 both read.
-    public var json: JSON {
+    package var json: JSON {
         .object([("class_name", "L1L2"), ("config", .object([("l1", .float(l1)), ("l2", .float(l2))]))])
     }
 
     /// The penalty for `w`, accumulated in Double.
-    public func penalty(_ w: Tensor) -> Double {
+    package func penalty(_ w: Tensor) -> Double {
         var a = 0.0, s = 0.0
         for i in 0..<w.count { let v = Double(w.data[i]); a += abs(v); s += v * v }
         return Double(l1) * a + Double(l2) * s
     }
 
     /// grad += d penalty / d w. The sign of 0 is 0, as TensorFlow's gradient of abs takes it.
-    public func accumulateGradient(_ w: Tensor, into g: Tensor) {
+    package func accumulateGradient(_ w: Tensor, into g: Tensor) {
         for i in 0..<w.count {
             let v = w.data[i]
             let sign: Float = v > 0 ? 1 : (v < 0 ? -1 : 0)

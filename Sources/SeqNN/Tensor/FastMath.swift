@@ -3,9 +3,9 @@
 /// Accuracy: exp within 2 ulp of libm's expf over [-87, 88], 0 below (flush-to-zero's answer) (Cephes's polynomial on a ln2 range
 /// reduction); sigmoid and tanh within 1e-7 absolute. NaN propagates; nothing traps. Tests compare them
 /// with libm's functions (the plain reference).
-public enum FastMath {
+package enum FastMath {
     @inline(__always)
-    public static func exp(_ x0: Float) -> Float {
+    package static func exp(_ x0: Float) -> Float {
         let x = Swift.min(Swift.max(x0, -87.3), 88.0)
         // Round x / ln2 to the nearest integer with the 1.5 * 2^23 trick: no Float -> Int conversion (which
         // would trap on NaN) and no branch.
@@ -26,9 +26,9 @@ public enum FastMath {
     }
 
     @inline(__always)
-    public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
+    package static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
     /// tanh(x) = 1 - 2 / (1 + e^(2x)), exact at both saturations.
     @inline(__always)
-    public static func tanh(_ x: Float) -> Float { 1 - 2 / (1 + exp(2 * x)) }
+    package static func tanh(_ x: Float) -> Float { 1 - 2 / (1 + exp(2 * x)) }
 }

@@ -15,7 +15,7 @@ func withFlushedDenormals<T>(_ body: () throws -> T) rethrows -> T {
 extension Kernels {
     /// OpenBLAS's kernel family, e.g. "Haswell" or "SkylakeX"; "Prescott" on an AVX2 machine means OpenBLAS
     /// did not recognize the CPU and fell back to SSE3 kernels (set OPENBLAS_CORETYPE, see README).
-    public static var blasCore: String { String(cString: SeqNNBLAS_core()) }
+    package static var blasCore: String { String(cString: SeqNNBLAS_core()) }
     /// The same as OpenBLAS's static C string.
-    public static var blasCoreCString: UnsafePointer<CChar> { UnsafePointer(SeqNNBLAS_core()) }
+    package static var blasCoreCString: UnsafePointer<CChar> { UnsafePointer(SeqNNBLAS_core()) }
 }

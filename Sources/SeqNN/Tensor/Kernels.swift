@@ -1,14 +1,14 @@
 import CSeqNNBLAS
 
 /// Matrix products through OpenBLAS, with a plain-loop reference for tests (ARCHITECTURE §2).
-public enum Kernels {
+package enum Kernels {
     /// C[m,n] = alpha * op(A) * op(B) + beta * C, row-major. op(A) is [m,k], op(B) is [k,n].
     /// `transA`: A is stored [k,m]; `transB`: B is stored [n,k].
     /// With `bias` ([n]) and/or `relu`, the result is then C[i, j] += bias[j] and C = max(C, 0) (NaN -> 0, as
     /// `Activations.ReLU`), applied by the GEMM to each tile while it is still in registers (Dense's forward
     /// pass: no extra passes over the output).
     @inline(__always)
-    public static func gemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
+    package static func gemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
                             alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>,
                             bias: UnsafePointer<Float>? = nil, relu: Bool = false, packedB: PackedB? = nil) {
@@ -19,7 +19,7 @@ public enum Kernels {
     /// The same with explicit row strides: rows of A, B and C are `lda`, `ldb`, `ldc` floats apart (a recurrent
     /// layer's gate blocks are column slices of its kernels).
     @inline(__always)
-    public static func gemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
+    package static func gemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
                             bias: UnsafePointer<Float>? = nil, relu: Bool = false, packedB: PackedB? = nil) {
@@ -41,7 +41,7 @@ public enum Kernels {
     }
 
     /// Reference for `gemm`: the textbook triple loop, accumulating in Double.
-    public static func gemmReference(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
+    package static func gemmReference(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int,
                                      alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                                      beta: Float = 0, c: UnsafeMutablePointer<Float>,
                                      bias: UnsafePointer<Float>? = nil, relu: Bool = false) {
@@ -62,13 +62,13 @@ public enum Kernels {
     }
 
     @inline(__always)
-    public static func scale(_ x: UnsafeMutablePointer<Float>, _ n: Int, _ s: Float) {
+    package static func scale(_ x: UnsafeMutablePointer<Float>, _ n: Int, _ s: Float) {
         for i in 0..<n { x[i] *= s }
     }
 
     /// y[r, :] += bias for every row r of an [rows, cols] matrix.
     @inline(__always)
-    public static func addRowVector(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, _ bias: UnsafePointer<Float>) {
+    package static func addRowVector(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, _ bias: UnsafePointer<Float>) {
         for r in 0..<rows {
             let row = y + r * cols
             for c in 0..<cols { row[c] += bias[c] }
@@ -77,7 +77,7 @@ public enum Kernels {
 
     /// out[c] += sum over rows of x[r, c]  (bias gradient).
     @inline(__always)
-    public static func accumulateColumnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
+    package static func accumulateColumnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let row = x + r * cols
             for c in 0..<cols { out[c] += row[c] }
@@ -85,24 +85,24 @@ public enum Kernels {
     }
 
     /// Sets OpenBLAS's thread count for this process (the library's only threading knob).
-    public static func setThreads(_ n: Int) { SeqNNBLAS_set_threads(Int32(max(1, n))) }
-    public static var threads: Int { Int(SeqNNBLAS_threads()) }
+    package static func setThreads(_ n: Int) { SeqNNBLAS_set_threads(Int32(max(1, n))) }
+    package static var threads: Int { Int(SeqNNBLAS_threads()) }
     /// Whether products run on SeqNN's own AVX-512 kernels (else OpenBLAS): results are then independent of
     /// the thread count, bit for bit.
-    public static var ownKernels: Bool { SeqNNBLAS_own_kernels() != 0 }
+    package static var ownKernels: Bool { SeqNNBLAS_own_kernels() != 0 }
 }
 
 /// A packed copy of one GEMM operand B, made once and reused by every product with the same B until the
 /// owner calls `invalidate` (a recurrent kernel over the time steps of one pass; a layer's weights over the
 /// batches of one predict call). Packing per product was 10 % of an LSTM's training time.
-public final class PackedB: @unchecked Sendable {
+package final class PackedB: @unchecked Sendable {
     private let buffer = Tensor(shape: [0])
     private var key: (UnsafePointer<Float>, Bool, Int, Int, Int)?
 
-    public init() {}
+    package init() {}
 
     /// Forget the packed copy (B's values may have changed).
-    public func invalidate() { key = nil }
+    package func invalidate() { key = nil }
 
     /// The packed op(B) for an [m, n, k] product, packing it on first use; nil where that product would not
     /// pack B (single rows, B read in place, no AVX-512), so nothing is packed in vain.

@@ -2,17 +2,17 @@
 ///
 /// A `Tensor` owns its memory and keeps its capacity when its shape changes, so workspaces resized to the
 /// same or a smaller batch never allocate again (ARCHITECTURE §2: no heap allocation per batch in the steady state).
-public final class Tensor: @unchecked Sendable {
+package final class Tensor: @unchecked Sendable {
     /// The dimensions, outermost first. `shape[0]` is the batch dimension for activations.
-    public private(set) var shape: [Int]
+    package private(set) var shape: [Int]
     /// The number of elements `shape` describes.
-    public private(set) var count: Int
+    package private(set) var count: Int
     /// The number of elements the buffer can hold without reallocating.
-    public private(set) var capacity: Int
+    package private(set) var capacity: Int
     /// The elements, `count` of them valid. Stable until a `resize` that needs more capacity.
-    public private(set) var data: UnsafeMutablePointer<Float>
+    package private(set) var data: UnsafeMutablePointer<Float>
 
-    public init(shape: [Int], repeating value: Float = 0) {
+    package init(shape: [Int], repeating value: Float = 0) {
         let n = Tensor.elementCount(shape)
         self.shape = shape
         self.count = n
@@ -21,7 +21,7 @@ public final class Tensor: @unchecked Sendable {
         data.initialize(repeating: value, count: max(n, 1))
     }
 
-    public convenience init(shape: [Int], values: [Float]) {
+    package convenience init(shape: [Int], values: [Float]) {
         precondition(values.count == Tensor.elementCount(shape), "Tensor: \(values.count) values for shape \(shape)")
         self.init(shape: shape)
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: values.count) }
@@ -43,14 +43,14 @@ public final class Tensor: @unchecked Sendable {
         count = Tensor.elementCount(shape)
     }
 
-    public static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+    package static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
 
     /// The most elements one tensor may hold (2^31 floats, 8 GiB): sizes read from configs are checked
     /// against it so a bad file gives an error instead of an allocator abort or an Int overflow trap.
-    public static let maxElements = 1 << 31
+    package static let maxElements = 1 << 31
 
     /// The element count of `shape`, or nil when a size is negative, the product overflows or exceeds `maxElements`.
-    public static func checkedElementCount(_ shape: [Int]) -> Int? {
+    package static func checkedElementCount(_ shape: [Int]) -> Int? {
         var n = 1
         for d in shape {
             guard d >= 0 else { return nil }
@@ -62,7 +62,7 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// Changes the shape, growing the buffer only when it is too small. Contents are unspecified afterwards.
-    public func resize(_ newShape: [Int]) {
+    package func resize(_ newShape: [Int]) {
         let n = Tensor.elementCount(newShape)
         if n > capacity {
             if owned { data.deallocate() }
@@ -76,27 +76,27 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// Resizes to `[batch] + rest`, reusing the shape array when only the batch changes.
-    public func resize(batch: Int, rest: [Int]) {
+    package func resize(batch: Int, rest: [Int]) {
         if shape.count == rest.count + 1 && shape[0] == batch && shape.dropFirst().elementsEqual(rest) { return }
         resize([batch] + rest)
     }
 
-    public var array: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
+    package var array: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
 
-    public func fill(_ value: Float) { data.update(repeating: value, count: count) }
+    package func fill(_ value: Float) { data.update(repeating: value, count: count) }
 
-    public func copy(from other: Tensor) {
+    package func copy(from other: Tensor) {
         resize(other.shape)
         data.update(from: other.data, count: count)
     }
 
-    public func copy() -> Tensor {
+    package func copy() -> Tensor {
         let t = Tensor(shape: shape)
         t.data.update(from: data, count: count)
         return t
     }
 
     /// The batch size (first dimension) and the number of elements per sample.
-    public var rows: Int { shape.first ?? 1 }
-    public var rowLength: Int { shape.isEmpty ? 1 : count / max(shape[0], 1) }
+    package var rows: Int { shape.first ?? 1 }
+    package var rowLength: Int { shape.isEmpty ? 1 : count / max(shape[0], 1) }
 }

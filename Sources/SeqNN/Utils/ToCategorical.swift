@@ -1,6 +1,6 @@
 /// `keras.utils.to_categorical(y, num_classes)`: integer labels -> one-hot rows.
 /// Labels must be non-negative integers; without `numClasses` the count is max(label) + 1, as in Keras.
-public func toCategorical(_ labels: UnsafeBufferPointer<Float>, numClasses: Int? = nil) throws -> (classes: Int, values: [Float]) {
+package func toCategorical(_ labels: UnsafeBufferPointer<Float>, numClasses: Int? = nil) throws -> (classes: Int, values: [Float]) {
     var maxLabel = -1
     for (i, v) in labels.enumerated() {
         guard v.isFinite, v >= 0, v.rounded() == v, v < Float(Int32.max) else {
@@ -21,6 +21,6 @@ public func toCategorical(_ labels: UnsafeBufferPointer<Float>, numClasses: Int?
     return (classes, out)
 }
 
-public func toCategorical(_ labels: [Float], numClasses: Int? = nil) throws -> (classes: Int, values: [Float]) {
+package func toCategorical(_ labels: [Float], numClasses: Int? = nil) throws -> (classes: Int, values: [Float]) {
     try labels.withUnsafeBufferPointer { try toCategorical($0, numClasses: numClasses) }
 }
