@@ -39,7 +39,7 @@ let package = Package(
                 ])]),
         .executableTarget(name: "seqinspect",
                           dependencies: ["SeqNN", "SeqNNFile", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "tools/seqinspect", exclude: ["README.md", "make_fixtures.py"]),
+                          path: "tools/seqinspect", exclude: ["README.md"]),
         .testTarget(name: "SeqNNTests", dependencies: ["SeqNN"], path: "Tests/SeqNNTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "SeqNNFileTests", dependencies: ["SeqNNFile", "SeqNN"], path: "Tests/SeqNNFileTests",
