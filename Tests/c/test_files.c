@@ -212,7 +212,10 @@ static void test_shapes_and_training_state(void) {
     CHECK_OK(seqnn_model_history(m, &h));
     CHECK(seqnn_history_epochs(h) == 3);
     seqnn_history_free(h);
-    const char *path = "/tmp/seqnn-ctest-history.h5";
+    /* under $TMPDIR and named by the process: several checkouts may run their tests at once */
+    char path[512];
+    snprintf(path, sizeof path, "%s/seqnn-ctest-history-%ld.h5", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (long)getpid());
     CHECK_OK(seqnn_model_save(m, path, NULL));
     seqnn_model *back = NULL;
     CHECK_OK(seqnn_model_load(path, 0, &back));
