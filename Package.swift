@@ -39,7 +39,7 @@ let package = Package(
                 ])]),
         .executableTarget(name: "seqinspect",
                           dependencies: ["SeqNN", "SeqNNFile", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "tools/seqinspect", exclude: ["README.md", "make_fixtures.py"]),
+                          path: "tools/seqinspect", exclude: ["README.md"]),
         // Plain reference implementations the tests hold the kernels to: test code, not shipped.
         .target(name: "SeqNNTestSupport", dependencies: ["SeqNN"], path: "Tests/SeqNNTestSupport"),
         .testTarget(name: "SeqNNTests", dependencies: ["SeqNN", "SeqNNTestSupport"], path: "Tests/SeqNNTests",

@@ -3,7 +3,7 @@ import XCTest
 import SeqNN
 
 /// Parameter totals (and, where the sidecar has them, per-layer output shapes and counts) equal to what
-/// real Keras reported for the file, for every Keras fixture: ours (tools/seqinspect/make_fixtures.py)
+/// real Keras reported for the file, for every Keras fixture: ours (tools/fixtures/seqinspect/make_fixtures.py)
 /// and the file-format fixtures (tools/fixtures/h5/make_files.py) when they are present.
 final class KerasParityTests: XCTestCase {
     func sidecar(_ h5: String) -> JSON? {

@@ -3,14 +3,26 @@
 #
 #   1. builds libseqnn.so unless LIBDIR is given (swift build -c release --product seqnn -> .build/release,
 #      plus the libseqnn.so.0 link its SONAME needs),
-#   2. compiles Tests/c/test_api.c, test_threads.c, test_alloc.c and test_registry.c with -Wall -Wextra -Werror,
-#   3. runs them (test_alloc counts heap allocations with its own malloc, so it is not run under valgrind),
-#      and test_threads once more with two threads for matrix products (SeqNN's thread pool),
-#   4. runs them again under valgrind (definite leaks and memory errors fail; Tests/c/valgrind.supp hides
-#      only what comes from the Swift runtime or OpenBLAS themselves),
+#   2. compiles every Tests/c/test_*.c into its own program with -Wall -Wextra -Werror; a file that includes
+#      harness.h (the shared checks, counters and tutorial models) is linked with harness.c:
+#        test_errors   the error contract: NULL handles and buffers, bad sizes, call order, messages, silence
+#        test_build    layers, input shapes, summary, names; unknown names and malformed JSON
+#        test_train    compile, fit, evaluate, train_on_batch, callbacks, weights of samples and classes
+#        test_predict  predict over batch sizes, weights get/set and predictions by hand
+#        test_files    save, load, load_weights, and the training state a file keeps
+#        test_extremes inputs that could crash the process, each in a forked child
+#        test_threads  predict from several threads, SEQNN_BUSY, per-thread messages
+#        test_alloc    heap allocations per batch (its own malloc, so it has its own harness)
+#        test_registry seqnn_layer_class_names: the registered classes and the buffer contract
+#   3. runs them, then test_threads once more with two threads for matrix products (SeqNN's thread pool),
+#      and prints the number of checks passed over all programs,
+#   4. runs them again under valgrind, except test_alloc, which counts allocations with its own malloc
+#      (definite leaks and memory errors fail; Tests/c/valgrind.supp, if present, hides only what comes from
+#      the Swift runtime or OpenBLAS themselves),
 #   5. runs tools/check_exports.sh (exported symbols == the header's functions).
 # Exits non-zero if any step fails. Environment: CC (default cc), SEQNN_SKIP_VALGRIND=1 skips step 4,
-# SEQNN_VALGRIND_ITERS (default 20) sets test_threads' predict iterations under valgrind.
+# SEQNN_VALGRIND_ITERS (default 20) sets test_threads' predict iterations under valgrind. Each program takes
+# -v (print every check) and can be built and run alone (Tests/c/harness.h says how).
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,25 +55,36 @@ echo "library: $libdir/libseqnn.so"
 # 2. Compile.
 outdir=$(mktemp -d "${TMPDIR:-/tmp}/seqnn-ctest.XXXXXX")
 trap 'rm -rf "$outdir"' EXIT
-for t in test_api test_threads test_alloc test_registry; do
+tests=()
+for src in "$root"/Tests/c/test_*.c; do
+    t=$(basename "$src" .c)
+    tests+=("$t")
+    srcs=("$src")
+    grep -q '#include "harness.h"' "$src" && srcs+=("$root/Tests/c/harness.c")
     step "compiling $t"
-    if ! "$CC" -std=c11 -Wall -Wextra -Werror -g -I"$root/Include" "$root/Tests/c/$t.c" -o "$outdir/$t" \
+    if ! "$CC" -std=c11 -Wall -Wextra -Werror -g -I"$root/Include" "${srcs[@]}" -o "$outdir/$t" \
         -L"$libdir" -Wl,-rpath,"$libdir" -lseqnn -lpthread -lm; then
         fail "compile $t"
     fi
 done
 
-# 3. Run.
-for t in test_api test_threads test_alloc test_registry; do
+# 3. Run. Each program ends with "<name>: N passed, M failed" (test_alloc with "M failed").
+passed=0
+for t in "${tests[@]}"; do
     [ -x "$outdir/$t" ] || continue
     step "running $t"
-    "$outdir/$t" || fail "$t"
+    "$outdir/$t" | tee "$outdir/$t.out"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || fail "$t"
+    n=$(sed -n "s/^$t: \([0-9]*\) passed, [0-9]* failed\$/\1/p" "$outdir/$t.out" | tail -1)
+    passed=$((passed + ${n:-0}))
 done
 # Again with two threads for products: on AVX-512 CPUs they are then split over SeqNN's thread pool.
 if [ -x "$outdir/test_threads" ]; then
     step "running test_threads with 2 threads for products"
     OPENBLAS_NUM_THREADS=2 "$outdir/test_threads" || fail "test_threads (2 product threads)"
 fi
+echo
+echo "checks passed: $passed over ${#tests[@]} programs (the second test_threads run not counted)"
 
 # 4. Valgrind.
 if [ "${SEQNN_SKIP_VALGRIND:-0}" != 1 ]; then
@@ -78,10 +101,10 @@ if [ "${SEQNN_SKIP_VALGRIND:-0}" != 1 ]; then
     else
         supp=()
         [ -f "$root/Tests/c/valgrind.supp" ] && supp=(--suppressions="$root/Tests/c/valgrind.supp")
-        for t in test_api test_threads test_registry; do
-            [ -x "$outdir/$t" ] || continue
+        for t in "${tests[@]}"; do
+            [ "$t" != test_alloc ] && [ -x "$outdir/$t" ] || continue
             step "valgrind $t"
-            # Forked children (test_api's crash probes) are traced too; their own leaks are not ours to
+            # Forked children (test_extremes' crash probes) are traced too; their own leaks are not ours to
             # judge (they _exit on purpose), so only the parent's leak check counts: --child-silent-after-fork.
             # valgrind does not emulate AVX-512: OpenBLAS's AVX2 kernels under it.
             OPENBLAS_CORETYPE=Haswell SEQNN_TEST_ITERS=${SEQNN_VALGRIND_ITERS:-20} \

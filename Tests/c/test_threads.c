@@ -31,7 +31,7 @@
 
 #include "seqnn.h"
 
-/* ---- harness (the same conventions as test_api.c; counters are only touched by the main thread) ---- */
+/* ---- harness (the same conventions as harness.h; counters are only touched by the main thread) ---- */
 
 static int t_passed, t_failed, t_verbose;
 static const char *t_section = "";
@@ -138,7 +138,7 @@ static void test_concurrent_predict(int iterations) {
     o.epochs = 2;
     CHECK_OK(seqnn_model_fit(m, x, (size_t)SAMPLES * IN, y, (size_t)SAMPLES * OUT, &o, NULL));
 
-    /* single-threaded references, one per batch size (the API promises they agree; test_api checks that) */
+    /* single-threaded references, one per batch size (the API promises they agree; test_predict checks that) */
     float *ref[3];
     for (int b = 0; b < 3; b++) {
         ref[b] = malloc((size_t)SAMPLES * OUT * sizeof(float));
