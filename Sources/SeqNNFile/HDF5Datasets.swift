@@ -45,7 +45,7 @@ extension H5Group {
     }
 
     /// Writes a float32 dataset at the relative `name` (intermediate groups created). Non-empty arrays are
-    /// stored chunked with a Fletcher-32 checksum so silent corruption is caught on read (DESIGN §8).
+    /// stored chunked with a Fletcher-32 checksum so silent corruption is caught on read (ARCHITECTURE §4).
     func writeFloats(_ name: String, shape: [Int], _ values: UnsafeBufferPointer<Float>) throws {
         let dims = shape.map { hsize_t($0) }
         let space = try H5Handle(shape.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(dims.count), dims, nil),

@@ -64,7 +64,7 @@ extension ModelFile {
     }
 
     /// For each entry of `model_weights`' `layer_names` (with Keras's split-list fallback), its datasets in
-    /// `weight_names` order (spec §4.3): what Keras's positional loader reads. Empty when the file has no
+    /// `weight_names` order (format §4.3): what Keras's positional loader reads. Empty when the file has no
     /// `model_weights`.
     package func layerWeights() throws -> [LayerWeights] {
         guard let mw = try group("model_weights") else { return [] }

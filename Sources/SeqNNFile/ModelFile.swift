@@ -4,7 +4,7 @@ import Glibc
 import SeqNN
 
 /// The one parse of a Keras legacy `.h5` model file written by Keras 2, Keras 3 or SeqNN
-/// (../shared/spec/keras-h5-format.md). It opens the file once and yields its parts: the format and writer
+/// (docs/keras-h5-format.md). It opens the file once and yields its parts: the format and writer
 /// (`format`), the model config, the training config, the weights per layer in Keras order, the optimizer
 /// state, SeqNN's history and test batch. `ModelReader` builds a `Sequential` from these parts; `seqinspect`
 /// shows them, so it also works on files whose layers SeqNN cannot run.

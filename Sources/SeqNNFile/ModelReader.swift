@@ -25,7 +25,7 @@ package enum ModelReader {
         return try Sequential.fromConfig(config, kerasMajor: kerasMajor, seed: seed)
     }
 
-    /// Keras's positional matching (spec §4.4): layers with weights, in model order, against the entries of
+    /// Keras's positional matching (format §4.4): layers with weights, in model order, against the entries of
     /// `layer_names` whose `weight_names` is non-empty, in attribute order. Names are labels only.
     static func readWeights(into model: Sequential, from file: ModelFile, group: H5Group) throws {
         var saved = [(name: String, arrays: [(path: String, shape: [Int], values: [Float])])]()
@@ -58,7 +58,7 @@ package enum ModelReader {
         for a in assignments { try model.setWeight(layer: a.layer, index: a.index, values: a.values) }
     }
 
-    /// Compiles from `training_config` in either dialect (spec §7). Metrics the library does not know are kept
+    /// Compiles from `training_config` in either dialect (format §7). Metrics the library does not know are kept
     /// by name as custom metrics to be registered (Keras asks for `custom_objects` in the same situation).
     static func compile(_ model: Sequential, trainingConfig text: String) throws {
         let json: JSON

@@ -4,7 +4,7 @@ import SeqNN
 import Glibc
 #endif
 
-/// Writes a model as a Keras legacy `.h5` file in the portable form of spec §10, which tf_keras 2.21 and
+/// Writes a model as a Keras legacy `.h5` file in the portable form of format §10, which tf_keras 2.21 and
 /// Keras 3.3-3.15 load, predict with and keep training. SeqNN's own extras (format version, optimizer state,
 /// history, test batch) go in attributes and groups Keras ignores.
 package enum ModelWriter {
@@ -12,14 +12,14 @@ package enum ModelWriter {
         /// Write `training_config` and optimizer state when the model is compiled (Keras's include_optimizer).
         package var includeOptimizer = true
         /// Also write the optimizer state in Keras 2's `optimizer_weights` layout, so tf_keras resumes with it.
-        /// Keras 3 then cannot train the loaded model (spec §8), hence off by default.
+        /// Keras 3 then cannot train the loaded model (format §8), hence off by default.
         package var keras2OptimizerWeights = false
         /// Samples whose predictions are stored with the model, for `seqinspect --verify`.
         package var testInputs: [Float]?
         package init() {}
     }
 
-    /// What SeqNN writes as `keras_version`: a version both Keras generations accept (spec §3; Keras 2
+    /// What SeqNN writes as `keras_version`: a version both Keras generations accept (format §3; Keras 2
     /// misreads files that have none). SeqNN's own version goes in `seqnn_version`.
     static let kerasVersion = "2.21.0"
     package static let formatVersion = 1

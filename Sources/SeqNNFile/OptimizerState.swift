@@ -1,8 +1,8 @@
 import SeqNN
 
 /// Optimizer state in model files: SeqNN's own group (exact round trip, Keras ignores it) and, as an
-/// option, Keras 2's `optimizer_weights` layout (spec §8), which tf_keras restores by position.
-/// Keras 3 cannot train a model loaded from a file with `optimizer_weights` (spec §8), so that layout is
+/// option, Keras 2's `optimizer_weights` layout (format §8), which tf_keras restores by position.
+/// Keras 3 cannot train a model loaded from a file with `optimizer_weights` (format §8), so that layout is
 /// written only when asked for.
 enum OptimizerState {
     static let groupName = "seqnn_optimizer_state"
@@ -97,7 +97,7 @@ enum OptimizerState {
     /// iteration counter, then the slot tensors in the order the optimizer's `build` created them, which is
     /// the same in both generations (only the names differ: `Adam/m/dense/kernel:0` vs
     /// `adam/sequential_dense_kernel_momentum`). Keras 3's learning-rate variable is skipped (the config has
-    /// it) and Nadam's `u_product` is restored. Keras 3 itself restores none of this (spec §8); SeqNN does.
+    /// it) and Nadam's `u_product` is restored. Keras 3 itself restores none of this (format §8); SeqNN does.
     /// A layout that does not fit the model keeps a fresh optimizer, as tf_keras does, rather than failing.
     static func readKeras(_ opt: Optimizer, _ params: [Parameter], _ g: H5Group) throws {
         let names = try g.nameList("weight_names") ?? []

@@ -55,7 +55,7 @@ enum Fixtures {
         return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
     }
 
-    /// Keras parity tolerance (DESIGN §5): 1e-5 absolute plus 1e-4 relative.
+    /// Keras parity tolerance (ARCHITECTURE §5): 1e-5 absolute plus 1e-4 relative.
     static func close(_ a: [Float], _ b: [Float]) -> Bool {
         a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 + 1e-4 * abs($1) }
     }

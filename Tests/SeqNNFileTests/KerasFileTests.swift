@@ -79,7 +79,7 @@ final class KerasFileTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(checked, 10, "resumable fixtures found")
     }
 
-    /// Hand-made files in the corners of the format (spec §3-4): fixed-length strings, arbitrary group and
+    /// Hand-made files in the corners of the format (format §3-4): fixed-length strings, arbitrary group and
     /// dataset names, weightless layers omitted, empty float64 weight_names, a Keras 2.2 bare layer list,
     /// float64 weights, the newest HDF5 layout.
     func testEdgeFilesLoadAsTheFormatRequires() throws {

@@ -36,7 +36,7 @@ final class RoundTripTests: XCTestCase {
         XCTAssertFalse(back.isCompiled)
     }
 
-    /// DESIGN §4 / issue 3: resume = uninterrupted training, bit for bit, for every optimizer (with dropout
+    /// ARCHITECTURE §4 / issue 3: resume = uninterrupted training, bit for bit, for every optimizer (with dropout
     /// and shuffling, so the generator state matters too).
     func testResumedTrainingEqualsUninterruptedForEveryOptimizer() throws {
         let (x, y) = data()

@@ -1,6 +1,6 @@
 /* Counts heap allocations made inside libseqnn during steady-state training and inference, with a
  * malloc interposer in this executable (it takes precedence over libc's for every shared library).
- * DESIGN §2: the steady state of fit and predict allocates nothing per batch. The check compares runs
+ * ARCHITECTURE §2: the steady state of fit and predict allocates nothing per batch. The check compares runs
  * that differ only in their number of batches: any per-batch allocation shows up as a difference. */
 #define _GNU_SOURCE
 #include <seqnn.h>

@@ -200,7 +200,7 @@ enum CLI {
     }
 }
 
-/// A fatal signal (libhdf5 crashes on a few corrupt files, DESIGN §8) ends the process with a message and
+/// A fatal signal (libhdf5 crashes on a few corrupt files, ARCHITECTURE §4) ends the process with a message and
 /// status 2 instead of a crash trace. Only async-signal-safe calls here.
 func installCrashHandlers() {
     signal(SIGPIPE, SIG_IGN)

@@ -5,7 +5,7 @@ import SeqNN
 /// classes that it refuses (channels_first, a normalization axis other than the last, a TimeDistributed
 /// around something other than Dense, ...). Layers SeqNN can build get their shapes from SeqNN itself
 /// (`LayerShapes`). Shapes are per sample (no batch axis); `nil` entries are Keras's `None`. Formulas follow
-/// Keras's `compute_output_shape` and weight shapes (spec §6; keras/src/ops/operation_utils.py for conv and
+/// Keras's `compute_output_shape` and weight shapes (format §6; keras/src/ops/operation_utils.py for conv and
 /// pooling arithmetic).
 enum Shapes {
     struct Result {

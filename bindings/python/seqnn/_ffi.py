@@ -13,7 +13,7 @@ Where the library comes from, first match wins:
    as in a checkout or an editable install,
 4. the system loader (``libseqnn.so.0``, ``libseqnn.so``, ``ctypes.util.find_library("seqnn")``).
 
-Rules kept here (DESIGN.md §8): ``argtypes`` and ``restype`` on every function (the default ``int``
+Rules kept here (ARCHITECTURE §3): ``argtypes`` and ``restype`` on every function (the default ``int``
 restype truncates handles); float arrays through ``ndpointer(float32, C_CONTIGUOUS)`` so a wrong array
 is refused instead of misread; option structs are filled by the library's own ``*_init`` function.
 """
