@@ -89,6 +89,15 @@ int seqnn_set_num_threads(int n);
  * not recognise. A process that loaded OpenBLAS itself keeps that copy's choice. */
 const char *seqnn_blas_core(void);
 
+/* The instruction-set backend every SeqNN kernel runs on (matrix products, convolution, pooling, optimizer
+ * updates, recurrent steps, data checks): "avx512", "avx2" (AVX2 + FMA) or "portable" (baseline code; any
+ * CPU). Static string. Decided once per process, on first use, from the CPU and the environment variable
+ * SEQNN_BACKEND=avx512|avx2|portable, which can only lower it: a request for a backend the CPU lacks runs
+ * the best one it has, and this returns what actually runs. On the AVX-512 backend products run on SeqNN's
+ * own kernels unless SEQNN_GEMM=openblas; on the others on OpenBLAS (see seqnn_blas_core). Thread-safe;
+ * does not load OpenBLAS. */
+const char *seqnn_backend(void);
+
 /* ---------------------------------------------------------------------------------------------------- */
 /* Models                                                                                               */
 /* ---------------------------------------------------------------------------------------------------- */

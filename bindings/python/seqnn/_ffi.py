@@ -138,6 +138,7 @@ PROTOTYPES = {
     "seqnn_model_history": (c_int, [c_void_p, POINTER(c_void_p)]),
     "seqnn_model_reset_states": (c_int, [c_void_p]),
     "seqnn_blas_core": (c_char_p, []),
+    "seqnn_backend": (c_char_p, []),
     "seqnn_model_summary": (c_int, [c_void_p, POINTER(c_char), c_size_t, POINTER(c_size_t)]),
     "seqnn_model_weight_count": (c_int, [c_void_p, c_size_t, POINTER(c_size_t)]),
     "seqnn_model_weight_shape": (c_int, [c_void_p, c_size_t, c_size_t, POINTER(c_int64), c_size_t,
