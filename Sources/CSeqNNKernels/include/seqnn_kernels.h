@@ -76,4 +76,21 @@ void SeqNNKernels_conv_pool_forward(const float *x, int samples, const SeqNNWind
 void SeqNNKernels_conv_pool_backward(const float *x, const float *dy, const float *y, const unsigned char *arg,
                                      int samples, const SeqNNWindow *g, const SeqNNWindow *p, int filters,
                                      int relu, float *dw, float *db);
+
+/* The plain C versions of the six functions above (conv_portable.c): what they run on any backend other
+   than AVX-512 and on other architectures, and the reference tests compare the AVX-512 code with (Swift's
+   BackendTests; Tests/kernels, also under qemu for aarch64). Same contracts, without the F % 16 limit. */
+void SeqNNKernels_conv_direct_forward_portable(const float *x, int samples, const SeqNNWindow *g, const float *w,
+                                               const float *bias, int filters, int relu, float *y);
+void SeqNNKernels_conv_direct_backward_portable(const float *x, const float *dy, const float *y, int samples,
+                                                const SeqNNWindow *g, int filters, int relu, float *dw, float *db);
+void SeqNNKernels_maxpool_forward_portable(const float *x, int samples, const SeqNNWindow *g, float *y, unsigned char *arg);
+void SeqNNKernels_maxpool_backward_portable(const float *dy, const unsigned char *arg, int samples, const SeqNNWindow *g,
+                                            float *dx);
+void SeqNNKernels_conv_pool_forward_portable(const float *x, int samples, const SeqNNWindow *g, const float *w,
+                                             const float *bias, int filters, int relu, const SeqNNWindow *p,
+                                             float *buf, float *y, unsigned char *arg);
+void SeqNNKernels_conv_pool_backward_portable(const float *x, const float *dy, const float *y, const unsigned char *arg,
+                                              int samples, const SeqNNWindow *g, const SeqNNWindow *p, int filters,
+                                              int relu, float *dw, float *db);
 #endif
