@@ -9,7 +9,7 @@
 #   --aarch64   cross-compiled for aarch64 (clang --target; apt install libc6-dev-arm64-cross
 #               libgcc-12-dev-arm64-cross qemu-user) and run under qemu-aarch64: the portable path, and a
 #               build without warnings there
-# Needs clang (the Swift toolchain's is fine). Exit status 0 when every run passes.
+# Needs clang (the Swift toolchain's is fine; $CLANG overrides). Exit status 0 when every run passes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 aarch64=0 emulated=0
@@ -20,7 +20,7 @@ for a in "$@"; do
         *) echo "usage: $0 [--aarch64] [--emulated]" >&2; exit 2 ;;
     esac
 done
-CC=${CC:-clang}
+CC=${CLANG:-clang}   # clang-only flags below (--target, -fuse-ld=lld)
 K=Sources/CSeqNNKernels
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -61,6 +61,11 @@ if [ $aarch64 = 1 ]; then
     # No --sysroot: clang then finds Debian's cross libc and libgcc (/usr/aarch64-linux-gnu,
     # /usr/lib/gcc-cross) itself, which it does not inside an explicit sysroot.
     build "$out/kernel_test_aarch64" -fuse-ld=lld --target=aarch64-linux-gnu
+    echo "== every C source of CSeqNNBLAS and CSeqNNKernels, and seqnn_bench.c, for aarch64: no warnings"
+    for f in Sources/CSeqNNBLAS/*.c "$K"/*.c tools/bench/seqnn_bench.c; do
+        "$CC" --target=aarch64-linux-gnu -std=gnu11 -fsyntax-only -Wall -Wextra -Werror -I "$K/include" \
+            -I Sources/CSeqNNBLAS/include -I Include "$f"
+    done
     echo "== kernel_test on aarch64 (qemu-aarch64)"
     qemu-aarch64 -L "$sysroot" "$out/kernel_test_aarch64"
 fi
