@@ -84,9 +84,9 @@ int seqnn_set_num_threads(int n);
 
 /* OpenBLAS's kernel family in use, e.g. "SkylakeX", "Haswell" (static string), or "reference" when
  * libopenblas could not be loaded (products then run on a plain loop: correct, slow). SeqNN loads OpenBLAS
- * on first use; unless OPENBLAS_CORETYPE is set, it picks the kernels from the CPU's instruction sets,
- * because Debian 12's OpenBLAS 0.3.21 falls back to ~4x slower SSE3 kernels ("Prescott") on CPUs it does
- * not recognise. A process that loaded OpenBLAS itself keeps that copy's choice. */
+ * on first use; unless OPENBLAS_CORETYPE is set, it picks the kernels from its backend (seqnn_backend():
+ * avx512 -> "SkylakeX", avx2 -> "Haswell", portable forced on a larger CPU -> "Prescott"), because Debian 12's
+ * OpenBLAS 0.3.21 falls back to ~4x slower SSE3 kernels ("Prescott") on CPUs it does not recognise. A process that loaded OpenBLAS itself keeps that copy's choice. */
 const char *seqnn_blas_core(void);
 
 /* The instruction-set backend every SeqNN kernel runs on (matrix products, convolution, pooling, optimizer

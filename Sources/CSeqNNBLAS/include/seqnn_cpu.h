@@ -5,8 +5,9 @@
  *
  *   SEQNN_BACKEND=avx512    SeqNN's AVX-512 kernels (own GEMM, direct convolution, pooling, clones below)
  *   SEQNN_BACKEND=avx2      the AVX2+FMA clones; products on OpenBLAS (Haswell kernels), conv/pool in Swift
- *   SEQNN_BACKEND=portable  baseline x86-64 (or any other architecture): plain C loops, OpenBLAS with SSE3
- *                           kernels (Prescott) when forced on a bigger CPU, else the plain reference loop
+ *   SEQNN_BACKEND=portable  baseline x86-64 (or any other architecture): plain C loops; products on OpenBLAS
+ *                           (its SSE3 "Prescott" kernels when forced on a larger CPU, else its own choice),
+ *                           or the plain reference loop without OpenBLAS
  *   unset, "auto" or unrecognised: the best the CPU supports.
  *
  * A request above what the CPU (and OS) support falls back to the best supported backend: never SIGILL.
