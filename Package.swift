@@ -22,8 +22,9 @@ let package = Package(
         .systemLibrary(name: "CSeqNNHDF5", path: "Sources/CSeqNNHDF5",
                        pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .target(name: "CSeqNNSupport", path: "Sources/CSeqNNSupport", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
-        // Kernels compiled per instruction set (AVX-512 / AVX2 / baseline), chosen at load or run time.
-        .target(name: "CSeqNNKernels", path: "Sources/CSeqNNKernels", cSettings: [.unsafeFlags(["-gdwarf-4", "-fno-math-errno"])]),
+        // Kernels compiled per instruction set (AVX-512 / AVX2 / baseline), chosen by CSeqNNBLAS's one
+        // backend value (seqnn_cpu.h), hence the dependency.
+        .target(name: "CSeqNNKernels", dependencies: ["CSeqNNBLAS"], path: "Sources/CSeqNNKernels", cSettings: [.unsafeFlags(["-gdwarf-4", "-fno-math-errno"])]),
         .target(name: "SeqNN", dependencies: ["CSeqNNBLAS", "CSeqNNKernels"], path: "Sources/SeqNN"),
         .target(name: "SeqNNFile", dependencies: ["SeqNN", "CSeqNNHDF5"], path: "Sources/SeqNNFile"),
         .target(name: "SeqNNC", dependencies: ["SeqNN", "SeqNNFile", "CSeqNNSupport"], path: "Sources/SeqNNC",

@@ -37,7 +37,7 @@
 extern "C" {
 #endif
 
-#define SEQNN_ABI_VERSION 2   /* 2: seqnn_layer_class_names */
+#define SEQNN_ABI_VERSION 2   /* 2: seqnn_layer_class_names, seqnn_backend */
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Status codes and library facts                                                                       */
@@ -91,10 +91,19 @@ int seqnn_set_num_threads(int n);
 
 /* OpenBLAS's kernel family in use, e.g. "SkylakeX", "Haswell" (static string), or "reference" when
  * libopenblas could not be loaded (products then run on a plain loop: correct, slow). SeqNN loads OpenBLAS
- * on first use; unless OPENBLAS_CORETYPE is set, it picks the kernels from the CPU's instruction sets,
- * because Debian 12's OpenBLAS 0.3.21 falls back to ~4x slower SSE3 kernels ("Prescott") on CPUs it does
- * not recognise. A process that loaded OpenBLAS itself keeps that copy's choice. */
+ * on first use; unless OPENBLAS_CORETYPE is set, it picks the kernels from its backend (seqnn_backend():
+ * avx512 -> "SkylakeX", avx2 -> "Haswell", portable forced on a larger CPU -> "Prescott"), because Debian 12's
+ * OpenBLAS 0.3.21 falls back to ~4x slower SSE3 kernels ("Prescott") on CPUs it does not recognise. A process that loaded OpenBLAS itself keeps that copy's choice. */
 const char *seqnn_blas_core(void);
+
+/* The instruction-set backend every SeqNN kernel runs on (matrix products, convolution, pooling, optimizer
+ * updates, recurrent steps, data checks): "avx512", "avx2" (AVX2 + FMA) or "portable" (baseline code; any
+ * CPU). Static string. Decided once per process, on first use, from the CPU and the environment variable
+ * SEQNN_BACKEND=avx512|avx2|portable, which can only lower it: a request for a backend the CPU lacks runs
+ * the best one it has, and this returns what actually runs. On the AVX-512 backend products run on SeqNN's
+ * own kernels unless SEQNN_GEMM=openblas; on the others on OpenBLAS (see seqnn_blas_core). Thread-safe;
+ * does not load OpenBLAS. */
+const char *seqnn_backend(void);
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Models                                                                                               */

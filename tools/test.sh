@@ -23,6 +23,27 @@ SEQNN_GEMM=openblas swift test --skip-build \
 grep -E "Test run with|Executed [0-9]+ tests" .build/swift-test-openblas.log | tail -2
 ! grep -qE "Test run with [0-9]+ tests.* failed|error: |with [1-9][0-9]* failures" .build/swift-test-openblas.log
 
+# Every kernel family follows one backend value (Sources/CSeqNNBLAS/cpu.c); SEQNN_BACKEND forces a lower one.
+# Run the kernel, optimizer, recurrent, convolution, gradient and Keras-parity tests on the AVX2 and the
+# portable paths too (on a CPU without AVX-512 the avx2 run falls back, which BackendTests checks).
+backend_filter="KernelTests|PackedWeightsTests|BackendTests|OptimizerTests|RecurrentTests|RecurrentGradientTests|GradientCheckTests|ModelGradientTests|KerasParityTests|RecurrentParityTests|ConvTests|PoolingTests"
+for backend in avx2 portable; do
+    echo "== swift test, SEQNN_BACKEND=$backend"
+    SEQNN_BACKEND=$backend swift test --skip-build --filter "$backend_filter" \
+        > .build/swift-test-$backend.log 2>&1 || { tail -40 .build/swift-test-$backend.log; exit 1; }
+    grep -E "Test run with|Executed [0-9]+ tests" .build/swift-test-$backend.log | tail -2
+    ! grep -qE "Test run with [0-9]+ tests.* failed|error: |with [1-9][0-9]* failures" .build/swift-test-$backend.log
+done
+
+# The C kernels alone against plain reference loops, per backend; where qemu-user is installed also as
+# CPUs without AVX-512 / AVX2 (the fallback must never run an instruction the CPU lacks) and on aarch64.
+echo "== C kernels (Tests/kernels/run.sh)"
+kernel_opts=()
+command -v qemu-x86_64 >/dev/null && kernel_opts+=(--emulated)
+command -v qemu-aarch64 >/dev/null && [ -d /usr/lib/gcc-cross/aarch64-linux-gnu ] && kernel_opts+=(--aarch64)
+[ ${#kernel_opts[@]} = 2 ] || echo "   (qemu-user or the aarch64 cross libraries missing: emulated runs skipped)"
+bash Tests/kernels/run.sh "${kernel_opts[@]}" 2>&1 | grep -vE "^qemu-x86_64: warning: TCG doesn't support"
+
 echo "== the shipped form (tools/build.sh: Swift runtime inside, stripped, in an install tree)"
 lib=$(bash tools/build.sh | tail -n 1)
 

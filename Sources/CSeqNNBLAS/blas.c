@@ -1,6 +1,7 @@
 #include "seqnn_blas.h"
 #include "gemm_avx512.h"
 #include "gemm_threads.h"
+#include "seqnn_cpu.h"
 #include <dlfcn.h>
 #include <string.h>
 #include <pthread.h>
@@ -24,28 +25,37 @@ static int threads_from_environment(void) {
 
 static void load(void);
 
-/* What this CPU can run. OpenBLAS itself is loaded only when a product needs it (no AVX-512, several
- * threads, SEQNN_GEMM=openblas) or when asked about: loading it and its Fortran runtime into a process that
- * already holds HDF5's dozens of libraries took ~4 ms of a 17 ms cold start (load + one predict). */
+/* Where products run, from the one backend value (seqnn_cpu.h): SeqNN's own GEMM on the AVX-512 backend
+ * unless SEQNN_GEMM=openblas, else OpenBLAS, else the plain loop. OpenBLAS itself is loaded only when a
+ * product needs it (not the own GEMM, several threads, SEQNN_GEMM=openblas) or when asked about: loading it
+ * and its Fortran runtime into a process that already holds HDF5's dozens of libraries took ~4 ms of a
+ * 17 ms cold start (load + one predict). */
 static void detect(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    const char *gemm = getenv("SEQNN_GEMM");
-    own_kernels = __builtin_cpu_supports("avx512f") && !(gemm && strcmp(gemm, "openblas") == 0);
-#endif
+    own_kernels = SeqNNCPU_backend() == SEQNN_BACKEND_AVX512 && !SeqNNCPU_gemm_openblas();
     if (!own_kernels || threads_from_environment()) pthread_once(&loaded, load);   /* OpenBLAS's count applies */
+}
+
+/* OpenBLAS's kernel family for the backend, so a forced backend also keeps OpenBLAS within its instruction
+ * sets (and Debian's 0.3.21, which does not recognise newer CPUs, would pick SSE3 kernels itself). NULL:
+ * OpenBLAS chooses, for a portable backend the CPU decided (it may still have AVX, which OpenBLAS uses). */
+static const char *openblas_core(void) {
+#if defined(__x86_64__)
+    switch (SeqNNCPU_backend()) {
+    case SEQNN_BACKEND_AVX512: return "SkylakeX";
+    case SEQNN_BACKEND_AVX2: return "Haswell";
+    default: return SeqNNCPU_best() > SEQNN_BACKEND_PORTABLE ? "Prescott" : NULL;   /* forced: SSE3 only */
+    }
+#else
+    return NULL;
+#endif
 }
 
 static void load(void) {
     const char *chosen = NULL;
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
     if (!getenv("OPENBLAS_CORETYPE")) {
-        if (__builtin_cpu_supports("avx512f")) chosen = "SkylakeX";
-        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) chosen = "Haswell";
+        chosen = openblas_core();
         if (chosen) setenv("OPENBLAS_CORETYPE", chosen, 0);
     }
-#endif
     /* One thread unless the caller chose (seqnn_set_num_threads raises it later): OpenBLAS otherwise starts a
      * worker per core at load, which then spins in sched_yield (measured: 5 % of a second core through a
      * whole single-threaded training run), and threaded calls allocate on every product. */

@@ -18,13 +18,15 @@
  * masked loads and stores, and a half-width kernel when it has at most 16 columns.
  * The plain triple loop in blas.c stays the reference the tests compare against. */
 #include "gemm_avx512.h"
+#include "seqnn_cpu.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include <pthread.h>
 #include <stdlib.h>
 
-#define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
+/* The feature set cpu.c tests before the AVX-512 backend is chosen (blas.c calls in here only then). */
+#define AVX512 SEQNN_TARGET_AVX512
 #define INLINE static inline __attribute__((always_inline))
 
 enum { MR = 14, NR = 32, KC = 256, NC = 512, MC = 14 * MR };

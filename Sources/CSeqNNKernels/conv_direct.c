@@ -4,14 +4,15 @@
    on 16-filter registers, with bias and ReLU applied in registers, and backward accumulates the kernel
    and bias gradients in registers straight from dy and y. */
 #include "seqnn_kernels.h"
+#include "portable.h"
+#include "seqnn_cpu.h"
+
+/* The Swift callers take these kernels only on the AVX-512 backend; the exported functions below check it
+ * too and run the plain C versions otherwise, so no caller can reach AVX-512 code on a CPU without it. */
+int SeqNNKernels_has_avx512(void) { return SeqNNCPU_backend() == SEQNN_BACKEND_AVX512; }
 
 #if defined(__x86_64__)
 #include "kernels_internal.h"
-
-int SeqNNKernels_has_avx512(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") ? 1 : 0;
-}
 
 /* One output position (any position: taps outside the input are skipped). */
 INLINE AVX512 void forward_one(const float *xs, const SeqNNWindow *g, const float *w, const float *bias, int nv,
@@ -93,8 +94,8 @@ AVX512 void SeqNNKernels_conv_row(const float *xs, const SeqNNWindow *g, const f
     }
 }
 
-AVX512 void SeqNNKernels_conv_direct_forward(const float *x, int samples, const SeqNNWindow *g, const float *w,
-                                             const float *bias, int filters, int relu, float *y) {
+static AVX512 void conv_direct_forward_avx512(const float *x, int samples, const SeqNNWindow *g, const float *w,
+                                              const float *bias, int filters, int relu, float *y) {
     const int F = filters;
     for (int n = 0; n < samples; n++) {
         const float *xs = x + (long)n * g->inH * g->inW * g->channels;
@@ -133,8 +134,8 @@ INLINE AVX512 void backward_body(const float *x, const float *dy, const float *y
     store_gradients(k, nv, acc, bsum, dw, db);
 }
 
-AVX512 void SeqNNKernels_conv_direct_backward(const float *x, const float *dy, const float *y, int samples,
-                                              const SeqNNWindow *g, int filters, int relu, float *dw, float *db) {
+static AVX512 void conv_direct_backward_avx512(const float *x, const float *dy, const float *y, int samples,
+                                               const SeqNNWindow *g, int filters, int relu, float *dw, float *db) {
     int k = g->kH * g->kW * g->channels, nv = filters / 16;
     /* The common shapes with constant sizes, so the accumulators stay in registers (9 taps x 2 = 18 ZMM). */
     if (k == 9 && nv == 2) backward_body(x, dy, y, samples, g, 2, 9, relu, dw, db);
@@ -143,10 +144,26 @@ AVX512 void SeqNNKernels_conv_direct_backward(const float *x, const float *dy, c
     else backward_body(x, dy, y, samples, g, nv, k, relu, dw, db);
 }
 
-#else
-int SeqNNKernels_has_avx512(void) { return 0; }
-void SeqNNKernels_conv_direct_forward(const float *x, int samples, const SeqNNWindow *g, const float *w,
-                                      const float *bias, int filters, int relu, float *y) {}
-void SeqNNKernels_conv_direct_backward(const float *x, const float *dy, const float *y, int samples,
-                                       const SeqNNWindow *g, int filters, int relu, float *dw, float *db) {}
 #endif
+
+void SeqNNKernels_conv_direct_forward(const float *x, int samples, const SeqNNWindow *g, const float *w,
+                                      const float *bias, int filters, int relu, float *y) {
+#if defined(__x86_64__)
+    if (SeqNNCPU_backend() == SEQNN_BACKEND_AVX512) {
+        conv_direct_forward_avx512(x, samples, g, w, bias, filters, relu, y);
+        return;
+    }
+#endif
+    SeqNNKernels_conv_direct_forward_portable(x, samples, g, w, bias, filters, relu, y);
+}
+
+void SeqNNKernels_conv_direct_backward(const float *x, const float *dy, const float *y, int samples,
+                                       const SeqNNWindow *g, int filters, int relu, float *dw, float *db) {
+#if defined(__x86_64__)
+    if (SeqNNCPU_backend() == SEQNN_BACKEND_AVX512) {
+        conv_direct_backward_avx512(x, dy, y, samples, g, filters, relu, dw, db);
+        return;
+    }
+#endif
+    SeqNNKernels_conv_direct_backward_portable(x, dy, y, samples, g, filters, relu, dw, db);
+}

@@ -6,13 +6,15 @@
    convolution's output gradient window by window from dy, the recorded maxima and the pooled output
    (relu(max z) = max relu(z), so pooled > 0 exactly where the maximum's ReLU passes gradient). */
 #include "seqnn_kernels.h"
+#include "portable.h"
+#include "seqnn_cpu.h"
 
 #if defined(__x86_64__)
 #include "kernels_internal.h"
 
-AVX512 void SeqNNKernels_conv_pool_forward(const float *x, int samples, const SeqNNWindow *g, const float *w,
-                                           const float *bias, int filters, int relu, const SeqNNWindow *p,
-                                           float *buf, float *y, unsigned char *arg) {
+static AVX512 void conv_pool_forward_avx512(const float *x, int samples, const SeqNNWindow *g, const float *w,
+                                            const float *bias, int filters, int relu, const SeqNNWindow *p,
+                                            float *buf, float *y, unsigned char *arg) {
     const int F = filters, nv = F / 16;
     for (int n = 0; n < samples; n++) {
         const float *xs = x + (long)n * g->inH * g->inW * g->channels;
@@ -70,20 +72,37 @@ INLINE AVX512 void backward_body(const float *x, const float *dy, const float *y
     store_gradients(k, nv, acc, bsum, dw, db);
 }
 
-AVX512 void SeqNNKernels_conv_pool_backward(const float *x, const float *dy, const float *y, const unsigned char *arg,
-                                            int samples, const SeqNNWindow *g, const SeqNNWindow *p, int filters,
-                                            int relu, float *dw, float *db) {
+static AVX512 void conv_pool_backward_avx512(const float *x, const float *dy, const float *y, const unsigned char *arg,
+                                             int samples, const SeqNNWindow *g, const SeqNNWindow *p, int filters,
+                                             int relu, float *dw, float *db) {
     int k = g->kH * g->kW * g->channels, nv = filters / 16;
     if (k == 9 && nv == 2) backward_body(x, dy, y, arg, samples, g, p, 2, 9, relu, dw, db);
     else if (k == 9 && nv == 1) backward_body(x, dy, y, arg, samples, g, p, 1, 9, relu, dw, db);
     else backward_body(x, dy, y, arg, samples, g, p, nv, k, relu, dw, db);
 }
 
-#else
+#endif
+
 void SeqNNKernels_conv_pool_forward(const float *x, int samples, const SeqNNWindow *g, const float *w,
                                     const float *bias, int filters, int relu, const SeqNNWindow *p,
-                                    float *buf, float *y, unsigned char *arg) {}
+                                    float *buf, float *y, unsigned char *arg) {
+#if defined(__x86_64__)
+    if (SeqNNCPU_backend() == SEQNN_BACKEND_AVX512) {
+        conv_pool_forward_avx512(x, samples, g, w, bias, filters, relu, p, buf, y, arg);
+        return;
+    }
+#endif
+    SeqNNKernels_conv_pool_forward_portable(x, samples, g, w, bias, filters, relu, p, buf, y, arg);
+}
+
 void SeqNNKernels_conv_pool_backward(const float *x, const float *dy, const float *y, const unsigned char *arg,
                                      int samples, const SeqNNWindow *g, const SeqNNWindow *p, int filters,
-                                     int relu, float *dw, float *db) {}
+                                     int relu, float *dw, float *db) {
+#if defined(__x86_64__)
+    if (SeqNNCPU_backend() == SEQNN_BACKEND_AVX512) {
+        conv_pool_backward_avx512(x, dy, y, arg, samples, g, p, filters, relu, dw, db);
+        return;
+    }
 #endif
+    SeqNNKernels_conv_pool_backward_portable(x, dy, y, arg, samples, g, p, filters, relu, dw, db);
+}

@@ -3,17 +3,12 @@
  * whole input this was 4-5 % of a predict or short fit; here it runs at memory speed: an integer test of
  * the exponent bits that vectorises, per block, and a scalar search only in a block that failed. */
 #include "seqnn_kernels.h"
+#include "variants.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
-
-CLONES long SeqNNKernels_first_nonfinite(const float *x, long n) {
+static inline SEQNN_BODY long SeqNNKernels_first_nonfinite_body(const float *x, long n) {
     enum { BLOCK = 4096 };
     for (long start = 0; start < n; start += BLOCK) {
         const long end = n - start < BLOCK ? n : start + BLOCK;
@@ -29,3 +24,5 @@ CLONES long SeqNNKernels_first_nonfinite(const float *x, long n) {
     }
     return -1;
 }
+
+SEQNN_VARIANTS(long, SeqNNKernels_first_nonfinite, (const float *x, long n), (x, n))

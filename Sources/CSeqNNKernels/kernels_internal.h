@@ -1,10 +1,14 @@
-/* Inline pieces shared by the kernel files (x86-64 with AVX-512 only). Not a module header. */
+/* Inline pieces shared by the AVX-512 kernel files (x86-64 only). Not a module header. */
 #ifndef SEQNN_KERNELS_INTERNAL_H
 #define SEQNN_KERNELS_INTERNAL_H
 #include "include/seqnn_kernels.h"
+#include "portable.h"
+#include "seqnn_cpu.h"
 #include <immintrin.h>
 
-#define AVX512 __attribute__((target("avx512f")))
+/* Exactly the features cpu.c tests before it picks the AVX-512 backend; the exported kernels run the
+ * functions marked so only on that backend (else their plain C versions, conv_portable.c). */
+#define AVX512 SEQNN_TARGET_AVX512
 #define INLINE static inline __attribute__((always_inline))
 
 enum { BLOCK = 4, MAXBLOCK = 8, MAXV = 4, MAXK = 32 };
@@ -12,16 +16,6 @@ enum { BLOCK = 4, MAXBLOCK = 8, MAXV = 4, MAXK = 32 };
 /* z or relu(z) for 16 filters (NaN -> 0, as Activations.ReLU). */
 INLINE AVX512 __m512 activate(__m512 z, int relu) {
     return relu ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GT_OQ), z) : z;
-}
-
-/* The real (unpadded) rows [*h0, *h1) and columns [*w0, *w1) of window (oh, ow); *top, *left its origin. */
-INLINE void window_of(const SeqNNWindow *g, int oh, int ow, int *top, int *left, int *h0, int *h1, int *w0, int *w1) {
-    *top = oh * g->sH - g->padTop;
-    *left = ow * g->sW - g->padLeft;
-    *h0 = *top < 0 ? 0 : *top;
-    *h1 = *top + g->kH < g->inH ? *top + g->kH : g->inH;
-    *w0 = *left < 0 ? 0 : *left;
-    *w1 = *left + g->kW < g->inW ? *left + g->kW : g->inW;
 }
 
 /* Max pooling of window (oh, ow) of an image whose rows from `firstRow` on are at `img` (row stride

@@ -2,15 +2,11 @@
 // per-gate passes these reproduce operation for operation (up to FMA contraction); RecurrentGradientTests
 // compares the two.
 #include "seqnn_kernels.h"
+#include "variants.h"
 #include <stdint.h>
 #include <string.h>
 
-// Compiled for each instruction set; the loader picks one per process (an ifunc). Elsewhere: baseline only.
-#if defined(__x86_64__) && defined(__linux__)
-#define SEQNN_CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
-#else
-#define SEQNN_CLONES
-#endif
+// Compiled for each backend's instruction sets and chosen by the backend value (variants.h).
 
 // FastMath.exp in C: Cephes's polynomial on a ln2 range reduction, 0 below -87.3 (flush-to-zero's answer),
 // NaN in -> NaN out. Branch-free (selects) so the loops below vectorise.
@@ -39,8 +35,8 @@ static inline float fm_exp(float x0) {
 static inline float fm_sigmoid(float x) { return 1.0f / (1.0f + fm_exp(-x)); }
 static inline float fm_tanh(float x) { return 1.0f - 2.0f / (1.0f + fm_exp(2.0f * x)); }
 
-SEQNN_CLONES
-void SeqNNKernels_lstm_forward_step(const float *restrict zx, const float *restrict zh, float *restrict gates, const float *restrict c,
+static inline SEQNN_BODY
+void SeqNNKernels_lstm_forward_step_body(const float *restrict zx, const float *restrict zh, float *restrict gates, const float *restrict c,
                              float *restrict c_next, float *restrict act_c, float *restrict h, long rows, long u) {
     for (long b = 0; b < rows; b++) {
         const float *restrict x = zx + b * 4 * u, *restrict r = zh + b * 4 * u;
@@ -57,8 +53,14 @@ void SeqNNKernels_lstm_forward_step(const float *restrict zx, const float *restr
     }
 }
 
-SEQNN_CLONES
-void SeqNNKernels_lstm_backward_step(const float *restrict gates, const float *restrict c, const float *restrict act_c,
+SEQNN_VARIANTS_VOID(SeqNNKernels_lstm_forward_step,
+                    (const float *restrict zx, const float *restrict zh, float *restrict gates,
+                     const float *restrict c, float *restrict c_next, float *restrict act_c, float *restrict h,
+                     long rows, long u),
+                    (zx, zh, gates, c, c_next, act_c, h, rows, u))
+
+static inline SEQNN_BODY
+void SeqNNKernels_lstm_backward_step_body(const float *restrict gates, const float *restrict c, const float *restrict act_c,
                               const float *restrict dh, float *restrict dc, float *restrict dz, long rows, long u) {
     for (long b = 0; b < rows; b++) {
         const float *restrict g = gates + b * 4 * u;
@@ -75,3 +77,8 @@ void SeqNNKernels_lstm_backward_step(const float *restrict gates, const float *r
         }
     }
 }
+
+SEQNN_VARIANTS_VOID(SeqNNKernels_lstm_backward_step,
+                    (const float *restrict gates, const float *restrict c, const float *restrict act_c,
+                     const float *restrict dh, float *restrict dc, float *restrict dz, long rows, long u),
+                    (gates, c, act_c, dh, dc, dz, rows, u))

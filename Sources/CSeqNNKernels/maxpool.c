@@ -2,11 +2,13 @@
    window element was the (first) maximum in one byte, so backward only scatters dy (see Pooling.swift,
    whose SIMD8 loops are the fallback and whose generic loops are the reference). */
 #include "seqnn_kernels.h"
+#include "portable.h"
+#include "seqnn_cpu.h"
 
 #if defined(__x86_64__)
 #include "kernels_internal.h"
 
-AVX512 void SeqNNKernels_maxpool_forward(const float *x, int samples, const SeqNNWindow *g, float *y, unsigned char *arg) {
+static AVX512 void maxpool_forward_avx512(const float *x, int samples, const SeqNNWindow *g, float *y, unsigned char *arg) {
     const int C = g->channels;
     const long inSize = (long)g->inH * g->inW * C;
     for (int n = 0; n < samples; n++) {
@@ -19,7 +21,8 @@ AVX512 void SeqNNKernels_maxpool_forward(const float *x, int samples, const SeqN
     }
 }
 
-AVX512 void SeqNNKernels_maxpool_backward(const float *dy, const unsigned char *arg, int samples, const SeqNNWindow *g, float *dx) {
+static AVX512 void maxpool_backward_avx512(const float *dy, const unsigned char *arg, int samples, const SeqNNWindow *g,
+                                           float *dx) {
     const int C = g->channels;
     const long inSize = (long)g->inH * g->inW * C;
     for (int n = 0; n < samples; n++) {
@@ -45,7 +48,24 @@ AVX512 void SeqNNKernels_maxpool_backward(const float *dy, const unsigned char *
     }
 }
 
-#else
-void SeqNNKernels_maxpool_forward(const float *x, int samples, const SeqNNWindow *g, float *y, unsigned char *arg) {}
-void SeqNNKernels_maxpool_backward(const float *dy, const unsigned char *arg, int samples, const SeqNNWindow *g, float *dx) {}
 #endif
+
+void SeqNNKernels_maxpool_forward(const float *x, int samples, const SeqNNWindow *g, float *y, unsigned char *arg) {
+#if defined(__x86_64__)
+    if (SeqNNCPU_backend() == SEQNN_BACKEND_AVX512) {
+        maxpool_forward_avx512(x, samples, g, y, arg);
+        return;
+    }
+#endif
+    SeqNNKernels_maxpool_forward_portable(x, samples, g, y, arg);
+}
+
+void SeqNNKernels_maxpool_backward(const float *dy, const unsigned char *arg, int samples, const SeqNNWindow *g, float *dx) {
+#if defined(__x86_64__)
+    if (SeqNNCPU_backend() == SEQNN_BACKEND_AVX512) {
+        maxpool_backward_avx512(dy, arg, samples, g, dx);
+        return;
+    }
+#endif
+    SeqNNKernels_maxpool_backward_portable(dy, arg, samples, g, dx);
+}

@@ -376,3 +376,8 @@ public func c_blas_core() -> UnsafePointer<CChar> {
     // OpenBLAS returns a pointer to a static string.
     Kernels.blasCoreCString
 }
+
+@_cdecl("seqnn_backend")
+public func c_backend() -> UnsafePointer<CChar> {
+    Kernels.backendCString   // a static string
+}

@@ -23,8 +23,8 @@ TITLES = {
     "W5": "W5 LSTM(64) x 50 steps, Dense(1), adam, batch 32, fit",
     "cold": "cold start: new process, load W1 .h5, predict 1 sample",
 }
-FW_ORDER = ["seqnn", "seqnn-py", "keras3-jax", "keras3-tf", "tf-keras", "torch", "onnxruntime"]
-SEQNN = {"seqnn", "seqnn-py"}
+FW_ORDER = ["seqnn", "seqnn-avx2", "seqnn-py", "keras3-jax", "keras3-tf", "tf-keras", "torch", "onnxruntime"]
+SEQNN = {"seqnn", "seqnn-avx2", "seqnn-py"}
 # The goals of issue 7, as (ratio SeqNN / best peer, needed) or special forms.
 GOALS = {"W1": 3.0, "W2": 1.2, "W3": "onnxruntime", "W3lat": "onnxruntime", "W4": 2.0, "W5": 1.5, "cold": 0.020}
 
@@ -212,6 +212,9 @@ def main() -> int:
         if "version" in i and i["framework"] == "seqnn":
             versions["seqnn"] = i["version"]
             versions["openblas core (default)"] = i.get("openblas_core", "?")
+            versions["seqnn backend"] = i.get("backend", "?") + (" (SEQNN_GEMM=openblas)" if i.get("gemm") else "")
+        if i.get("framework") == "seqnn-avx2":
+            versions["seqnn-avx2 backend"] = i.get("backend", "?") + f" (OpenBLAS {i.get('openblas_core', '?')})"
 
     print("\n".join(peak_lines))
     print()
@@ -240,7 +243,9 @@ def main() -> int:
                 "divided by the row's: above 1, SeqNN is faster. `% peak` is the row's achieved GEMM GFLOP/s "
                 "(forward + backward GEMM FLOPs per sample x samples/s) over the best sgemm peak measured in this run "
                 "for that thread count (OpenBLAS's `sgemm` 1024^3 with the kernels SeqNN loaded it with; SeqNN's own "
-                "AVX-512 GEMM can exceed it). `seqnn` is the C program over `seqnn.h` with the library's defaults; "
+                "AVX-512 GEMM can exceed it). `seqnn` is the C program over `seqnn.h` with the library's defaults "
+                "(the best backend the CPU has: see `seqnn backend` above); `seqnn-avx2` the same with "
+                "`SEQNN_BACKEND=avx2` (the AVX2+FMA path, products on OpenBLAS), run where the default is AVX-512; "
                 "`seqnn-py` is SeqNN through its Python binding running the Keras code. "
                 "`per CPU-s` (1-thread rows only) is samples per CPU-second of the pinned process, a figure that other "
                 "tenants of the machine disturb much less than wall time (they take the core away, which CPU time does "

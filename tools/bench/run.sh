@@ -12,13 +12,16 @@
 #   --scale F, --reps N   override the 1-thread round's data fraction and timed epochs
 #   --threads      the thread counts to run, "1", "all" or "1 all" (default)
 #   --lib DIR      use the libseqnn.so already in DIR instead of building (.build-bench/release)
-#   --python PY    the Python with the peers installed (default: $SEQNN_BENCH_PYTHON, /work/benchvenv,
-#                  /work/kerasvenv, then python3); peers that do not import are skipped and say so
+#   --python PY    the Python with the peers installed (default: $SEQNN_BENCH_PYTHON, else python3 on PATH);
+#                  peers that do not import are skipped and say so
 #   --frameworks   peers to run, comma-separated (default keras3-jax,keras3-tf,tf-keras,torch,onnxruntime,seqnn-py)
 #   --no-peers     SeqNN only
 #   --pin CPU      the CPU the 1-thread runs are pinned to (default: the last one)
 #   --out FILE     the markdown written (default tools/bench/RESULTS.md)
 #   --keep DIR     keep the raw JSON lines in DIR (report.py DIR --md FILE --meta DIR/meta.json redraws the table)
+# SeqNN runs on the best backend the CPU has (its `seqnn` rows; SEQNN_BACKEND in the environment lowers it)
+# and, when that is AVX-512, once more with SEQNN_BACKEND=avx2 in the 1-thread round (`seqnn-avx2` rows:
+# the AVX2+FMA path, products on OpenBLAS's Haswell kernels); each run prints the backend that ran.
 # Environment: SEQNN_BENCH_PYTHON, SEQNN_BENCH_BINDINGS (the seqnn Python package matching --lib),
 # SEQNN_BENCH_SOURCE (what the library was built from, for RESULTS.md).
 # Not run by CI. See tools/bench/README.md.
@@ -93,11 +96,11 @@ if ! ${CC:-cc} -std=c11 -O2 -Wall -Wextra -I"$root/Include" \
     exit 1
 fi
 
-# 2. The Python for the peers.
-if [ -z "$py" ]; then
-    for c in /work/benchvenv/bin/python /work/kerasvenv/bin/python python3; do
-        if command -v "$c" >/dev/null 2>&1; then py=$c; break; fi
-    done
+# 2. The Python for the peers: --python, else $SEQNN_BENCH_PYTHON, else python3 (no machine-specific guesses).
+[ -z "$py" ] && py=python3
+if [ $peers = 1 ] && ! command -v "$py" >/dev/null 2>&1; then
+    echo "run.sh: no Python '$py' (pass --python PY or set SEQNN_BENCH_PYTHON)" >&2
+    exit 2
 fi
 export SEQNN_LIBRARY="$libdir/libseqnn.so" TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore
 if [ $peers = 1 ]; then
@@ -108,6 +111,18 @@ fi
 # The OpenBLAS kernels SeqNN picked (it loads OpenBLAS itself; see Include/seqnn.h, seqnn_blas_core).
 core=$("$bench" --only peak --reps 1 2>/dev/null | sed -n 's/.*"corename": "\([^"]*\)".*/\1/p' | head -1)
 echo "== OpenBLAS kernels: ${core:-none}" >&2
+
+# Which SeqNN paths run: the backend the library picks by default, and the AVX2 path as well when the
+# default is AVX-512 (forcing a backend the CPU lacks only falls back, so it is asked, not assumed).
+backend_of() {   # the backend seqnn_bench reports with SEQNN_BACKEND=$1 ("" = the environment's)
+    if [ -n "$1" ]; then SEQNN_BACKEND=$1 "$bench" --only info 2>/dev/null; else "$bench" --only info 2>/dev/null; fi |
+        sed -n 's/.*"backend": "\([^"]*\)".*/\1/p' | head -1
+}
+default_backend=$(backend_of "")
+avx2_run=0
+if [ "$default_backend" = avx512 ] && [ "$(backend_of avx2)" = avx2 ]; then avx2_run=1; fi
+echo "== SeqNN backend: ${default_backend:-unknown} (seqnn rows)$([ $avx2_run = 1 ] && echo "; avx2 (seqnn-avx2 rows, SEQNN_BACKEND=avx2, 1 thread)")" >&2
+[ "$default_backend" = avx512 ] || echo "== no AVX-512 path here (default backend ${default_backend:-unknown}): only that one runs" >&2
 
 # 3. Run.
 h5="$work/w1.h5"
@@ -127,6 +142,12 @@ for tspec in $threads_list; do
     "$bench" --threads "$t" "${pinopt[@]}" --only peak > "$work/seqnn-$t.jsonl" || echo "run.sh: seqnn_bench peak failed" >&2
     "$bench" --threads "$t" "${pinopt[@]}" --reps $rp --scale $sc --only "${only#peak,}" --save-w1 "$h5" \
         --lat-calls $lat_calls --cold-reps $cold_reps >> "$work/seqnn-$t.jsonl" || echo "run.sh: seqnn_bench failed" >&2
+    if [ $avx2_run = 1 ] && [ "$t" = 1 ]; then
+        echo "== SeqNN, $t thread(s), AVX2 path (SEQNN_BACKEND=avx2)" >&2
+        SEQNN_BACKEND=avx2 "$bench" --label seqnn-avx2 --threads "$t" "${pinopt[@]}" --reps $rp --scale $sc \
+            --only W1,W2,W3,W3lat,W4,W5 --lat-calls $lat_calls > "$work/seqnn-avx2-$t.jsonl" \
+            || echo "run.sh: seqnn_bench (avx2) failed" >&2
+    fi
     [ $peers = 1 ] || continue
     for f in ${frameworks//,/ }; do
         echo "== $f, $t thread(s)" >&2

@@ -44,7 +44,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <xmmintrin.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>   /* --ftz sets MXCSR, which exists only on x86 */
+#endif
 
 extern char **environ;
 
@@ -492,8 +494,13 @@ int main(int argc, char **argv) {
             backtrace(warm, 2);   /* loads libgcc's unwinder now, not inside malloc */
             atomic_store(&trace_left, atoi(argv[++i]));
         }
-        else if (!strcmp(argv[i], "--ftz")) _mm_setcsr(_mm_getcsr() | 0x8040); /* flush-to-zero + denormals-are-zero
-                                                                                  on this (the fitting) thread */
+        else if (!strcmp(argv[i], "--ftz")) {
+#if defined(__x86_64__) || defined(__i386__)
+            _mm_setcsr(_mm_getcsr() | 0x8040);   /* flush-to-zero + denormals-are-zero on this (the fitting) thread */
+#else
+            fprintf(stderr, "seqnn_bench: --ftz is x86 only (MXCSR); ignored\n");
+#endif
+        }
         else if (!strcmp(argv[i], "--pin") && i + 1 < argc) {
             cpu_set_t set;
             CPU_ZERO(&set);
@@ -515,8 +522,18 @@ int main(int argc, char **argv) {
         return 1;
     }
     fprintf(stderr, "seqnn_bench: SeqNN %s, %d thread(s), %d reps, data scale %.3g\n", seqnn_version(), threads, reps, scale);
+    /* Which path ran: the backend the library chose (SEQNN_BACKEND can only lower it), what was asked for,
+     * and whether products went to OpenBLAS although the own GEMM could run (SEQNN_GEMM=openblas).
+     * Looked up rather than linked, so the program still runs against a library from before seqnn_backend. */
+    const char *(*backend_fn)(void) = (const char *(*)(void))dlsym(RTLD_DEFAULT, "seqnn_backend");
+    const char *backend = backend_fn ? backend_fn() : "unknown";
+    const char *asked = getenv("SEQNN_BACKEND"), *gemm = getenv("SEQNN_GEMM");
+    fprintf(stderr, "seqnn_bench: backend %s (SEQNN_BACKEND=%s, SEQNN_GEMM=%s)\n", backend,
+            asked ? asked : "unset", gemm ? gemm : "unset");
     printf("{\"framework\": \"%s\", \"workload\": \"info\", \"threads\": %d, \"version\": \"%s\", \"abi\": %d, "
-           "\"openblas_core\": \"%s\"}\n", label, threads, seqnn_version(), seqnn_abi_version(), seqnn_blas_core());
+           "\"openblas_core\": \"%s\", \"backend\": \"%s\", \"backend_requested\": \"%s\", \"gemm\": \"%s\"}\n",
+           label, threads, seqnn_version(), seqnn_abi_version(), seqnn_blas_core(), backend,
+           asked ? asked : "", gemm ? gemm : "");
 
     if (wanted(only, "peak")) {
         if (load_openblas()) sgemm_peak(threads, 10);

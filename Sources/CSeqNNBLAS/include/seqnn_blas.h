@@ -3,7 +3,8 @@
 /* SeqNN's matrix products. OpenBLAS is loaded with dlopen on first use rather than linked: Debian 12's
  * OpenBLAS 0.3.21 does not recognise newer CPUs and falls back to SSE3 kernels (~4x slower sgemm), and it
  * reads OPENBLAS_CORETYPE only while it loads. So when the caller has not chosen, SeqNN picks the kernels
- * from the CPU's instruction sets (AVX-512 -> SkylakeX, AVX2+FMA -> Haswell) for the duration of the load.
+ * from its backend (seqnn_cpu.h: avx512 -> SkylakeX, avx2 -> Haswell, portable forced on a bigger CPU ->
+ * Prescott) for the duration of the load.
  * Without OpenBLAS the products run on a plain reference loop (correct, slow; seqnn_blas_core says so).
  * Not public API. */
 
@@ -11,7 +12,8 @@
  * not NULL) C[i, j] += bias[j] and (when relu is nonzero) C = max(C, 0) with NaN -> 0. On AVX-512 CPUs
  * this runs SeqNN's own kernels (gemm_avx512.c; split over threads by gemm_threads.c when
  * SeqNNBLAS_set_threads asked for several), which apply the bias and ReLU to each tile while it is in
- * registers; elsewhere OpenBLAS, then one plain pass.
+ * registers; elsewhere OpenBLAS, then one plain pass. Which: the AVX-512 backend (seqnn_cpu.h) means the
+ * own kernels unless SEQNN_GEMM=openblas.
  * bpacked, when not NULL, is op(B) already packed by SeqNNBLAS_pack_b (b must still be given: it is used
  * when the product runs elsewhere). SEQNN_GEMM=openblas in the environment (read once) keeps every
  * product on OpenBLAS, for comparison. */

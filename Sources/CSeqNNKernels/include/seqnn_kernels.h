@@ -1,6 +1,7 @@
 // Elementwise kernels of SeqNN's core that need the CPU's wide vector units: Swift's default x86-64 target
 // stops at SSE2 and has no per-function target attribute, so these are C compiled once per instruction set
-// (target_clones: AVX-512, AVX2+FMA, baseline) and chosen at load time by the CPU. Each has a plain Swift
+// (AVX-512, AVX2+FMA, baseline) and chosen by SeqNN's one backend value (CSeqNNBLAS's seqnn_cpu.h, which
+// SEQNN_BACKEND=avx512|avx2|portable can lower). Each has a plain Swift
 // reference next to its caller that tests compare it with. Shapes in the comments, row-major, no aliasing
 // between arguments unless a comment says so.
 #ifndef SEQNN_KERNELS_H
@@ -31,10 +32,11 @@ void SeqNNKernels_rmsprop(float *w, const float *g, float *v, long n, float rho,
 long SeqNNKernels_first_nonfinite(const float *x, long n);
 
 /* ---- Convolution and max pooling (conv_direct.c, maxpool.c, conv_pool.c) ----
-   AVX-512 intrinsics, compiled only for AVX-512 and called only when SeqNNKernels_has_avx512() says the CPU
-   and OS have it (the Swift callers keep their im2col + GEMM and SIMD loops for everything else). */
+   AVX-512 intrinsics on the AVX-512 backend; on any other backend or architecture the same functions run
+   plain C loops (conv_portable.c), correct but slow. The Swift callers take them only when
+   SeqNNKernels_has_avx512() says so and keep their im2col + GEMM and SIMD loops for everything else. */
 
-/* 1 when the CPU and the OS support AVX-512F (ZMM state enabled); the kernels below need it. */
+/* 1 when the backend is AVX-512 (the CPU and OS support it and SEQNN_BACKEND did not lower it). */
 int SeqNNKernels_has_avx512(void);
 
 /* One channels_last window geometry (Swift's WindowGeometry; a 1-D layer is height 1). */
@@ -74,4 +76,21 @@ void SeqNNKernels_conv_pool_forward(const float *x, int samples, const SeqNNWind
 void SeqNNKernels_conv_pool_backward(const float *x, const float *dy, const float *y, const unsigned char *arg,
                                      int samples, const SeqNNWindow *g, const SeqNNWindow *p, int filters,
                                      int relu, float *dw, float *db);
+
+/* The plain C versions of the six functions above (conv_portable.c): what they run on any backend other
+   than AVX-512 and on other architectures, and the reference tests compare the AVX-512 code with (Swift's
+   BackendTests; Tests/kernels, also under qemu for aarch64). Same contracts, without the F % 16 limit. */
+void SeqNNKernels_conv_direct_forward_portable(const float *x, int samples, const SeqNNWindow *g, const float *w,
+                                               const float *bias, int filters, int relu, float *y);
+void SeqNNKernels_conv_direct_backward_portable(const float *x, const float *dy, const float *y, int samples,
+                                                const SeqNNWindow *g, int filters, int relu, float *dw, float *db);
+void SeqNNKernels_maxpool_forward_portable(const float *x, int samples, const SeqNNWindow *g, float *y, unsigned char *arg);
+void SeqNNKernels_maxpool_backward_portable(const float *dy, const unsigned char *arg, int samples, const SeqNNWindow *g,
+                                            float *dx);
+void SeqNNKernels_conv_pool_forward_portable(const float *x, int samples, const SeqNNWindow *g, const float *w,
+                                             const float *bias, int filters, int relu, const SeqNNWindow *p,
+                                             float *buf, float *y, unsigned char *arg);
+void SeqNNKernels_conv_pool_backward_portable(const float *x, const float *dy, const float *y, const unsigned char *arg,
+                                              int samples, const SeqNNWindow *g, const SeqNNWindow *p, int filters,
+                                              int relu, float *dw, float *db);
 #endif

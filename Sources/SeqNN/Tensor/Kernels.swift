@@ -90,6 +90,13 @@ package enum Kernels {
     /// Whether products run on SeqNN's own AVX-512 kernels (else OpenBLAS): results are then independent of
     /// the thread count, bit for bit.
     package static var ownKernels: Bool { SeqNNBLAS_own_kernels() != 0 }
+    /// The instruction-set backend every kernel family runs on: "avx512", "avx2" or "portable", decided once
+    /// per process from the CPU and SEQNN_BACKEND (which can only lower it; see CSeqNNBLAS's seqnn_cpu.h).
+    package static var backend: String { String(cString: backendCString) }
+    /// The same as a static C string.
+    package static var backendCString: UnsafePointer<CChar> { SeqNNCPU_name(SeqNNCPU_backend()) }
+    /// The best backend this CPU supports, whatever SEQNN_BACKEND asked for.
+    package static var bestBackend: String { String(cString: SeqNNCPU_name(SeqNNCPU_best())) }
 }
 
 /// A packed copy of one GEMM operand B, made once and reused by every product with the same B until the

@@ -35,7 +35,7 @@ from ._errors import LibraryNotFoundError, SeqNNError, Status, error_for_status
 
 #: The SEQNN_ABI_VERSION of the header this binding was written against. A library with a smaller ABI
 #: version lacks functions used here; a larger one is fine (the ABI is only ever appended to).
-ABI_VERSION = 2   # 2: seqnn_layer_class_names (the layer classes of seqnn.layers)
+ABI_VERSION = 2   # 2: seqnn_layer_class_names (the layer classes of seqnn.layers), seqnn_backend
 
 # The status codes, as module constants (``_ffi.SEQNN_OK``, ...): the members of ``_errors.Status``, the
 # binding's one status table, so no number is written twice.
@@ -128,6 +128,7 @@ PROTOTYPES = {
     "seqnn_model_history": (c_int, [c_void_p, POINTER(c_void_p)]),
     "seqnn_model_reset_states": (c_int, [c_void_p]),
     "seqnn_blas_core": (c_char_p, []),
+    "seqnn_backend": (c_char_p, []),
     "seqnn_model_summary": (c_int, [c_void_p, POINTER(c_char), c_size_t, POINTER(c_size_t)]),
     "seqnn_model_weight_count": (c_int, [c_void_p, c_size_t, POINTER(c_size_t)]),
     "seqnn_model_weight_shape": (c_int, [c_void_p, c_size_t, c_size_t, POINTER(c_int64), c_size_t,
