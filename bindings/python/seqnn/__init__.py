@@ -27,7 +27,7 @@ __all__ = ["Sequential", "Input", "load_model", "save_model", "activations", "ba
            "SeqNNError", "SeqNNValueError", "ShapeMismatchError", "UnsupportedError", "FormatError", "SeqNNOSError",
            "SeqNNFileNotFoundError", "NotCompiledError", "NotBuiltError", "NumericError", "SeqNNMemoryError",
            "CallbackStoppedError", "BusyError", "BufferTooSmallError", "InternalError", "LibraryNotFoundError",
-           "Status", "library_version", "library_path", "abi_version", "set_num_threads"]
+           "Status", "library_version", "library_path", "abi_version", "set_num_threads", "kernel_backend"]
 
 
 def library_version() -> str:
@@ -40,6 +40,14 @@ def abi_version() -> int:
     """The loaded library's ABI version (``seqnn_abi_version()``)."""
     from . import _ffi
     return int(_ffi.lib().seqnn_abi_version())
+
+
+def kernel_backend() -> str:
+    """The instruction-set path every kernel runs on (``seqnn_backend()``): "avx512", "avx2" or "portable",
+    decided once per process from the CPU and ``$SEQNN_BACKEND`` (which can only lower it). (Not named
+    ``backend``: that is Keras's ``seqnn.backend`` module.)"""
+    from . import _ffi
+    return _ffi.decode(_ffi.lib().seqnn_backend())
 
 
 def library_path() -> str:
