@@ -14,17 +14,7 @@ struct StatusTableTests {
     static func header() throws -> String {
         let root = String(#filePath).split(separator: "/", omittingEmptySubsequences: false).dropLast(3)
             .joined(separator: "/")
-        let path = root + "/Include/seqnn.h"
-        guard let f = fopen(path, "rb") else { throw SeqNNError(.io, "cannot open \(path)") }
-        defer { fclose(f) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, f)
-            if n <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return try KerasParityTests.readText(root + "/Include/seqnn.h")
     }
 
     /// (name, value) of every enumerator of `typedef enum seqnn_status { ... }`, in the header's order.
