@@ -1,8 +1,9 @@
 import XCTest
 @testable import SeqNN
 
-/// The activation layers (ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU) against real Keras:
-/// tools/fixtures/generate_activation_layers.py stores, for each layer alone, inputs that sit exactly on
+/// The activation layers (ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU) and Rescaling against real
+/// Keras: tools/fixtures/generate_activation_layers.py (and generate_preprocessing.py) store, for each layer
+/// alone, inputs that sit exactly on
 /// every kink of its function, the output (checked by KerasParityTests) and the gradients of
 /// sum(y * r) with respect to x and to the layer's weights, which are checked here. Every layer that has a
 /// `grad_x` fixture is covered, so a new elementwise layer needs no new test code.
@@ -40,7 +41,7 @@ final class ActivationLayerTests: XCTestCase {
     func testConfigsRoundTripInBothKerasSpellings() throws {
         for (cls, config) in [("ReLU", #"{"max_value": 1.5, "negative_slope": 0.2, "threshold": 0.1}"#),
                               ("LeakyReLU", #"{"negative_slope": 0.15}"#), ("LeakyReLU", #"{"alpha": 0.15}"#),
-                              ("ELU", #"{"alpha": 0.5}"#), ("Softmax", #"{"axis": 1}"#), ("ThresholdedReLU", #"{"theta": 0.7}"#),
+                              ("ELU", #"{"alpha": 0.5}"#), ("Rescaling", #"{"scale": 0.5, "offset": -1}"#), ("Softmax", #"{"axis": 1}"#), ("ThresholdedReLU", #"{"theta": 0.7}"#),
                               ("PReLU", #"{"shared_axes": [1], "alpha_initializer": {"class_name": "Constant", "config": {"value": 0.25}}}"#)] {
             let a = try LayerRegistry.make(className: cls, config: try JSON.parse(config))
             let b = try LayerRegistry.make(className: cls, config: a.config())
@@ -53,7 +54,7 @@ final class ActivationLayerTests: XCTestCase {
     func testBadConfigsAreRefusedWithTheirKey() throws {
         for (cls, config, key) in [("ReLU", #"{"max_value": -1}"#, "max_value"), ("ReLU", #"{"threshold": -0.5}"#, "threshold"),
                                    ("LeakyReLU", #"{"negative_slope": -0.1}"#, "negative_slope"),
-                                   ("Softmax", #"{"axis": [1, 2]}"#, "axis"), ("PReLU", #"{"shared_axes": "x"}"#, "shared_axes"),
+                                   ("Softmax", #"{"axis": [1, 2]}"#, "axis"), ("Rescaling", "{}", "scale"), ("PReLU", #"{"shared_axes": "x"}"#, "shared_axes"),
                                    ("PReLU", #"{"alpha_constraint": {"class_name": "NonNeg", "config": {}}}"#, "alpha_constraint")] {
             XCTAssertThrowsError(try LayerRegistry.make(className: cls, config: try JSON.parse(config)), "\(cls) \(config)") { e in
                 XCTAssertTrue("\(e)".contains(key), "\(cls): '\(e)' names \(key)")

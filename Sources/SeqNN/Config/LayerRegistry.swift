@@ -22,6 +22,7 @@ public enum LayerRegistry {
         "ELU": ELULayer.init(config:),
         "Softmax": SoftmaxLayer.init(config:),
         "ThresholdedReLU": ThresholdedReLU.init(config:),
+        "Rescaling": Rescaling.init(config:),
     ]
 
     public static var classNames: [String] { factories.keys.sorted() }
