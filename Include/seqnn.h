@@ -37,7 +37,7 @@
 extern "C" {
 #endif
 
-#define SEQNN_ABI_VERSION 2   /* 2: seqnn_layer_class_names, seqnn_backend */
+#define SEQNN_ABI_VERSION 2   /* 2: seqnn_layer_class_names, seqnn_backend, seqnn_model_adapt_layer */
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Status codes and library facts                                                                       */
@@ -132,11 +132,12 @@ int seqnn_model_set_input(seqnn_model *model, const int64_t *shape, size_t ndim,
 
 /* Appends a layer given its Keras class name and its Keras config as a JSON object (may be NULL for "{}"),
  * e.g. ("Dense", "{\"units\": 32, \"activation\": \"relu\", \"input_shape\": [784]}").
- * Classes: Dense, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU, Rescaling, Dropout,
- * Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, RepeatVector, Permute, Conv1D,
- * Conv2D, MaxPooling1D/2D, AveragePooling1D/2D, GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D,
- * ZeroPadding1D/2D, UpSampling1D/2D, Cropping1D/2D, Embedding, SimpleRNN, LSTM, GRU, Bidirectional,
- * TimeDistributed (channels_last); seqnn_layer_class_names lists them all. The config accepts Keras's argument names and defaults; input_shape / input_dim /
+ * Classes: Dense, Activation, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU, Rescaling,
+ * Normalization (see seqnn_model_adapt_layer), Dropout, Flatten, Reshape, InputLayer, BatchNormalization,
+ * LayerNormalization, RepeatVector, Permute, Conv1D, Conv2D, MaxPooling1D/2D, AveragePooling1D/2D,
+ * GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D, ZeroPadding1D/2D, UpSampling1D/2D, Cropping1D/2D,
+ * Embedding, SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed (channels_last); seqnn_layer_class_names
+ * lists them all. The config accepts Keras's argument names and defaults; input_shape / input_dim /
  * input_length / batch_size / batch_input_shape on the first layer set the model's input. Unknown classes,
  * activations or bad values fail and leave the model unchanged. Adding or popping a layer un-compiles the
  * model (compile again). Exclusive. */
@@ -205,6 +206,14 @@ int seqnn_model_get_weight(const seqnn_model *model, size_t layer, size_t index,
 
 /* Sets a weight tensor from exactly `len` floats; fails on a size mismatch or non-finite values. Exclusive. */
 int seqnn_model_set_weight(seqnn_model *model, size_t layer, size_t index, const float *values, size_t len);
+
+/* Keras's layer.adapt(data) (ABI 2): a preprocessing layer of a built model learns its state from `x_len`
+ * floats, whole samples of that layer's input shape (for layer 0, the model's input). Normalization (without
+ * mean and variance in its config) sets its weights mean and variance (population, per feature) and count.
+ * SEQNN_UNSUPPORTED for a layer without such state, SEQNN_SHAPE_MISMATCH for a partial sample,
+ * SEQNN_NUMERIC_ERROR for NaN/Inf (the layer is then unchanged). Call it before compile/fit, as in Keras.
+ * Exclusive. */
+int seqnn_model_adapt_layer(seqnn_model *model, size_t layer, const float *x, size_t x_len);
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Compile                                                                                              */

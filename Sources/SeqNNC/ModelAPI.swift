@@ -229,6 +229,13 @@ public func c_model_set_weight(_ model: OpaquePointer?, _ layerIndex: Int, _ ind
     }
 }
 
+@_cdecl("seqnn_model_adapt_layer")
+public func c_model_adapt_layer(_ model: OpaquePointer?, _ layerIndex: Int, _ x: UnsafePointer<Float>?, _ len: Int) -> Int32 {
+    withModel(model, "seqnn_model_adapt_layer") { h in
+        try h.model.adapt(layer: layerIndex, x: floats(x, len, "x"))
+    }
+}
+
 // MARK: Compile
 
 public typealias MetricFn = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<Float>?, UnsafePointer<Float>?,

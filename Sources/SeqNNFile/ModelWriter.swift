@@ -88,7 +88,9 @@ package enum ModelWriter {
             let lg = try g.createGroup(layer.name)
             let names = layer.parameters.map { "\(layer.name)/\($0.name):0" }
             try lg.setNameList("weight_names", names)
-            for (n, p) in zip(names, layer.parameters) { try lg.writeFloats(n, p.value) }
+            for (n, p) in zip(names, layer.parameters) {
+                if p.storedAsInteger { try lg.writeInt64(n, Int64(p.value.data[0].rounded())) } else { try lg.writeFloats(n, p.value) }
+            }
         }
         _ = try g.createGroup("top_level_model_weights").setNameList("weight_names", [])
     }

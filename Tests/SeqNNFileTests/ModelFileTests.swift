@@ -93,7 +93,7 @@ final class ModelFileTests: XCTestCase {
             "LSTM": (#"{"units": 3}"#, [6, 2]), "GRU": (#"{"units": 3}"#, [6, 2]),
             "Bidirectional": (#"{"layer": \#(lstm)}"#, [6, 2]), "TimeDistributed": (#"{"layer": \#(dense)}"#, [6, 2]),
             "BatchNormalization": ("{}", [4]), "LayerNormalization": ("{}", [4]), "RepeatVector": (#"{"n": 3}"#, [4]),
-            "Permute": (#"{"dims": [2, 1]}"#, [3, 4]),
+            "Permute": (#"{"dims": [2, 1]}"#, [3, 4]), "Rescaling": (#"{"scale": 0.5}"#, [4]),
         ]
         XCTAssertGreaterThanOrEqual(LayerRegistry.classNames.count, 30)
         var checked = 0

@@ -23,6 +23,7 @@ public enum LayerRegistry {
         "Softmax": SoftmaxLayer.init(config:),
         "ThresholdedReLU": ThresholdedReLU.init(config:),
         "Rescaling": Rescaling.init(config:),
+        "Normalization": Normalization.init(config:),
     ]
 
     public static var classNames: [String] { factories.keys.sorted() }

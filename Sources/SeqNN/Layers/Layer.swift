@@ -11,6 +11,8 @@ package final class Parameter: @unchecked Sendable {
     /// which Keras lists after the trainable weights and updates in the forward pass instead).
     package let trainsByDefault: Bool
     package var regularizer: Regularizer?
+    /// Stored as an int64 scalar in model files, as Keras stores it (Normalization's `count`).
+    package var storedAsInteger = false
     /// Set by a layer whose backward pass writes this whole gradient with its first product (Dense's dW
     /// GEMM with beta = 0): the trainer then marks the gradient stale instead of zeroing it before each
     /// batch (the memset was 2 % of a wide MLP's step).
@@ -159,6 +161,13 @@ public class Layer: @unchecked Sendable {
     package func backwardFromLogits(_ x: Tensor, _ dz: Tensor, _ state: LayerState, needInputGrad: Bool) -> Tensor {
         backward(x, dz, state, needInputGrad: needInputGrad)
         return state.gradInput
+    }
+
+    /// Keras's `layer.adapt(data)` for preprocessing layers that learn state from data before training
+    /// (Normalization): `x` holds `samples` samples of this layer's built input shape. Layers without such
+    /// state refuse it.
+    package func adapt(_ x: UnsafeBufferPointer<Float>, samples: Int) throws {
+        throw SeqNNError(.unsupported, "\(kerasClassName) '\(name)' has no state to adapt; only preprocessing layers such as Normalization do")
     }
 
     /// For a model's first layer: why raw input values cannot be this layer's input (an Embedding's ids

@@ -210,6 +210,23 @@ public final class Sequential: @unchecked Sendable {
         }
     }
 
+    /// Keras's `model.layers[layer].adapt(x)`: a preprocessing layer (Normalization) learns its statistics
+    /// from `x`, whole samples of that layer's input shape (for the first layer, the model's input).
+    public func adapt(layer: Int, x: UnsafeBufferPointer<Float>) throws {
+        try access.exclusive("adapt") {
+            guard layer >= 0, layer < layers.count else {
+                throw SeqNNError.invalid("adapt: layer index \(layer) is out of range: the model has \(layers.count) layers")
+            }
+            let l = layers[layer]
+            guard let shape = l.inputShape else { try requireBuilt("adapt"); return }
+            let per = max(shape.reduce(1, *), 1)
+            guard x.count > 0, x.count % per == 0 else {
+                throw SeqNNError.shape("adapt: x has \(x.count) values, not a whole number of samples of layer \(layer) '\(l.name)''s input shape \(describeShape(shape)) (\(per) values each)")
+            }
+            try l.adapt(x, samples: x.count / per)
+        }
+    }
+
     public func setWeight(layer: Int, index: Int, values: [Float]) throws {
         try values.withUnsafeBufferPointer { try setWeight(layer: layer, index: index, values: $0) }
     }

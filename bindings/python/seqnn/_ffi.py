@@ -35,7 +35,7 @@ from ._errors import LibraryNotFoundError, SeqNNError, Status, error_for_status
 
 #: The SEQNN_ABI_VERSION of the header this binding was written against. A library with a smaller ABI
 #: version lacks functions used here; a larger one is fine (the ABI is only ever appended to).
-ABI_VERSION = 2   # 2: seqnn_layer_class_names (the layer classes of seqnn.layers), seqnn_backend
+ABI_VERSION = 2   # 2: seqnn_layer_class_names (the layer classes of seqnn.layers), seqnn_backend, seqnn_model_adapt_layer
 
 # The status codes, as module constants (``_ffi.SEQNN_OK``, ...): the members of ``_errors.Status``, the
 # binding's one status table, so no number is written twice.
@@ -135,6 +135,7 @@ PROTOTYPES = {
                                          POINTER(c_size_t)]),
     "seqnn_model_get_weight": (c_int, [c_void_p, c_size_t, c_size_t, F32_OUT, c_size_t, POINTER(c_size_t)]),
     "seqnn_model_set_weight": (c_int, [c_void_p, c_size_t, c_size_t, F32, c_size_t]),
+    "seqnn_model_adapt_layer": (c_int, [c_void_p, c_size_t, F32, c_size_t]),
     "seqnn_model_add_metric": (c_int, [c_void_p, c_char_p, METRIC_FN, c_void_p]),
     "seqnn_model_compile": (c_int, [c_void_p, c_char_p, c_char_p, c_char_p]),
     "seqnn_model_metric_count": (c_int, [c_void_p, POINTER(c_size_t)]),

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Ty
 import numpy as np
 
 from . import _config, _ffi
-from ._errors import SeqNNError, SeqNNValueError, UnsupportedError
+from ._errors import NumericError, SeqNNError, SeqNNValueError, UnsupportedError
 
 if TYPE_CHECKING:
     from .models import Sequential
@@ -30,7 +30,8 @@ __all__ = ["Layer", "InputLayer", "Input", "Dense", "Activation", "Dropout", "Fl
            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
            "ZeroPadding1D", "ZeroPadding2D", "UpSampling1D", "UpSampling2D", "Cropping1D", "Cropping2D", "Embedding",
            "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed", "BatchNormalization", "LayerNormalization",
-           "RepeatVector", "Permute", "Convolution1D", "Convolution2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
+           "RepeatVector", "Permute", "Normalization", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
+           "ThresholdedReLU", "Rescaling", "Convolution1D", "Convolution2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
            "AvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
            "deserialize", "serialize"]
 
@@ -515,6 +516,49 @@ BatchNormalization = _keras_layer("BatchNormalization")
 LayerNormalization = _keras_layer("LayerNormalization")
 RepeatVector = _keras_layer("RepeatVector", ("n",))
 Permute = _keras_layer("Permute", ("dims",))
+# Classes the registry would make generic, written out only for Keras's positional arguments
+# (`Rescaling(1. / 255)`, `LeakyReLU(0.1)`); the library checks every value.
+ReLU = _keras_layer("ReLU", ("max_value", "negative_slope", "threshold"))
+LeakyReLU = _keras_layer("LeakyReLU", ("negative_slope",))
+PReLU = _keras_layer("PReLU", ("alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes"))
+ELU = _keras_layer("ELU", ("alpha",))
+Softmax = _keras_layer("Softmax", ("axis",))
+ThresholdedReLU = _keras_layer("ThresholdedReLU", ("theta",))
+Rescaling = _keras_layer("Rescaling", ("scale", "offset"))
+
+
+class Normalization(_keras_layer("Normalization", ("axis", "mean", "variance"))):  # type: ignore[misc]
+    """``keras.layers.Normalization(axis=-1, mean=None, variance=None, invert=False)``: (x - mean) /
+    sqrt(variance) per feature of the last axis (or over all values with ``axis=None``). Give ``mean`` and
+    ``variance``, or learn them with ``adapt(data)`` before training, as in Keras: then they are the layer's
+    (non-trainable) weights ``mean``, ``variance`` and ``count``, saved and loaded with the model."""
+
+    _pending_weights: Optional[List[np.ndarray]] = None
+
+    def adapt(self, data: Any, batch_size: Optional[int] = None, steps: Optional[int] = None) -> None:
+        """Keras's ``adapt``: the mean and (population) variance of ``data`` (samples first) per feature. In a
+        built model the library computes them; before that they are computed here and set once it is built."""
+        if "mean" in self._options or "variance" in self._options:  # type: ignore[attr-defined]
+            raise SeqNNValueError(f"Normalization '{self.name}': adapt() cannot change the mean and variance "
+                                  f"given to the layer; create it without them")
+        x = np.asarray(data, dtype=np.float64)
+        if x.ndim < 1 or x.shape[0] == 0:
+            raise SeqNNValueError(f"Normalization '{self.name}': adapt needs samples, found shape {x.shape}")
+        if not np.all(np.isfinite(x)):
+            raise NumericError(f"Normalization '{self.name}': adapt data must be finite")
+        per_value = self._options.get("axis", -1) is None  # type: ignore[attr-defined]
+        flat = x.reshape(-1, 1) if per_value or x.ndim == 1 else x.reshape(-1, x.shape[-1])
+        mean, var = flat.mean(axis=0), flat.var(axis=0)
+        if per_value:
+            mean, var = mean.reshape(()), var.reshape(())
+        if self._model is not None and self._model._is_built():   # the library's adapt (seqnn_model_adapt_layer)
+            model, i = self._require_model("adapt")
+            x32 = np.ascontiguousarray(data, dtype=np.float32)
+            model._call("seqnn_model_adapt_layer", i, x32.reshape(-1), x32.size)
+            model._changed()
+            return
+        # Not in a built model yet: the same statistics, kept until it is (count 0, as Keras 3's adapt leaves it).
+        self._pending_weights = [mean.astype(np.float32), var.astype(np.float32), np.asarray(0.0, np.float32)]
 Convolution1D, Convolution2D = Conv1D, Conv2D
 MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
@@ -526,7 +570,7 @@ LAYER_CLASSES: Dict[str, Type[Layer]] = {c._class_name: c for c in (
     AveragePooling1D, AveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalAveragePooling1D,
     GlobalAveragePooling2D, ZeroPadding1D, ZeroPadding2D, UpSampling1D, UpSampling2D, Cropping1D, Cropping2D,
     Embedding, SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed, BatchNormalization, LayerNormalization,
-    RepeatVector, Permute)}
+    RepeatVector, Permute, Normalization, ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU, Rescaling)}
 
 
 _generic_lock = threading.Lock()

@@ -174,6 +174,17 @@ class Sequential:
     def _changed(self) -> None:
         self._version += 1
         self._cache.clear()
+        self._apply_pending_weights()
+
+    def _apply_pending_weights(self) -> None:
+        """Weights a layer learned before it was in a built model (Normalization.adapt) are set once it is."""
+        if not self._layers or not self._is_built():
+            return
+        for layer in self._layers:
+            pending = getattr(layer, "_pending_weights", None)
+            if pending is not None:
+                layer._pending_weights = None
+                layer.set_weights(pending)
 
     def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
         version = self._version
