@@ -354,7 +354,7 @@ public func c_model_is_compiled(_ model: OpaquePointer?) -> Int32 {
 public func c_model_get_learning_rate(_ model: OpaquePointer?, _ lr: UnsafeMutablePointer<Double>?) -> Int32 {
     withModel(model, "seqnn_model_get_learning_rate") { h in
         let out = try required(lr, "learning_rate")
-        guard let v = try h.model.reading("get_learning_rate", { h.model.optimizer?.learningRate }) else {
+        guard let v = try h.model.reading("get_learning_rate", { h.model.optimizer?.currentLearningRate }) else {
             throw SeqNNError(.notCompiled, "the model is not compiled; call compile first")
         }
         out.pointee = Double(v)

@@ -45,11 +45,11 @@ extension Optimizer {
                 ("name", .string(kerasClassName)), ("weight_decay", opt(weightDecay)), ("clipnorm", opt(clipnorm)),
                 ("global_clipnorm", opt(globalClipnorm)), ("clipvalue", opt(clipvalue)), ("use_ema", false),
                 ("ema_momentum", 0.99), ("ema_overwrite_frequency", .null), ("jit_compile", false),
-                ("is_legacy_optimizer", false), ("learning_rate", .float(learningRate)),
+                ("is_legacy_optimizer", false), ("learning_rate", learningRateConfig),
             ] + optionPairs
             return .object([("class_name", .string("Custom>" + kerasClassName)), ("config", .object(pairs))])
         }
-        var pairs: [(String, JSON)] = [("name", .string(kerasClassName)), ("learning_rate", .float(learningRate))]
+        var pairs: [(String, JSON)] = [("name", .string(kerasClassName)), ("learning_rate", learningRateConfig)]
         for (k, v) in [("clipnorm", clipnorm), ("global_clipnorm", globalClipnorm), ("clipvalue", clipvalue)] {
             if let v { pairs.append((k, .float(v))) }
         }

@@ -108,6 +108,11 @@ extension Sequential {
         try access.shared("set_learning_rate") {
             guard let c = compiled else { throw SeqNNError(.notCompiled, "the model is not compiled; call compile first") }
             guard lr.isFinite, lr > 0 else { throw SeqNNError.invalid("the learning rate must be a positive finite number, found \(lr)") }
+            if let s = c.optimizer.schedule {
+                // Keras raises TypeError: "This optimizer was created with a `LearningRateSchedule` object as its
+                // `learning_rate` constructor argument, hence its learning rate is not settable."
+                throw SeqNNError.invalid("the optimizer's learning rate follows the schedule \(s.kerasClassName) given at compile, so it is not settable; compile with a number as learning_rate to change it")
+            }
             c.optimizer.learningRate = Float(lr)
         }
     }

@@ -8,7 +8,10 @@ package class Optimizer: @unchecked Sendable {
     package class var kerasClassName: String { fatalError("subclass must override kerasClassName") }
     package var kerasClassName: String { Swift.type(of: self).kerasClassName }
 
+    /// The rate the next step uses. With a schedule it is the schedule's value, set before each step.
     package var learningRate: Float
+    /// A learning-rate schedule given as `learning_rate` (then the rate is not settable, as in Keras).
+    package let schedule: LearningRateSchedule?
     package var clipnorm: Float?
     package var clipvalue: Float?
     package var globalClipnorm: Float?
@@ -30,9 +33,14 @@ package class Optimizer: @unchecked Sendable {
             return Float(n)
         }
         if let lr = c["learning_rate"] ?? c["lr"], lr.object != nil {
-            throw SeqNNError(.unsupported, "\(Self.kerasClassName): learning-rate schedules are not supported; give learning_rate as a number")
+            do { schedule = try LearningRateSchedules.from(lr) } catch let e as SeqNNError {
+                throw SeqNNError(e.kind, "\(Self.kerasClassName): learning_rate: \(e.message)")
+            }
+            learningRate = schedule!.value(at: 0)
+        } else {
+            schedule = nil
+            learningRate = try positive("learning_rate") ?? positive("lr") ?? defaultLearningRate
         }
-        learningRate = try positive("learning_rate") ?? positive("lr") ?? defaultLearningRate
         clipnorm = try positive("clipnorm")
         clipvalue = try positive("clipvalue")
         globalClipnorm = try positive("global_clipnorm")
@@ -51,10 +59,17 @@ package class Optimizer: @unchecked Sendable {
     /// Subclass options for `config()`, after learning_rate.
     package var optionPairs: [(String, JSON)] { [] }
 
+    /// `learning_rate` as Keras writes it in a config: the number, or the serialized schedule.
+    package var learningRateConfig: JSON { schedule?.serialized() ?? .float(learningRate) }
+
+    /// Keras's `optimizer.learning_rate`: the rate the next step uses (with a schedule, its value at
+    /// `iterations`).
+    package var currentLearningRate: Float { schedule?.value(at: iterations) ?? learningRate }
+
     /// Keras 3's optimizer `get_config()`.
     package func config() -> JSON {
         func opt(_ v: Float?) -> JSON { v.map { JSON.float($0) } ?? .null }
-        var pairs: [(String, JSON)] = [("name", .string(kerasClassName.lowercased())), ("learning_rate", .float(learningRate)),
+        var pairs: [(String, JSON)] = [("name", .string(kerasClassName.lowercased())), ("learning_rate", learningRateConfig),
                                        ("weight_decay", opt(weightDecay)), ("clipnorm", opt(clipnorm)),
                                        ("global_clipnorm", opt(globalClipnorm)), ("clipvalue", opt(clipvalue)),
                                        ("use_ema", false), ("ema_momentum", 0.99), ("ema_overwrite_frequency", .null),
@@ -102,6 +117,7 @@ package class Optimizer: @unchecked Sendable {
     package func apply(_ params: [Parameter]) {
         buildSlots(params)
         clipGradients(params)
+        if let schedule { learningRate = schedule.value(at: iterations) }
         let step = iterations + 1
         for (i, p) in params.enumerated() {
             if let wd = weightDecay, wd > 0 {
