@@ -236,7 +236,10 @@ int seqnn_model_add_metric(seqnn_model *model, const char *name, seqnn_metric_fn
  *  optimizer: a name with Keras 3 defaults ("rmsprop", "sgd", "adam", "adamw", "adagrad", "adadelta",
  *             "adamax", "nadam") or a Keras config object as JSON, e.g.
  *             {"class_name": "RMSprop", "config": {"learning_rate": 0.01, "rho": 0.9, "clipnorm": 1.0}}.
- *             NULL means "rmsprop".
+ *             NULL means "rmsprop". "learning_rate" may be a Keras learning-rate schedule in the form
+ *             Keras writes it, {"class_name": "ExponentialDecay", "config": {"initial_learning_rate": 0.1,
+ *             "decay_steps": 1000, "decay_rate": 0.96}} (also InverseTimeDecay, PiecewiseConstantDecay,
+ *             PolynomialDecay, CosineDecay, CosineDecayRestarts); an unknown class is SEQNN_UNSUPPORTED.
  *  loss:      a Keras loss name or alias ("categorical_crossentropy", "mse", ...) or a config object,
  *             e.g. {"class_name": "CategoricalCrossentropy", "config": {"from_logits": true}}.
  *  metrics:   may be NULL; a comma-separated list ("accuracy,mae") or a JSON array
@@ -326,12 +329,16 @@ int seqnn_model_reset_states(seqnn_model *model);
 int seqnn_model_train_on_batch(seqnn_model *model, const float *x, size_t x_len, const float *y, size_t y_len,
                                double *results, size_t cap, size_t *count);
 
-/* The compiled optimizer's current learning rate (Keras's `model.optimizer.learning_rate`). */
+/* The compiled optimizer's current learning rate (Keras 3's `model.optimizer.learning_rate`): the rate the
+ * next training step uses. With a learning-rate schedule (an object such as {"class_name":
+ * "ExponentialDecay", "config": {...}} as the optimizer config's "learning_rate", in the form Keras writes
+ * it) that is the schedule's value at the optimizer's iteration count. */
 int seqnn_model_get_learning_rate(const seqnn_model *model, double *learning_rate);
 
-/* Sets the compiled optimizer's learning rate (> 0, finite), keeping its state: what Keras callbacks such
- * as ReduceLROnPlateau do between epochs. Allowed beside predict calls and from a fit callback on the
- * fitting thread; not concurrently with fit on another thread (SEQNN_BUSY). */
+/* Sets the compiled optimizer's learning rate (>= 0, finite in float32), keeping its state: what Keras
+ * callbacks such as ReduceLROnPlateau do between epochs. SEQNN_INVALID_ARGUMENT when the optimizer follows
+ * a learning-rate schedule (Keras: "its learning rate is not settable"). Allowed beside predict calls and
+ * from a fit callback on the fitting thread; not concurrently with fit on another thread (SEQNN_BUSY). */
 int seqnn_model_set_learning_rate(seqnn_model *model, double learning_rate);
 
 /* The History of the model's last fit, or the one stored in the file the model was loaded from: on

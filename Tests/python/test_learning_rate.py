@@ -120,9 +120,11 @@ def test_bad_rates_are_refused_and_change_nothing():
         m.optimizer.learning_rate = float("nan")
     with pytest.raises(ValueError):
         m.optimizer.learning_rate = "fast"
-    with pytest.raises(seqnn.SeqNNValueError, match="positive"):    # the library's rule: > 0
-        m.optimizer.learning_rate = 0.0
+    with pytest.raises(seqnn.SeqNNValueError, match="float32"):     # the library's rule: finite in float32
+        m.optimizer.learning_rate = 1e39
     assert m.optimizer.learning_rate == 0.1 and c_learning_rate(m) == f32(0.1)
+    m.optimizer.learning_rate = 0.0                                  # Keras allows 0 (ReduceLROnPlateau(factor=0))
+    assert c_learning_rate(m) == 0.0
 
 
 def test_recompiled_model_and_old_optimizer():

@@ -107,7 +107,10 @@ extension Sequential {
     public func setLearningRate(_ lr: Double) throws {
         try access.shared("set_learning_rate") {
             guard let c = compiled else { throw SeqNNError(.notCompiled, "the model is not compiled; call compile first") }
-            guard lr.isFinite, lr > 0 else { throw SeqNNError.invalid("the learning rate must be a positive finite number, found \(lr)") }
+            // >= 0 as in the optimizer's config (ReduceLROnPlateau with factor 0 sets 0).
+            guard lr.isFinite, lr >= 0, Float(lr).isFinite else {
+                throw SeqNNError.invalid("the learning rate must be a finite number >= 0 (in float32), found \(lr)")
+            }
             if let s = c.optimizer.schedule {
                 // Keras raises TypeError: "This optimizer was created with a `LearningRateSchedule` object as its
                 // `learning_rate` constructor argument, hence its learning rate is not settable."

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .models import Sequential
 
 __all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint", "LambdaCallback",
-           "CSVLogger", "TerminateOnNaN", "RemoteMonitor"]
+           "CSVLogger", "TerminateOnNaN", "RemoteMonitor", "LearningRateScheduler", "ReduceLROnPlateau"]
 
 Logs = Dict[str, float]
 
@@ -373,3 +373,110 @@ class RemoteMonitor(Callback):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise NotImplementedError("RemoteMonitor is not supported by SeqNN")
 
+
+def _current_learning_rate(model: "Sequential") -> float:
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not hasattr(optimizer, "learning_rate"):
+        raise ValueError('Optimizer must have a "learning_rate" attribute.')
+    return float(optimizer.learning_rate)
+
+
+class LearningRateScheduler(Callback):
+    """Sets the learning rate at the start of every epoch to ``schedule(epoch, lr)`` (or Keras 2's
+    ``schedule(epoch)``), and records it in the epoch's logs as ``learning_rate`` (Keras 3's
+    keras/src/callbacks/learning_rate_scheduler.py)."""
+
+    def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
+        super().__init__()
+        self.schedule = schedule
+        self.verbose = verbose
+
+    def on_epoch_begin(self, epoch: int, logs: Optional[Logs] = None) -> None:
+        try:   # Keras's new API, then the old one-argument form
+            learning_rate = self.schedule(epoch, _current_learning_rate(self.model))
+        except TypeError:
+            learning_rate = self.schedule(epoch)
+        if not isinstance(learning_rate, (float, np.float32, np.float64)):
+            raise ValueError(f"The output of the `schedule` function should be a float. Got: {learning_rate}")
+        self.model.optimizer.learning_rate = learning_rate
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {learning_rate}.")
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Logs] = None) -> None:
+        if logs is not None:
+            logs["learning_rate"] = _current_learning_rate(self.model)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiplies the learning rate by ``factor`` (not below ``min_lr``) when ``monitor`` has not improved by
+    more than ``min_delta`` for ``patience`` epochs, then waits ``cooldown`` epochs; records the rate in the
+    epoch's logs as ``learning_rate`` (Keras 3's keras/src/callbacks/reduce_lr_on_plateau.py)."""
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
+                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0,
+                 **kwargs: Any) -> None:
+        super().__init__()
+        if "epsilon" in kwargs:   # Keras 2's old name for min_delta
+            min_delta = kwargs.pop("epsilon")
+        if kwargs:
+            raise TypeError(f"ReduceLROnPlateau: unexpected keyword arguments {sorted(kwargs)}")
+        if factor >= 1.0:
+            raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}")
+        self.monitor = monitor
+        self.factor = factor
+        self.patience = patience
+        self.verbose = verbose
+        self.mode = mode
+        self.min_delta = abs(min_delta)
+        self.cooldown = cooldown
+        self.min_lr = min_lr
+        self._better = _monitor_op(monitor, mode)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.best: Optional[float] = None
+        self.cooldown_counter = 0
+        self.wait = 0
+
+    def in_cooldown(self) -> bool:
+        return self.cooldown_counter > 0
+
+    def _is_improvement(self, current: float) -> bool:
+        if self.best is None:
+            return True
+        if self._better(1.0, 0.0):        # max mode
+            return current - self.min_delta > self.best
+        return current + self.min_delta < self.best
+
+    def on_train_begin(self, logs: Optional[Logs] = None) -> None:
+        self._reset()
+
+    def on_epoch_end(self, epoch: int, logs: Optional[Logs] = None) -> None:
+        logs = logs if logs is not None else {}
+        logs["learning_rate"] = _current_learning_rate(self.model)
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not available. "
+                          f"Available metrics are: {','.join(logs.keys())}.", stacklevel=2)
+            return
+        if self.in_cooldown():
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._is_improvement(current):
+            self.best = current
+            self.wait = 0
+        elif not self.in_cooldown():
+            self.wait += 1
+            if self.wait >= self.patience and self._reduce(epoch):
+                self.cooldown_counter = self.cooldown
+                self.wait = 0
+
+    def _reduce(self, epoch: int) -> bool:
+        old_lr = _current_learning_rate(self.model)
+        if old_lr <= np.float32(self.min_lr):
+            return False
+        new_lr = max(old_lr * self.factor, self.min_lr)
+        self.model.optimizer.learning_rate = new_lr
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
+        return True

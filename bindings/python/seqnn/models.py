@@ -909,7 +909,8 @@ class Sequential:
         if hist_ptr.value:
             try:
                 if error is None:
-                    history.history = _read_history(hist_ptr.value)
+                    # The library's record, plus what callbacks added to the logs (learning_rate).
+                    history.history = {**history.history, **_read_history(hist_ptr.value)}
             finally:
                 _ffi.lib().seqnn_history_free(hist_ptr.value)
         del keep, log_fn, epoch_fn

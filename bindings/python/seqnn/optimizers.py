@@ -3,8 +3,9 @@
 ``compile(optimizer=...)`` takes a name ("rmsprop", "adam", ...) with Keras 3 defaults or one of these
 objects; the object's ``get_config()`` goes to the library as Keras's ``{"class_name", "config"}`` JSON.
 The update rules run in the library. Keras 2's ``lr=`` is accepted as ``learning_rate``; Keras 2's
-``decay=`` is ignored with a warning, as Keras 3 does. Learning-rate schedules, ``use_ema`` and gradient
-accumulation are not supported.
+``decay=`` is ignored with a warning, as Keras 3 does. ``learning_rate`` may be a schedule of
+``keras.optimizers.schedules`` (``seqnn.schedules``), evaluated by the library before every step. ``use_ema``
+and gradient accumulation are not supported.
 
 After ``model.compile(optimizer)``, ``model.optimizer.learning_rate`` is the compiled optimizer's rate in
 the library (``seqnn_model_get_learning_rate``), and assigning it (``model.optimizer.learning_rate = 0.01``,
@@ -19,11 +20,14 @@ import warnings
 import weakref
 from typing import TYPE_CHECKING, Any, Dict, Optional, Union
 
+from . import schedules
+from .schedules import LearningRateSchedule
+
 if TYPE_CHECKING:
     from .models import Sequential
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "get",
-           "serialize", "deserialize"]
+           "serialize", "deserialize", "schedules"]
 
 
 class Optimizer:
@@ -52,6 +56,18 @@ class Optimizer:
         # The model this optimizer is compiled into (set by Sequential.compile); weak, so an optimizer kept
         # by the user does not keep a freed model alive.
         self._model_ref: Optional["weakref.ReferenceType[Sequential]"] = None
+        if isinstance(learning_rate, dict) and "class_name" in learning_rate:
+            learning_rate = schedules.deserialize(learning_rate)
+        self._schedule: Optional[LearningRateSchedule] = None
+        if isinstance(learning_rate, LearningRateSchedule):
+            if not schedules.is_built_in(learning_rate):
+                raise NotImplementedError(
+                    f"{type(self).__name__}: the learning-rate schedule {type(learning_rate).__name__} is a Python "
+                    f"class of its own; SeqNN runs only the schedules of keras.optimizers.schedules in the library "
+                    f"({', '.join(schedules._BY_NAME)}). For a Python rule per epoch use "
+                    f"callbacks.LearningRateScheduler")
+            self._schedule = learning_rate
+            learning_rate = float(learning_rate(0))
         self._learning_rate = self._checked_learning_rate(learning_rate)
         if clipnorm is not None and global_clipnorm is not None:
             raise ValueError("Only one of `clipnorm` and `global_clipnorm` can be set. "
@@ -69,8 +85,8 @@ class Optimizer:
 
     def _checked_learning_rate(self, value: Any) -> float:
         if callable(value) or isinstance(value, dict):
-            raise NotImplementedError(f"{type(self).__name__}: learning-rate schedules are not supported by SeqNN; "
-                                      f"give learning_rate as a number")
+            raise NotImplementedError(f"{type(self).__name__}: learning_rate must be a number or a schedule of "
+                                      f"keras.optimizers.schedules, found {value!r}")
         try:
             lr = float(value)
         except (TypeError, ValueError):
@@ -91,12 +107,19 @@ class Optimizer:
         compile. Before compile (or while the model waits for its input shape) it is the value given."""
         model = self._model()
         value = model._get_learning_rate() if model is not None else None
+        if self._schedule is not None:   # Keras 3: schedule(iterations), the rate of the next step
+            return value if value is not None else self._learning_rate
         if value is None or _float32(value) == _float32(self._learning_rate):
             return self._learning_rate
         return value
 
     @learning_rate.setter
     def learning_rate(self, value: Any) -> None:
+        if self._schedule is not None:
+            raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` "
+                            "constructor argument, hence its learning rate is not settable. If you need the learning "
+                            "rate to be settable, you should instantiate the optimizer with a float `learning_rate` "
+                            "argument.")
         lr = self._checked_learning_rate(value)
         model = self._model()
         if model is not None:
@@ -123,7 +146,9 @@ class Optimizer:
     def get_config(self) -> Dict[str, Any]:
         """Keras 3's optimizer ``get_config()``."""
         cfg: Dict[str, Any] = {
-            "name": self.name, "learning_rate": self.learning_rate, "weight_decay": self.weight_decay,
+            "name": self.name,
+            "learning_rate": schedules.serialize(self._schedule) if self._schedule is not None else self.learning_rate,
+            "weight_decay": self.weight_decay,
             "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
             "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
             "ema_overwrite_frequency": self.ema_overwrite_frequency, "loss_scale_factor": self.loss_scale_factor,
