@@ -1,6 +1,7 @@
 // swift-tools-version: 6.0
 // SeqNN: Keras-style Sequential models in Swift with a C ABI (libseqnn.so).
-// Dependency direction (ARCHITECTURE §1): SeqNNC -> SeqNNFile -> SeqNN -> CSeqNNBLAS, CSeqNNKernels; SeqNNFile -> CSeqNNHDF5.
+// Dependency direction (ARCHITECTURE §1): SeqNNC -> SeqNNFile -> SeqNN -> CSeqNNBLAS, CSeqNNKernels;
+// SeqNNFile -> CSeqNNHDF5, CSeqNNZip.
 import PackageDescription
 
 let package = Package(
@@ -21,12 +22,15 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CSeqNNHDF5", path: "Sources/CSeqNNHDF5",
                        pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        // The zip container of Keras 3's .keras files.
+        .systemLibrary(name: "CSeqNNZip", path: "Sources/CSeqNNZip",
+                       pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
         .target(name: "CSeqNNSupport", path: "Sources/CSeqNNSupport", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         // Kernels compiled per instruction set (AVX-512 / AVX2 / baseline), chosen by CSeqNNBLAS's one
         // backend value (seqnn_cpu.h), hence the dependency.
         .target(name: "CSeqNNKernels", dependencies: ["CSeqNNBLAS"], path: "Sources/CSeqNNKernels", cSettings: [.unsafeFlags(["-gdwarf-4", "-fno-math-errno"])]),
         .target(name: "SeqNN", dependencies: ["CSeqNNBLAS", "CSeqNNKernels"], path: "Sources/SeqNN"),
-        .target(name: "SeqNNFile", dependencies: ["SeqNN", "CSeqNNHDF5"], path: "Sources/SeqNNFile"),
+        .target(name: "SeqNNFile", dependencies: ["SeqNN", "CSeqNNHDF5", "CSeqNNZip"], path: "Sources/SeqNNFile"),
         .target(name: "SeqNNC", dependencies: ["SeqNN", "SeqNNFile", "CSeqNNSupport"], path: "Sources/SeqNNC",
                 exclude: ["exports.map"],
                 linkerSettings: [.unsafeFlags([

@@ -19,6 +19,7 @@ static inline hid_t seqnn_h5_P_DATASET_CREATE(void) { return H5P_DATASET_CREATE;
 static inline hid_t seqnn_h5_P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
 static inline unsigned seqnn_h5_F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
 static inline unsigned seqnn_h5_F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
+static inline unsigned seqnn_h5_F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
 static inline H5F_libver_t seqnn_h5_F_LIBVER_LATEST(void) { return H5F_LIBVER_LATEST; }
 static inline H5F_libver_t seqnn_h5_F_LIBVER_EARLIEST(void) { return H5F_LIBVER_EARLIEST; }
 /* HDF5 prints its error stack to stderr by default; the library must never print (ARCHITECTURE §3).

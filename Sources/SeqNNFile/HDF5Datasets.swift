@@ -120,6 +120,40 @@ final class H5File {
         return try H5File(h, path: path)
     }
 
+    /// Opens an HDF5 file held in memory (the `model.weights.h5` inside a `.keras` archive) read-only through
+    /// the core driver: nothing touches the disk. `name` labels messages.
+    static func openImage(_ bytes: [UInt8], name: String) throws -> H5File {
+        H5.enter()
+        guard bytes.count >= 8, bytes.prefix(8).elementsEqual([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]) else {
+            throw SeqNNError(.format, "\(name) is not an HDF5 file (no HDF5 signature)")
+        }
+        let fapl = try H5Handle(H5Pcreate(seqnn_h5_P_FILE_ACCESS()), .plist, "H5Pcreate")
+        try H5.check(H5Pset_fapl_core(fapl.id, 1 << 16, false), "H5Pset_fapl_core")
+        _ = try bytes.withUnsafeBytes { try H5.check(H5Pset_file_image(fapl.id, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count), "H5Pset_file_image for \(name)") }
+        let h = try H5Handle(H5Fopen(name, seqnn_h5_F_ACC_RDONLY(), fapl.id), .file, "cannot open \(name) as HDF5 (truncated or corrupt?)")
+        return try H5File(h, path: name)
+    }
+
+    /// Creates an HDF5 file in memory (core driver, no backing store), for `image()` to hand out as bytes.
+    static func createInMemory(name: String) throws -> H5File {
+        H5.enter()
+        let fapl = try H5Handle(H5Pcreate(seqnn_h5_P_FILE_ACCESS()), .plist, "H5Pcreate")
+        try H5.check(H5Pset_fapl_core(fapl.id, 1 << 16, false), "H5Pset_fapl_core")
+        let h = try H5Handle(H5Fcreate(name, seqnn_h5_F_ACC_TRUNC(), H5.P_DEFAULT, fapl.id), .file, "cannot create \(name) in memory", errorKind: .io)
+        return try H5File(h, path: name)
+    }
+
+    /// The file's bytes (after a flush): what a file on disk would hold.
+    func image() throws -> [UInt8] {
+        try flush()
+        let size = H5Fget_file_image(file.id, nil, 0)
+        guard size > 0 else { throw H5.fail(.io, "cannot take the image of \(path)") }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let got = bytes.withUnsafeMutableBytes { H5Fget_file_image(file.id, $0.baseAddress, $0.count) }
+        guard got == size else { throw H5.fail(.io, "cannot take the image of \(path)") }
+        return bytes
+    }
+
     /// Flushes everything to the operating system.
     func flush() throws {
         try H5.check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), "cannot flush '\(path)'", kind: .io)

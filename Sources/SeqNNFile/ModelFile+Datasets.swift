@@ -67,9 +67,17 @@ extension ModelFile {
     /// `weight_names` order (format §4.3): what Keras's positional loader reads. Empty when the file has no
     /// `model_weights`.
     package func layerWeights() throws -> [LayerWeights] {
+        if layout != .legacy {
+            guard layout == .archive else { return [] }
+            let (classes, names) = try configLayers()
+            return try layerWeightsV3(classNames: classes, layerNames: names)
+        }
         guard let mw = try group("model_weights") else { return [] }
         return try layerWeights(in: mw)
     }
+
+    /// Whether the file has the group its layout keeps weights in (`model_weights`, or Keras 3's `layers`).
+    package var hasWeightGroups: Bool { exists(layout == .legacy ? "/model_weights" : "/layers") }
 
     /// The same for any group holding `layer_names`: `model_weights`, or the root of a weights-only file.
     func layerWeights(in g: H5Group) throws -> [LayerWeights] {
@@ -94,6 +102,7 @@ extension ModelFile {
     /// Optimizer state tensors: Keras's `optimizer_weights` (K2 or K3 layout, in `weight_names` order, then
     /// any unlisted datasets) and SeqNN's `seqnn_optimizer_state`, in that order.
     package func optimizerDatasets() throws -> [Dataset] {
+        if layout != .legacy { return try optimizerVariablesV3() }
         var out = [Dataset]()
         if let g = try group("optimizer_weights") {
             var listed = Set<String>()
@@ -201,6 +210,11 @@ extension ModelFile {
         let tensors = try optimizerDatasets()
         guard !tensors.isEmpty else { return nil }
         var layouts = [String]()
+        if layout != .legacy {
+            let it = tensors.first.flatMap { try? values(at: $0.path).first }
+            return OptimizerStateSummary(layout: "keras3-vars", tensors: tensors.count, values: tensors.reduce(0) { $0 + $1.count },
+                                         iterations: it.flatMap { $0.isFinite && abs($0) < 9e15 ? Int($0) : nil })
+        }
         if exists("/seqnn_optimizer_state") { layouts.append("seqnn") }
         let keras = tensors.filter { $0.path.hasPrefix("/optimizer_weights/") }
         if !keras.isEmpty { layouts.append(keras.contains(where: { $0.name.hasSuffix(":0") }) ? "keras2" : "keras3") }

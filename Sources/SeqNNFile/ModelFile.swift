@@ -34,20 +34,49 @@ package final class ModelFile: @unchecked Sendable {
         package var kerasMajor: Int
     }
 
+    /// Where the parts are (format §11 for the Keras 3 layouts).
+    package enum Layout: String, Sendable {
+        /// A legacy `.h5` file: configs in root attributes, weights in `model_weights` by `layer_names`.
+        case legacy
+        /// A `.keras` zip archive: `config.json`, `metadata.json` and `model.weights.h5` (Keras 3's layout).
+        case archive
+        /// A Keras 3 `.weights.h5` file: the weights part of an archive alone (`layers/...`, `optimizer/...`).
+        case weights
+    }
+
     package let path: String
     /// The size of the file in bytes.
     package let fileSize: Int
     package let format: Format
+    package let layout: Layout
+    /// The HDF5 file: the file itself, or for an archive its `model.weights.h5`, opened in memory.
     let file: H5File
     var root: H5Group { file.root }
+    /// An archive's `config.json` (parsed) and `metadata.json`.
+    let archiveConfig: JSON?
+    let archiveMetadata: JSON?
 
-    /// Opens `path` read-only and reads its format. Missing, empty, non-HDF5 and truncated files give a clear error.
+    /// Opens `path` read-only and reads its format: a `.h5` file (either layout) or a `.keras` archive, told
+    /// apart by their signatures. Missing, empty, corrupt and truncated files give a clear error.
     package init(path: String) throws {
-        file = try H5File.open(path)
         self.path = path
         var st = stat()
         fileSize = stat(path, &st) == 0 ? Int(st.st_size) : 0
-        format = try Self.readFormat(file.root)
+        if ZipArchive.looksLikeZip(path) {
+            let parts = try KerasArchive.read(path)
+            file = parts.weights
+            archiveConfig = parts.config
+            archiveMetadata = parts.metadata
+            layout = .archive
+            format = KerasArchive.format(parts.metadata)
+        } else {
+            file = try H5File.open(path)
+            archiveConfig = nil
+            archiveMetadata = nil
+            let v3 = file.root.has("layers") && !file.root.has("model_weights") && !file.root.hasAttribute("layer_names")
+            layout = v3 ? .weights : .legacy
+            format = v3 ? KerasArchive.format(nil) : try Self.readFormat(file.root)
+        }
     }
 
     // MARK: Format
@@ -87,13 +116,19 @@ package final class ModelFile: @unchecked Sendable {
 
     // MARK: Configs and SeqNN's extras
 
-    /// `model_config` as stored, nil when absent.
-    package func modelConfigText() throws -> String? { try root.stringAttribute("model_config") }
+    /// `model_config` as stored (an archive's `config.json`), nil when absent.
+    package func modelConfigText() throws -> String? {
+        if layout == .archive { return archiveConfig?.description }
+        return layout == .weights ? nil : try root.stringAttribute("model_config")
+    }
 
     /// `model_config` parsed: `{"class_name": ..., "config": ...}`. A file without one (a weights-only file)
     /// or with text that is not JSON is refused, saying which.
     package func modelConfig() throws -> JSON {
         guard let text = try modelConfigText() else {
+            if layout == .weights {
+                throw SeqNNError(.format, "'\(path)' is a Keras 3 weights file (save_weights layout): it holds no architecture; build the model and load it with load_weights")
+            }
             let hint = root.has("model_weights") || root.hasAttribute("layer_names")
                 ? "it holds weights only (save_weights layout?)" : "it is not a Keras model file"
             throw SeqNNError(.format, "'\(path)' has no model_config attribute: \(hint)")
@@ -108,15 +143,31 @@ package final class ModelFile: @unchecked Sendable {
         return json
     }
 
-    /// `training_config` as stored (Keras writes it when the model was compiled and saved with its optimizer).
-    package func trainingConfigText() throws -> String? { try root.stringAttribute("training_config") }
+    /// `training_config` as stored (Keras writes it when the model was compiled and saved with its optimizer);
+    /// for an archive, its `compile_config` in that form.
+    package func trainingConfigText() throws -> String? {
+        switch layout {
+        case .archive: return archiveConfig.flatMap(KerasArchive.trainingConfig)?.description
+        case .weights: return nil
+        case .legacy: return try root.stringAttribute("training_config")
+        }
+    }
 
-    /// SeqNN's `seqnn_history` as stored (Keras keeps no history in .h5 files).
-    package func historyText() throws -> String? { try root.stringAttribute("seqnn_history") }
+    /// A SeqNN extra: a root attribute of a `.h5` file, a key of `metadata.json`'s "seqnn" object in an archive.
+    func seqnnExtra(_ key: String) throws -> String? {
+        switch layout {
+        case .archive: return archiveMetadata?["seqnn"]?[key]?.string
+        case .weights: return nil
+        case .legacy: return try root.stringAttribute(key)
+        }
+    }
+
+    /// SeqNN's `seqnn_history` as stored (Keras keeps no history in its files).
+    package func historyText() throws -> String? { try seqnnExtra("seqnn_history") }
 
     /// SeqNN's `seqnn_random_state`: the model's generator state (4 words), so a resumed fit continues exactly.
     package func randomState() throws -> [UInt64]? {
-        guard let r = try root.stringAttribute("seqnn_random_state") else { return nil }
+        guard let r = try seqnnExtra("seqnn_random_state") else { return nil }
         let words = r.split(separator: " ").compactMap { UInt64($0) }
         guard words.count == 4 else { throw SeqNNError(.format, "seqnn_random_state must hold 4 integers, found '\(r.prefix(80))'") }
         return words

@@ -27,11 +27,11 @@ package enum ModelReader {
 
     /// Keras's positional matching (format §4.4): layers with weights, in model order, against the entries of
     /// `layer_names` whose `weight_names` is non-empty, in attribute order. Names are labels only.
-    static func readWeights(into model: Sequential, from file: ModelFile, group: H5Group) throws {
+    static func readWeights(into model: Sequential, from file: ModelFile, stored layers: [ModelFile.LayerWeights]) throws {
         var saved = [(name: String, arrays: [(path: String, shape: [Int], values: [Float])])]()
-        for stored in try file.layerWeights(in: group) {
-            guard stored.groupExists else { throw SeqNNError(.format, "layer_names lists '\(stored.layerName)' but \(group.child(stored.layerName)) is missing") }
-            if let m = stored.missing.first { throw SeqNNError(.format, "dataset \(group.child(stored.layerName))/\(m) is missing") }
+        for stored in layers {
+            guard stored.groupExists else { throw SeqNNError(.format, "layer_names lists '\(stored.layerName)' but its weight group is missing") }
+            if let m = stored.missing.first { throw SeqNNError(.format, "weight_names of '\(stored.layerName)' lists \(m), but the dataset is missing") }
             if stored.weights.isEmpty { continue }
             saved.append((stored.layerName, try stored.weights.map { ($0.path, $0.shape, try file.floats($0)) }))
         }
@@ -93,7 +93,7 @@ extension ModelFile {
         let model = try loadArchitectureAndWeights(seed: seed)
         if let t = try trainingConfigText() {
             try ModelReader.compile(model, trainingConfig: t)
-            try OptimizerState.read(into: model, from: file)
+            if layout == .legacy { try OptimizerState.read(into: model, from: file) } else { try OptimizerState.readKeras3(into: model, from: self) }
         }
         if let h = try historyText() { model.restoreHistory(try JSON.parse(h)) }
         // SeqNN's generator state (shuffling, dropout) makes a resumed fit continue exactly; `seed` is for other files.
@@ -104,13 +104,20 @@ extension ModelFile {
     /// The architecture and weights only (uncompiled): what a forward pass needs.
     package func loadArchitectureAndWeights(seed: UInt64 = 0) throws -> Sequential {
         let model = try ModelReader.sequential(fromModelConfig: modelConfig(), kerasMajor: format.kerasMajor, seed: seed)
-        try ModelReader.readWeights(into: model, from: self, group: root.group("model_weights"))
+        let stored = layout == .legacy ? try layerWeights(in: root.group("model_weights")) : try layerWeights()
+        try ModelReader.readWeights(into: model, from: self, stored: stored)
         return model
     }
 
-    /// Reads the weights (of a model file, or of a Keras weights-only file) into an existing built model.
+    /// Reads the weights (of a model file, or of a Keras 2 or 3 weights-only file) into an existing built model.
+    /// Keras 3's layout keys layers by class, so the model's own layer classes find them.
     package func loadWeights(into model: Sequential) throws {
-        let group = root.has("model_weights") ? try root.group("model_weights") : root
-        try ModelReader.readWeights(into: model, from: self, group: group)
+        let stored: [LayerWeights]
+        switch layout {
+        case .legacy: stored = try layerWeights(in: root.has("model_weights") ? root.group("model_weights") : root)
+        case .archive, .weights:
+            stored = try layerWeightsV3(classNames: model.layers.map(\.kerasClassName), layerNames: model.layers.map(\.name))
+        }
+        try ModelReader.readWeights(into: model, from: self, stored: stored)
     }
 }

@@ -117,6 +117,37 @@ enum OptimizerState {
             }
             tensors.append(Tensor(shape: a.shape, values: a.values))
         }
+        try restorePositional(opt, params, iterations: iterations, tensors: tensors, extra: extra)
+    }
+
+    /// Keras 3's own layout (`optimizer/vars/0...` of a `.keras` archive or `.weights.h5`, format §11): the
+    /// iteration count, the learning rate when no schedule drives it (the config has it too), then the slots
+    /// in build order; scalars after that are optimizer variables such as Nadam's u_product.
+    static func readKeras3(into model: Sequential, from file: ModelFile) throws {
+        guard let opt = model.optimizer else { return }
+        var vars = try file.optimizerVariablesV3()
+        guard let first = vars.first, first.count == 1 else { return }
+        let iterations = try file.values(at: first.path, limit: 1)[0]
+        guard iterations.isFinite, iterations >= 0, iterations < 9e15 else {
+            throw SeqNNError(.format, "\(first.name) (the optimizer's iteration count) holds \(iterations)")
+        }
+        vars.removeFirst()
+        if opt.schedule == nil, let lr = vars.first, lr.shape.isEmpty { vars.removeFirst() }
+        var tensors = [Tensor](), extra = [String: Float]()
+        for v in vars {
+            let a = try file.root.floats(file.relative(v.path))
+            if a.shape.isEmpty {
+                if opt.extraState.keys.contains("u_product") { extra["u_product"] = a.values.first }
+                continue
+            }
+            tensors.append(Tensor(shape: a.shape, values: a.values))
+        }
+        try restorePositional(opt, model.trainableParameters, iterations: Int(iterations), tensors: tensors, extra: extra)
+    }
+
+    /// Hands the slot tensors, in the optimizer's build order (`keras2Layout`), to their weights. A layout that
+    /// does not fit the model keeps a fresh optimizer, as Keras does, rather than failing.
+    static func restorePositional(_ opt: Optimizer, _ params: [Parameter], iterations: Int, tensors: [Tensor], extra: [String: Float]) throws {
         // tf_keras's SGD keeps momentum slots even at momentum 0, where SeqNN (like Keras 3) keeps none:
         // the iteration count still carries over.
         if opt.slotNames.isEmpty {

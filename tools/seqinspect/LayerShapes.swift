@@ -126,11 +126,12 @@ final class LayerShapes {
 
     /// No size in a config SeqNN runs comes near `Tensor.maxElements`; refusing larger ones before building
     /// keeps the builds' arithmetic (padding added, sizes multiplied in pairs) from overflowing on a hostile
-    /// file. Seeds are exempt: they are not sizes.
+    /// file. Seeds and Keras 3's `shared_object_id` (an object's id in the saving process) are exempt: they
+    /// are not sizes.
     static func sizeBeyondSeqNN(_ c: JSON) -> String? {
         func walk(_ j: JSON, _ key: String) -> String? {
             switch j {
-            case .number(let n) where key != "seed" && abs(n) > Double(Tensor.maxElements):
+            case .number(let n) where key != "seed" && key != "shared_object_id" && abs(n) > Double(Tensor.maxElements):
                 return "'\(key)' = \(n.rounded() == n ? Format.c("%.0f", n) : "\(n)") in its config is larger than any size SeqNN accepts (\(Format.grouped(Tensor.maxElements)))"
             case .array(let a): return a.lazy.compactMap { walk($0, key) }.first
             case .object(let o): return o.lazy.compactMap { walk($1, $0) }.first

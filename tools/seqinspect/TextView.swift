@@ -15,7 +15,7 @@ enum TextView {
 
     static func facts(_ r: ModelReport, displayPath: String) -> String {
         var out = "File:     \(displayPath) (\(Format.fileSize(r.fileSize)))\n"
-        var fmt = "\(r.dialect.label) legacy HDF5"
+        var fmt = "\(r.dialect.label) " + ["legacy": "legacy HDF5", "archive": ".keras archive", "weights": "weights file (.weights.h5)"][r.file.layout.rawValue]!
         if r.dialectGuessed { fmt += " (guessed from the config: the file has no keras_version)" }
         out += "Format:   \(fmt)\n"
         out += "Writer:   \(r.writerDescription)\n"
