@@ -28,7 +28,7 @@ public func c_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?,
             o.keras2OptimizerWeights = c.keras2_optimizer_weights != 0
             if c.test_x != nil { o.testInputs = Array(try floats(c.test_x, Int(c.test_x_len), "options.test_x")) }
         }
-        try ModelWriter.save(h.model, to: p, options: o, seqnnVersion: String(cString: c_version()))
+        try ModelWriter.saveAny(h.model, to: p, options: o, seqnnVersion: String(cString: c_version()))
     }
 }
 

@@ -27,13 +27,32 @@ package enum ModelWriter {
     /// Saves atomically: the file is written under a temporary name in the same folder, flushed, synced and
     /// renamed over `path`, so a failed or interrupted save leaves any earlier file at `path` intact.
     package static func save(_ model: Sequential, to path: String, options: Options = Options(), seqnnVersion: String) throws {
+        try atomically(model, path) { tmp in try write(model, to: tmp, options: options, seqnnVersion: seqnnVersion) }
+    }
+
+    /// The format the path names: `.keras` (Keras 3's archive), `.weights.h5` (Keras 3's weights file),
+    /// anything else a legacy `.h5` file. Lower case, as Keras compares.
+    package static func saveAny(_ model: Sequential, to path: String, options: Options = Options(), seqnnVersion: String) throws {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".keras") {
+            try KerasArchiveWriter.save(model, to: path, options: options, seqnnVersion: seqnnVersion)
+        } else if lower.hasSuffix(".weights.h5") {
+            try KerasArchiveWriter.saveWeights(model, to: path)
+        } else {
+            try save(model, to: path, options: options, seqnnVersion: seqnnVersion)
+        }
+    }
+
+    /// Runs `write` on a temporary path beside `path` under the model's read access, syncs the result and
+    /// renames it over `path`; on any failure the temporary file is removed and `path` is untouched.
+    static func atomically(_ model: Sequential, _ path: String, _ write: (String) throws -> Void) throws {
         guard !path.isEmpty else { throw SeqNNError(.invalidArgument, "save: the path is empty") }
         guard model.inputShape != nil, !model.layers.isEmpty else {
             throw SeqNNError(.notBuilt, "save: the model must be built (layers and an input shape) before it is saved")
         }
         let tmp = temporaryPath(for: path)
         do {
-            try model.reading("save") { try write(model, to: tmp, options: options, seqnnVersion: seqnnVersion) }
+            try model.reading("save") { try write(tmp) }
             try syncFile(tmp)
             guard rename(tmp, path) == 0 else {
                 throw SeqNNError(.io, "save: cannot move the new file into place at '\(path)': \(String(cString: strerror(errno)))")
@@ -96,6 +115,7 @@ package enum ModelWriter {
     }
 
     /// `seqnn_test_batch/x` and `/y`: inputs and the outputs this model gives for them now.
+    /// (In a `.keras` archive the group sits in `model.weights.h5`, where Keras's loader never looks.)
     static func writeTestBatch(_ model: Sequential, _ x: [Float], to file: H5File) throws {
         let inSize = model.inputSize!, outShape = model.outputShape!
         guard !x.isEmpty, x.count % inSize == 0 else {

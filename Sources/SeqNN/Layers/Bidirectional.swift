@@ -78,6 +78,9 @@ package final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
     }
 
     override package var parameters: [Parameter] { params }
+    override package var kerasVariableGroups: [String] {
+        forwardLayer.kerasVariableGroups.map { "forward_layer/" + $0 } + backwardLayer.kerasVariableGroups.map { "backward_layer/" + $0 }
+    }
 
     override package func declaredWeightCount(inputShape: [Int]) -> Int {
         Size.sum(forwardLayer.declaredWeightCount(inputShape: inputShape), backwardLayer.declaredWeightCount(inputShape: inputShape))

@@ -107,6 +107,11 @@ public class Layer: @unchecked Sendable {
     /// Keras's weights of this layer in Keras order: trainable first, then non-trainable.
     package var parameters: [Parameter] { [] }
 
+    /// Where Keras 3's own files (`.keras`, `.weights.h5`; format §11) keep each of `parameters`: the group of
+    /// the object that owns it, relative to the layer's path: "vars" for the layer's own variables, or a
+    /// sub-object's ("cell/vars" for a recurrent layer, "forward_layer/cell/vars" in a Bidirectional).
+    package var kerasVariableGroups: [String] { parameters.map { _ in "vars" } }
+
     /// An upper bound on the weight values `build(inputShape:)` will allocate, from the declared sizes alone,
     /// so a caller can refuse a hostile config (`Dense(units=2**31)` in a tiny file) before building it.
     /// Saturates at Int.max (`Size`). Every layer with weights overrides it (a test builds each registry

@@ -363,6 +363,8 @@ package class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
     func initializeBias(_ b: Parameter, rng: inout SeededGenerator) { biasInitializer.fill(b.value, rng: &rng) }
 
     override package var parameters: [Parameter] { params }
+    /// Keras 3 keeps a recurrent layer's weights on its cell.
+    override package var kerasVariableGroups: [String] { params.map { _ in "cell/vars" } }
 
     /// Keras's kernel [features, gates*units], recurrent kernel [units, gates*units] and bias (GRU with
     /// reset_after keeps two bias rows): at most gates * units * (features + units + 2).

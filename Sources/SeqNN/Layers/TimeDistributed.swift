@@ -21,6 +21,7 @@ package final class TimeDistributed: Layer, @unchecked Sendable {
     }
 
     override package var parameters: [Parameter] { layer.parameters }
+    override package var kerasVariableGroups: [String] { layer.kerasVariableGroups.map { "layer/" + $0 } }
 
     override package func declaredWeightCount(inputShape: [Int]) -> Int {
         layer.declaredWeightCount(inputShape: Array(inputShape.dropFirst()))

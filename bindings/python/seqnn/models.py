@@ -1101,7 +1101,7 @@ class Sequential:
         """
         if kwargs:
             raise TypeError(f"save() got unexpected keyword arguments {sorted(kwargs)}")
-        path = _h5_path(filepath, save_format)
+        path = _model_path(filepath, save_format)
         if not overwrite and os.path.exists(path):
             raise FileExistsError(f"{path} exists and overwrite=False")
         opts, buf = _ffi.create_save_options()
@@ -1116,8 +1116,16 @@ class Sequential:
         del keep
 
     def save_weights(self, filepath: Union[str, "os.PathLike[str]"], overwrite: bool = True) -> None:
-        """Saves the weights (as a model file without optimizer state; ``load_weights`` reads it)."""
-        self.save(filepath, overwrite=overwrite, include_optimizer=False)
+        """Saves the weights. A path ending in ``.weights.h5`` gets Keras 3's weights file (layers' and, when
+        compiled, the optimizer's variables), which Keras 3's ``load_weights`` reads; any other ``.h5`` path a
+        model file without optimizer state, which Keras 2's ``load_weights`` reads."""
+        path = os.fspath(filepath)
+        if not overwrite and os.path.exists(path):
+            raise FileExistsError(f"{path} exists and overwrite=False")
+        if path.lower().endswith(".weights.h5"):
+            self._call("seqnn_model_save", os.fsencode(path), None)
+        else:
+            self.save(filepath, overwrite=overwrite, include_optimizer=False)
 
     def load_weights(self, filepath: Union[str, "os.PathLike[str]"], skip_mismatch: bool = False,
                      by_name: bool = False, **kwargs: Any) -> None:
@@ -1200,17 +1208,18 @@ def _read_history(ptr: int) -> Dict[str, List[float]]:
     return out
 
 
-def _h5_path(filepath: Any, save_format: Optional[str] = None) -> str:
+def _model_path(filepath: Any, save_format: Optional[str] = None) -> str:
+    """The path to save to; its extension chooses the format in the library (``.keras``: Keras 3's archive,
+    ``.h5`` / ``.hdf5``: the legacy HDF5 file), as in Keras 3."""
     path = os.fspath(filepath)
-    if save_format not in (None, "h5"):
-        raise UnsupportedError(f"save_format={save_format!r} is not supported; SeqNN writes Keras .h5 files")
+    if save_format not in (None, "h5", "keras"):
+        raise UnsupportedError(f"save_format={save_format!r} is not supported; SeqNN writes .keras and .h5 files")
     lower = path.lower()
-    if lower.endswith(".keras"):
-        raise SeqNNValueError(f"{path}: SeqNN writes Keras's HDF5 format, not the .keras zip format; use a path "
-                              f"ending in .h5 (Keras 2 and 3 load it with load_model)")
-    if not (lower.endswith(".h5") or lower.endswith(".hdf5")) and save_format != "h5":
-        raise SeqNNValueError(f"Invalid filepath extension for saving: {path}. SeqNN writes Keras .h5 files: use a "
-                              f"path ending in .h5 (or .hdf5)")
+    if save_format == "h5" and lower.endswith(".keras"):
+        raise SeqNNValueError(f"{path}: save_format='h5' with a .keras path; name the file .h5")
+    if not (lower.endswith(".keras") or lower.endswith(".h5") or lower.endswith(".hdf5")) and save_format != "h5":
+        raise SeqNNValueError(f"Invalid filepath extension for saving. Please add either a `.keras` extension for the "
+                              f"native Keras format (recommended) or a `.h5` extension. Received: filepath={path}")
     return path
 
 
