@@ -7,6 +7,10 @@ reads. For SeqNN its imports are changed to ``seqnn.keras`` - the same change Te
 makes by hand, and the only one (``import keras`` -> ``import seqnn.keras as keras``, ``from keras.x import
 y`` -> ``from seqnn.keras.x import y``); nothing else of the script is touched.
 
+A RESULT value SeqNN is known to compute differently from Keras (a parity gap found by these scripts and
+left to the library) is listed in ``KNOWN_GAPS`` with the reason: ``compare`` leaves it out, and the test
+checks that it still differs, so the entry has to go when the library is fixed.
+
 A script may say in its docstring ``needs: schedules`` (or masking, datasets): a feature of SeqNN that is
 still being built. ``missing_feature`` tries the feature; while it fails the test skips the script with
 that reason, and once it works the script runs (no list to update).
@@ -39,7 +43,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = HERE / "scripts"
@@ -50,6 +54,18 @@ ACCURACY_MARGIN = 0.05
 LOSS_MARGIN = 0.35
 LOSS_FLOOR = 0.03
 EXACT_RTOL = 1e-5
+
+# (script, RESULT key) -> why SeqNN's value differs from Keras's beyond the margins.
+KNOWN_GAPS: Dict[Tuple[str, str], str] = {
+    ("text_classification", key): (
+        "Keras 3 on TensorFlow gets an Embedding's gradient as tf.IndexedSlices with one slice per token "
+        "occurrence, and Adam's ops.square squares each slice before duplicates are summed: its second moment "
+        "gets the sum of squares, not the square of the sum, for a token seen twice in a batch (larger steps). "
+        "SeqNN's dense gradient gives the textbook Adam (what Keras gives on JAX). With equal initial weights, "
+        "no dropout and no shuffle, SGD matches Keras exactly and Adam does not; with no repeated token "
+        "per batch Adam matches too. Keras's loss after 10 epochs: 0.149-0.154 over 3 seeds; SeqNN: 0.229.")
+    for key in ("test_loss", "export_loss")
+}
 
 _ACCURACY_KEYS = ("accuracy", "recall", "precision")
 _LOSS_KEYS = ("loss", "mae", "mse")
@@ -239,10 +255,13 @@ def reference(entry: Dict[str, Any]) -> Dict[str, Any]:
     return ref
 
 
-def compare(result: Dict[str, Any], ref: Dict[str, Any]) -> List[str]:
-    """The mismatches of a RESULT against a reference, one line each (empty: all within the margins)."""
+def compare(result: Dict[str, Any], ref: Dict[str, Any], skip: Sequence[str] = ()) -> List[str]:
+    """The mismatches of a RESULT against a reference, one line each (empty: all within the margins);
+    keys in ``skip`` (a script's known gaps) are not compared."""
     problems = []
     for key, want in ref.items():
+        if key in skip:
+            continue
         if key not in result:
             problems.append(f"{key}: missing (Keras: {want!r})")
             continue
@@ -253,6 +272,11 @@ def compare(result: Dict[str, Any], ref: Dict[str, Any]) -> List[str]:
         if key not in ref:
             problems.append(f"{key}: not in Keras's result")
     return problems
+
+
+def known_gaps(name: str) -> List[str]:
+    """The RESULT keys of a script that KNOWN_GAPS excuses."""
+    return [key for (script, key) in KNOWN_GAPS if script == name]
 
 
 def load_scores(path: Path = SCORES) -> Dict[str, Any]:
@@ -275,7 +299,7 @@ def main(argv: List[str]) -> int:
                 continue
         result = run_script(name, "keras" if keras_backend else "seqnn")
         entry = scores.get("scripts", {}).get(name)
-        problems = compare(result, reference(entry)) if entry else []
+        problems = compare(result, reference(entry), known_gaps(name)) if entry else []
         failed += bool(problems)
         print(f"{name}: {json.dumps(result)}")
         for p in problems:

@@ -17,7 +17,7 @@ n_features = 30
 def make_transactions(n):
     labels = (rng.random(n) < 0.04).astype("float32")
     x = rng.normal(0.0, 1.0, (n, n_features))
-    x[labels == 1, :4] += 1.2
+    x[labels == 1, :4] += 2.0
     return x.astype("float32"), labels
 
 
@@ -50,7 +50,7 @@ weight_for_0 = (1 / neg) * (total / 2.0)
 weight_for_1 = (1 / pos) * (total / 2.0)
 class_weight = {0: weight_for_0, 1: weight_for_1}
 
-weighted_history = model.fit(train_features, train_labels, batch_size=256, epochs=20, verbose=0,
+weighted_history = model.fit(train_features, train_labels, batch_size=256, epochs=30, verbose=0,
                              class_weight=class_weight)
 results = model.evaluate(test_features, test_labels, batch_size=256, verbose=0, return_dict=True)
 predicted = model.predict(test_features, batch_size=256, verbose=0).ravel() > 0.5

@@ -2,7 +2,7 @@
 index, layer.input / layer.output and model.inputs / model.outputs shapes, weights of a layer, model(x) on
 numpy with .numpy(), count_params, keras.ops on the results, evaluate(return_dict=True), history keys.
 
-Data: the moons of a small binary problem."""
+Data: the sign of x0 * x1 for 4 normal features (an XOR-like binary problem), labels one-hot."""
 import numpy as np
 import keras
 from keras import layers, ops
@@ -16,7 +16,7 @@ y = keras.utils.to_categorical((x[:, 0] * x[:, 1] > 0).astype("int64"), num_clas
 
 model = keras.Sequential(name="my_sequential")
 model.add(keras.Input(shape=(4,)))
-model.add(layers.Dense(16, activation="relu", name="hidden"))
+model.add(layers.Dense(32, activation="relu", name="hidden"))
 model.add(layers.Dropout(0.1, name="drop"))
 model.add(layers.Dense(2, activation="softmax", name="head"))
 
@@ -34,15 +34,15 @@ outputs = model(x[:3])
 first_probs = outputs.numpy()
 labels_from_ops = ops.convert_to_numpy(ops.argmax(outputs, axis=-1))
 
-model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-history = model.fit(x[:500], y[:500], epochs=25, batch_size=32, validation_split=0.2, verbose=0)
+model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="categorical_crossentropy", metrics=["accuracy"])
+history = model.fit(x[:500], y[:500], epochs=60, batch_size=32, validation_split=0.2, verbose=0)
 results = model.evaluate(x[500:], y[500:], verbose=0, return_dict=True)
 predicted = model.predict(x[500:], verbose=0).argmax(-1)
 
 RESULT = {
     "summary_names_line": any("hidden" in line and "Dense" in line for line in lines),
     "summary_mentions_model": any("my_sequential" in line for line in lines),
-    "summary_total_params": any("Total params: 114" in line for line in lines),
+    "summary_total_params": any("Total params: 226" in line for line in lines),
     "wide_summary_has_trainable_column": any("Trainable" in line for line in wide[:6]),
     "layer_names": [layer.name for layer in model.layers],
     "head_name": head.name,
