@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
+import numpy as np
+
+from ._errors import UnsupportedError
+
 __all__ = ["Initializer", "GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform",
            "LecunNormal", "VarianceScaling", "RandomUniform", "RandomNormal", "TruncatedNormal", "Zeros",
            "Ones", "Constant", "Orthogonal", "Identity", "get",
@@ -109,8 +113,14 @@ class Ones(Initializer):
 class Constant(Initializer):
     _class_name = "Constant"
 
-    def __init__(self, value: float = 0.0) -> None:
-        self.value = value
+    def __init__(self, value: Any = 0.0) -> None:
+        # Keras broadcasts an array value to the weight's shape; a one-element array (the imbalanced-data
+        # tutorial's `Constant(np.log([pos / neg]))`) is that number. The library takes one number only.
+        values = np.asarray(value, dtype=np.float64)
+        if values.size != 1:
+            raise UnsupportedError(f"Constant: value must be one number (or a one-element array), found shape "
+                                   f"{values.shape}; SeqNN does not broadcast an array of initial values")
+        self.value = float(values.reshape(()))
 
     def get_config(self) -> Dict[str, Any]:
         return {"value": self.value}

@@ -25,7 +25,7 @@ from ._errors import NumericError, SeqNNError, SeqNNValueError, UnsupportedError
 if TYPE_CHECKING:
     from .models import Sequential
 
-__all__ = ["Layer", "InputLayer", "Input", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "ConfigLayer",
+__all__ = ["Layer", "InputLayer", "Input", "KerasTensor", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "ConfigLayer",
            "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
            "ZeroPadding1D", "ZeroPadding2D", "UpSampling1D", "UpSampling2D", "Cropping1D", "Cropping2D", "Embedding",
@@ -76,6 +76,27 @@ class Variable:
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path}, shape={self.shape}, dtype=float32>"
+
+
+class KerasTensor:
+    """Keras 3's symbolic tensor as a Sequential model shows it (``layer.input``, ``layer.output``,
+    ``model.inputs``, ``model.outputs``): a shape with the batch dimension (None unless fixed), a dtype and
+    a name. SeqNN computes nothing with it; it describes the model's tensors, read from the library."""
+
+    def __init__(self, shape: Sequence[Optional[int]], dtype: str = "float32", name: Optional[str] = None) -> None:
+        self.shape: Shape = tuple(shape)
+        self.dtype = dtype
+        self.name = name or "keras_tensor"
+        self.sparse = False
+        self.ragged = False
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return (f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse={self.sparse}, "
+                f"ragged={self.ragged}, name={self.name}>")
 
 
 class Layer:
@@ -225,6 +246,23 @@ class Layer:
         model, i = self._require_model("output shape")
         return model._layer_output_shapes()[i]
 
+    def _tensor(self, which: str) -> "KerasTensor":
+        if self._model is None or not self._model._is_built():
+            raise AttributeError(f"The layer {self.name} has never been called and thus has no defined {which}.")
+        model, i = self._require_model(which)
+        return model._keras_tensors()[i + 1 if which == "output" else i]
+
+    @property
+    def input(self) -> "KerasTensor":
+        """Keras 3's ``layer.input``: the tensor the layer takes in its built model (``.shape`` with the
+        batch dimension); AttributeError while the model's input shape is unknown, as in Keras."""
+        return self._tensor("input")
+
+    @property
+    def output(self) -> "KerasTensor":
+        """Keras 3's ``layer.output``: the tensor the layer gives (``.shape`` with the batch dimension)."""
+        return self._tensor("output")
+
     def __repr__(self) -> str:
         return f"<{self._class_name} name={self.name}, built={self.built}>"
 
@@ -277,7 +315,10 @@ class InputLayer(Layer):
             raise ValueError("InputLayer needs a shape: InputLayer(shape=(784,)) or batch_shape=(None, 784)")
         if shape is not None and batch_shape is not None:
             raise ValueError("InputLayer: give shape or batch_shape, not both")
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        # Integer inputs (token ids for an Embedding, as keras.io's text examples declare them) are read as
+        # float32 by the library, exact below 2**24; the dtype is kept for the model's input tensor only.
+        self.input_dtype = _input_dtype_name(dtype)
+        super().__init__(name=name, dtype=None if self.input_dtype != "float32" else dtype, **kwargs)
         if batch_shape is None:
             dims = _shape_list(shape, "shape")
             assert dims is not None
@@ -294,6 +335,19 @@ class InputLayer(Layer):
     @property
     def shape(self) -> Shape:
         return tuple(self.batch_shape)
+
+
+def _input_dtype_name(dtype: Any) -> str:
+    """An input's dtype: float32 or an integer type (whose values the library reads as float32)."""
+    if dtype is None:
+        return "float32"
+    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or np.dtype(dtype).name
+    try:
+        if np.issubdtype(np.dtype(name), np.integer):
+            return str(np.dtype(name))
+    except TypeError:
+        pass
+    return _dtype_name(name) or "float32"
 
 
 def Input(shape: Optional[Sequence[Optional[int]]] = None, batch_size: Optional[int] = None, dtype: Any = None,
@@ -535,6 +589,13 @@ class Normalization(_keras_layer("Normalization", ("axis", "mean", "variance")))
 
     _pending_weights: Optional[List[np.ndarray]] = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # axis=None (one mean over every value) must reach the library: the generic option handling drops
+        # None values, which would leave the library's default, axis=-1.
+        if (args[0] if args else kwargs.get("axis", -1)) is None:
+            self._options["axis"] = None  # type: ignore[attr-defined]
+
     def adapt(self, data: Any, batch_size: Optional[int] = None, steps: Optional[int] = None) -> None:
         """Keras's ``adapt``: the mean and (population) variance of ``data`` (samples first) per feature. In a
         built model the library computes them; before that they are computed here and set once it is built."""
@@ -559,6 +620,42 @@ class Normalization(_keras_layer("Normalization", ("axis", "mean", "variance")))
             return
         # Not in a built model yet: the same statistics, kept until it is (count 0, as Keras 3's adapt leaves it).
         self._pending_weights = [mean.astype(np.float32), var.astype(np.float32), np.asarray(0.0, np.float32)]
+        self._adapt_rank = x.ndim
+
+    @property
+    def mean(self) -> Any:
+        """Keras 3's ``normalizer.mean``: the mean in the input's broadcast shape (``(1, features)`` for
+        2-D input, all ones with ``axis=None``); None until adapted or, when given, until built."""
+        return self._statistic(0, "mean")
+
+    @property
+    def variance(self) -> Any:
+        """Keras 3's ``normalizer.variance``, shaped as ``mean``."""
+        return self._statistic(1, "variance")
+
+    def _statistic(self, index: int, key: str) -> Any:
+        from .ops import tensor
+        built = self._model is not None and self._model._is_built()
+        given = self._options.get(key)  # type: ignore[attr-defined]
+        if given is not None:
+            if not built:
+                return None
+            values = np.asarray(given, dtype=np.float32)
+        elif self._pending_weights is not None:
+            values = self._pending_weights[index]
+        elif built:
+            values = self.get_weights()[index]
+        else:
+            return None
+        rank = len(self.input.shape) if built else getattr(self, "_adapt_rank", values.ndim + 1)
+        axis = self._options.get("axis", -1)  # type: ignore[attr-defined]
+        if axis is None:
+            return tensor(np.broadcast_to(values, (1,) * rank).copy())
+        if isinstance(axis, int) and values.ndim <= 1:
+            shape = [1] * rank
+            shape[axis if axis >= 0 else rank + axis] = values.size
+            return tensor(values.reshape(shape))
+        return tensor(values)    # several axes: the library's per-feature shape
 Convolution1D, Convolution2D = Conv1D, Conv2D
 MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D

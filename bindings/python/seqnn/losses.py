@@ -12,6 +12,8 @@ from typing import Any, Callable, Dict, Optional, Type
 
 import numpy as np
 
+from .ops import Tensor, tensor
+
 __all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
            "MeanSquaredLogarithmicError", "BinaryCrossentropy", "CategoricalCrossentropy",
            "SparseCategoricalCrossentropy", "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson",
@@ -228,8 +230,12 @@ class Loss:
         """Per-sample values."""
         return type(self)._fn(y_true, y_pred, **self._options())
 
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> np.float32:
-        """The reduced loss: sum(w * loss) / number of values (Keras's sum_over_batch_size)."""
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        """The reduced loss: sum(w * loss) / number of values (Keras's sum_over_batch_size), as an
+        ``ops.Tensor``: 0-d, or per sample for reduction "none" (Keras returns a tensor: tutorials write ``loss_fn(y, p).numpy()``)."""
+        return tensor(self._reduced(y_true, y_pred, sample_weight))
+
+    def _reduced(self, y_true: Any, y_pred: Any, sample_weight: Any) -> Any:
         values = np.asarray(self.call(y_true, y_pred), dtype=np.float64)
         if sample_weight is not None:
             values = values * np.broadcast_to(np.asarray(sample_weight, dtype=np.float64).reshape(

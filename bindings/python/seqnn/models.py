@@ -28,6 +28,7 @@ from . import callbacks as callbacks_module
 from . import layers as layers_module
 from . import losses as losses_module
 from . import metrics as metrics_module
+from . import ops as ops_module
 from . import optimizers as optimizers_module
 from . import utils as utils_module
 from ._errors import (NotBuiltError, NotCompiledError, SeqNNError, SeqNNFileNotFoundError, SeqNNMemoryError,
@@ -149,6 +150,7 @@ class Sequential:
         self._layers: List[Layer] = []
         self._input_shape: Optional[Tuple[int, ...]] = None
         self._batch_size: Optional[int] = None
+        self._input_dtype = "float32"
         self._pending_batch: Optional[int] = None
         self._pending_compile: Optional[Tuple[Any, Optional[float], str, str, Any, Dict[str, Any]]] = None
         self._force_uncompiled = False
@@ -290,7 +292,9 @@ class Sequential:
                 self._batch_size = declared[0] if declared[0] is not None else self._pending_batch
             elif declared[0] is not None:
                 self._pending_batch = declared[0]
-        if not isinstance(layer, InputLayer):
+        if isinstance(layer, InputLayer):
+            self._input_dtype = layer.input_dtype
+        else:
             index = len(self._layers)
             layer._name = _ffi.decode(_ffi.lib().seqnn_model_layer_name(self._ptr, index))
             layer._model = self
@@ -398,6 +402,33 @@ class Sequential:
             return dims if dims is not None else ()
         return tuple(self._cached("sample_output_shape", compute))
 
+    def _keras_tensors(self) -> List[layers_module.KerasTensor]:
+        """The model's tensors as Keras 3 shows them: the input, then each layer's output (built models)."""
+        def compute() -> List[layers_module.KerasTensor]:
+            c = self._c_input_shape()
+            if c is None:
+                return []
+            first = layers_module.KerasTensor((c[1],) + c[0], self._input_dtype, "keras_tensor")
+            return [first] + [layers_module.KerasTensor(shape, "float32", f"keras_tensor_{i + 1}")
+                              for i, shape in enumerate(self._layer_output_shapes())]
+        return list(self._cached("keras_tensors", compute))
+
+    @property
+    def inputs(self) -> List[layers_module.KerasTensor]:
+        """Keras 3's ``model.inputs``: ``[input tensor]`` (``.shape`` with the batch dimension)."""
+        tensors = self._keras_tensors()
+        if not tensors:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined inputs yet.")
+        return tensors[:1]
+
+    @property
+    def outputs(self) -> List[layers_module.KerasTensor]:
+        """Keras 3's ``model.outputs``: ``[output tensor]``."""
+        tensors = self._keras_tensors()
+        if not tensors:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined outputs yet.")
+        return tensors[-1:]
+
     @property
     def input_shape(self) -> Optional[Shape]:
         """The batch input shape, e.g. ``(None, 784)``, or ``(32, 6, 8)`` with a fixed batch size; None until
@@ -442,10 +473,71 @@ class Sequential:
     def summary(self, line_length: Optional[int] = None, positions: Any = None,
                 print_fn: Optional[Callable[..., Any]] = None, expand_nested: bool = False,
                 show_trainable: bool = False, layer_range: Any = None) -> None:
-        """Prints Keras's summary table (tf.keras layout), one ``print_fn`` call per line (default print)."""
+        """Prints Keras's summary table (tf.keras layout), one ``print_fn`` call per line (default print).
+
+        As tf.keras's ``print_summary``: ``line_length`` is the table's width (65), ``positions`` the column
+        ends (fractions of it or absolute), ``show_trainable`` adds a "Trainable" column of Y/N,
+        ``layer_range`` a pair of layer-name patterns (``re.match``) that bound the rows shown. A
+        Sequential model of SeqNN holds no nested models, so ``expand_nested`` changes nothing.
+        """
         emit = print_fn or print
-        for line in self._summary_text().rstrip("\n").split("\n"):
+        text = self._summary_text().rstrip("\n").split("\n")
+        if line_length is None and positions is None and not show_trainable and layer_range is None:
+            lines = text   # the library's table: the same lines the C API gives
+        else:
+            lines = self._summary_table(line_length, positions, show_trainable, layer_range) + \
+                self._summary_totals(text, line_length or 65, show_trainable)
+        for line in lines:
             emit(line)
+
+    def _summary_layer_range(self, layer_range: Any) -> Tuple[int, int]:
+        """tf.keras's get_layer_index_bound_by_layer_name: first and last+1 index of the layers shown."""
+        if layer_range is None:
+            return 0, len(self._layers)
+        if len(layer_range) != 2 or not all(isinstance(p, str) for p in layer_range):
+            raise ValueError(f"layer_range must be a list or tuple of 2 strings (layer name patterns). "
+                             f"Received: layer_range = {layer_range}")
+        lower = [i for i, lyr in enumerate(self._layers) if re.match(layer_range[0], lyr.name)]
+        upper = [i for i, lyr in enumerate(self._layers) if re.match(layer_range[1], lyr.name)]
+        if not lower or not upper:
+            raise ValueError(f"Passed layer_names do not match the layer names in the model. "
+                             f"Received: {layer_range}")
+        if min(lower) > max(upper):
+            return min(upper), max(lower) + 1
+        return min(lower), max(upper) + 1
+
+    def _summary_table(self, line_length: Optional[int], positions: Any, show_trainable: bool,
+                       layer_range: Any) -> List[str]:
+        """The head and rows of tf.keras's print_summary for a sequential model (its column arithmetic)."""
+        width = line_length or 65
+        cols = list(positions or [0.45, 0.85, 1.0])
+        if cols[-1] <= 1:
+            cols = [int(width * p) for p in cols]
+        header = ["Layer (type)", "Output Shape", "Param #"]
+        if show_trainable:
+            width += 11
+            cols.append(width)
+            header.append("Trainable")
+        lines = [f'Model: "{self.name}"', "_" * width] + _summary_row(header, cols) + ["=" * width]
+        built = self._is_built()
+        shapes = self._layer_output_shapes()
+        first, last = self._summary_layer_range(layer_range)
+        for i in range(first, last):
+            layer = self._layers[i]
+            shape = f"({', '.join('None' if d is None else str(d) for d in shapes[i])}" + \
+                (",)" if len(shapes[i]) == 1 else ")") if built else "(unbuilt)"
+            fields = [f"{layer.name} ({layer._class_name})", shape, layer.count_params() if built else 0]
+            if show_trainable:
+                fields.append("Y" if layer.trainable else "N")
+            lines += _summary_row(fields, cols) + [" " * width]
+        return lines
+
+    @staticmethod
+    def _summary_totals(text: List[str], width: int, show_trainable: bool) -> List[str]:
+        """The library's totals ("Total params: ...") under a rule of the table's width."""
+        totals = [line for line in text if line.startswith(("Total params", "Trainable params", "Non-trainable"))]
+        width += 11 if show_trainable else 0
+        return ["=" * width] + totals + ["_" * width]
 
     # ---- weights --------------------------------------------------------------------------------------
 
@@ -1017,11 +1109,12 @@ class Sequential:
         xa, n = self._input_array(x)
         return self._predict_raw(xa, n, max(n, 1))
 
-    def __call__(self, inputs: ArrayLike, training: Optional[bool] = None, mask: Any = None) -> np.ndarray:
-        """``model(x)``: predictions for ``x`` as one batch (numpy in, numpy out)."""
+    def __call__(self, inputs: ArrayLike, training: Optional[bool] = None, mask: Any = None) -> ops_module.Tensor:
+        """``model(x)``: predictions for ``x`` as one batch, as an ``ops.Tensor`` (a numpy array with
+        Keras's ``.numpy()``: Keras returns a tensor, and tutorials write ``model(x).numpy()``)."""
         if training:
             raise UnsupportedError("model(x, training=True) is not supported; fit() trains, model(x) predicts")
-        return self.predict_on_batch(inputs)
+        return ops_module.tensor(self.predict_on_batch(inputs))
 
     def train_on_batch(self, x: ArrayLike, y: ArrayLike = None, sample_weight: ArrayLike = None,
                        class_weight: Optional[Dict[int, float]] = None,
@@ -1192,6 +1285,31 @@ class _FitRun:
             if self.error is None:
                 self.error = e
             return 1
+
+
+def _summary_row(fields: Sequence[Any], positions: Sequence[int]) -> List[str]:
+    """tf.keras print_summary's print_row: fields cut at their column ends (2 spaces between columns),
+    continued on further lines, breaking preferably after "),", "},", "],", "',"."""
+    left = [str(f) for f in fields]
+    lines = []
+    while any(left):
+        line = ""
+        for col in range(len(left)):
+            start = positions[col - 1] if col > 0 else 0
+            space = 2 if col != len(positions) - 1 else 0
+            cutoff = positions[col] - start - space - (1 if col != len(positions) - 1 else 0)
+            fit = left[col][:cutoff]
+            breaks = [fit.find(b) + len(b) for b in ("),", "},", "],", "',") if fit.find(b) >= 0]
+            if breaks:
+                cutoff = min(breaks)
+                fit = fit[:cutoff]
+            if col == 0:
+                line += " "
+            line += fit + " " * space
+            left[col] = left[col][cutoff:]
+            line += " " * (positions[col] - len(line))
+        lines.append(line)
+    return lines
 
 
 def _read_history(ptr: int) -> Dict[str, List[float]]:

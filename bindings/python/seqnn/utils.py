@@ -1,4 +1,5 @@
-"""``keras.utils``: ``to_categorical`` (computed by the library), ``set_random_seed``, ``normalize``."""
+"""``keras.utils``: ``to_categorical`` (computed by the library), ``set_random_seed``, ``normalize``,
+``pad_sequences``."""
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ import numpy as np
 
 from . import _ffi
 
-__all__ = ["to_categorical", "set_random_seed", "normalize", "next_seed"]
+__all__ = ["to_categorical", "set_random_seed", "normalize", "pad_sequences", "next_seed"]
 
 _seed_lock = threading.Lock()
 _seed_rng: Optional[np.random.Generator] = None
@@ -79,3 +80,50 @@ def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
     norm = np.atleast_1d(np.linalg.norm(a, order, axis))
     norm[norm == 0] = 1
     return a / np.expand_dims(norm, axis)
+
+
+def pad_sequences(sequences: Any, maxlen: Optional[int] = None, dtype: Any = "int32", padding: str = "pre",
+                  truncating: str = "pre", value: Any = 0.0) -> np.ndarray:
+    """``keras.utils.pad_sequences``: a list of sequences -> an array ``(len(sequences), maxlen)`` (plus the
+    shape of one step when the steps are arrays), Keras's algorithm.
+
+    ``maxlen`` None means the longest sequence. Longer sequences lose values at the start (``truncating=
+    "pre"``) or end ("post"); shorter ones are filled with ``value`` before (``padding="pre"``) or after
+    ("post") their values.
+    """
+    if not hasattr(sequences, "__len__"):
+        raise ValueError("`sequences` must be iterable.")
+    lengths = []
+    sample_shape: tuple = ()
+    found = False
+    for seq in sequences:
+        try:
+            lengths.append(len(seq))
+        except TypeError as e:
+            raise ValueError(f"`sequences` must be a list of iterables. Found non-iterable: {seq}") from e
+        if not found and len(seq):
+            sample_shape = np.asarray(seq).shape[1:]
+            found = True
+    if maxlen is None:
+        maxlen = int(np.max(lengths)) if lengths else 0
+    is_text = np.issubdtype(dtype, np.str_) or np.issubdtype(dtype, np.bytes_)
+    if isinstance(value, str) and dtype is not object and not is_text:
+        raise ValueError(f"`dtype` {dtype} is not compatible with `value`'s type: {type(value)}\n"
+                         f"You should set `dtype=object` for variable length strings.")
+    if padding not in ("pre", "post"):
+        raise ValueError(f'Padding type "{padding}" not understood')
+    if truncating not in ("pre", "post"):
+        raise ValueError(f'Truncating type "{truncating}" not understood')
+    out = np.full((len(lengths), maxlen) + tuple(sample_shape), value, dtype=dtype)
+    for i, seq in enumerate(sequences):
+        if not len(seq) or maxlen == 0:
+            continue
+        kept = np.asarray(seq[-maxlen:] if truncating == "pre" else seq[:maxlen], dtype=dtype)
+        if kept.shape[1:] != sample_shape:
+            raise ValueError(f"Shape of sample {kept.shape[1:]} of sequence at position {i} is different from "
+                             f"expected shape {sample_shape}")
+        if padding == "post":
+            out[i, :len(kept)] = kept
+        else:
+            out[i, -len(kept):] = kept
+    return out
