@@ -101,9 +101,10 @@ def test_save_into_a_missing_folder(tmp_path):
     assert isinstance(e.value, seqnn.SeqNNError)
 
 
-def test_keras_zip_format_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="not the .keras zip format"):
-        small_model().save(tmp_path / "m.keras")
+def test_a_path_without_a_model_extension_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="Invalid filepath extension"):   # Keras 3's words
+        small_model().save(tmp_path / "m.model")
+    assert not list(tmp_path.iterdir())
 
 
 def test_unsupported_options():

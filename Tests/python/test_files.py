@@ -119,7 +119,8 @@ def test_weights_files(tmp_path):
 
 
 FIXTURES = REPO / "Tests" / "SeqNNFileTests" / "Fixtures"
-KERAS_FIXTURES = sorted(p for p in FIXTURES.glob("keras*/*.json") if p.name != "manifest.json")
+KERAS_FIXTURES = sorted(p for p in FIXTURES.glob("keras[23]/*.json") if p.name != "manifest.json")
+ARCHIVE_FIXTURES = sorted(FIXTURES.glob("keras3_archive/*.json"))
 
 
 @pytest.mark.parametrize("meta", KERAS_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -136,6 +137,28 @@ def test_files_written_by_keras_predict_like_keras(meta):
     assert [l.name for l in model.layers] == d["layer_names"]
     assert [type(l).__name__ for l in model.layers] == d["layer_classes"]
     assert model.count_params() == d["total_params"]
+
+
+@pytest.mark.parametrize("meta", ARCHIVE_FIXTURES, ids=lambda p: p.stem)
+def test_keras_archives_predict_and_keep_training_like_keras(meta, tmp_path):
+    """Real Keras 3 .keras files: Keras's predictions, and after a .keras round trip through SeqNN the next
+    training step Keras took (tools/fixtures/keras_archives/make_keras_files.py)."""
+    import json
+    d = json.loads(meta.read_text())
+    arr = lambda a: np.array(a["values"], dtype=np.float32).reshape(a["shape"])  # noqa: E731
+    model = load_model(meta.with_suffix(".keras"))
+    np.testing.assert_allclose(model.predict(arr(d["x"]), verbose=0), arr(d["predict"]), rtol=1e-4, atol=1e-5)
+    assert [type(l).__name__ for l in model.layers] == d["layer_classes"]
+    if "next_step" not in d:
+        return
+    model.save(tmp_path / "again.keras")
+    again = load_model(tmp_path / "again.keras")
+    step = d["next_step"]
+    loss = again.train_on_batch(arr(step["x"]), arr(step["y"]))
+    assert float(np.ravel(loss)[0]) == pytest.approx(step["loss"], rel=1e-4, abs=1e-5)
+    want = [arr(w) for layer in step["weights"] for w in layer]
+    for got, w in zip(again.get_weights(), want):
+        np.testing.assert_allclose(got, w, rtol=1e-4, atol=1e-5)
 
 
 BAD_FIXTURES = sorted((FIXTURES / "bad").glob("*.h5"))
