@@ -70,6 +70,9 @@ package final class ModelFile: @unchecked Sendable {
             layout = .archive
             format = KerasArchive.format(parts.metadata)
         } else {
+            if path.lowercased().hasSuffix(".keras"), fileSize > 0 {
+                throw SeqNNError(.format, "'\(path)' is not a .keras archive (no zip signature)")
+            }
             file = try H5File.open(path)
             archiveConfig = nil
             archiveMetadata = nil

@@ -21,8 +21,14 @@ enum ZipArchive {
     static func read(_ path: String, wanted: [String: Limits]) throws -> (entries: [String: [UInt8]], names: [String]) {
         var err: Int32 = 0
         guard let za = zip_open(path, seqnn_zip_RDONLY() | seqnn_zip_CHECKCONS(), &err) else {
-            throw SeqNNError(err == ZIP_ER_NOENT || err == ZIP_ER_OPEN ? .io : .format,
-                             "'\(path)' is not a readable zip archive (.keras): \(zipErrorText(err))")
+            let why: String
+            switch err {
+            case ZIP_ER_EXISTS: why = "it lists the same entry name twice (a tampered archive: which copy counts is ambiguous)"
+            case ZIP_ER_INCONS: why = "its directory and its entries disagree (truncated, damaged or tampered)"
+            case ZIP_ER_NOZIP: why = "it has no zip directory (truncated or not a zip file)"
+            default: why = zipErrorText(err)
+            }
+            throw SeqNNError(err == ZIP_ER_NOENT || err == ZIP_ER_OPEN ? .io : .format, "'\(path)' is not a readable .keras archive: \(why)")
         }
         defer { zip_discard(za) }
         let count = zip_get_num_entries(za, 0)
@@ -132,12 +138,13 @@ enum ZipArchive {
         return n
     }
 
-    /// Whether the file at `path` starts with a zip local-file signature ("PK\u{3}\u{4}").
+    /// Whether the file at `path` starts with a zip signature: a local file header ("PK\u{3}\u{4}"), or the
+    /// end-of-directory record of an empty archive ("PK\u{5}\u{6}").
     static func looksLikeZip(_ path: String) -> Bool {
         guard let f = fopen(path, "rb") else { return false }
         defer { fclose(f) }
         var sig = [UInt8](repeating: 0, count: 4)
-        return fread(&sig, 1, 4, f) == 4 && sig == [0x50, 0x4B, 0x03, 0x04]
+        return fread(&sig, 1, 4, f) == 4 && (sig == [0x50, 0x4B, 0x03, 0x04] || sig == [0x50, 0x4B, 0x05, 0x06])
     }
 }
 
