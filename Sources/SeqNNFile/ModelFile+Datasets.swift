@@ -67,8 +67,10 @@ extension ModelFile {
     /// `weight_names` order (format §4.3): what Keras's positional loader reads. Empty when the file has no
     /// `model_weights`.
     package func layerWeights() throws -> [LayerWeights] {
-        if layout != .legacy {
-            guard layout == .archive else { return [] }
+        if layout == .weights {
+            return try weightsOnlyLayers().map { LayerWeights(layerName: $0.path, weights: try objectVariables("/layers/" + $0.path), missing: [], groupExists: true) }
+        }
+        if layout == .archive {
             let (classes, names) = try configLayers()
             return try layerWeightsV3(classNames: classes, layerNames: names)
         }

@@ -118,6 +118,19 @@ extension ModelFile {
         return try Self.numericOrder(childNames("/optimizer/vars")).map { try dataset("/optimizer/vars/" + $0, name: "optimizer/vars/" + $0) }
     }
 
+    /// A `.weights.h5` file on its own: its layer groups in name order (the file does not record the model's
+    /// order), each with the Keras class its path was made from when SeqNN knows one ("dense_1": Dense).
+    package func weightsOnlyLayers() throws -> [(path: String, className: String?)] {
+        let known = LayerRegistry.classNames
+        return try childNames("/layers").map { path in
+            var base = Substring(path)
+            if let u = path.lastIndex(of: "_"), Int(path[path.index(after: u)...]) != nil, known.contains(where: { Self.snakeCase($0) == path[..<u] }) {
+                base = path[..<u]
+            }
+            return (path, known.first { Self.snakeCase($0) == base })
+        }
+    }
+
     /// The layer classes and names of the archive's config (InputLayer left out), for `layerWeightsV3`.
     func configLayers() throws -> (classes: [String], names: [String]) {
         let list = try modelConfig()["config"]?["layers"]?.array ?? []

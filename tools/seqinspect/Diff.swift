@@ -103,11 +103,12 @@ enum Diff {
             if ta.optimizerClass != tb.optimizerClass {
                 d.training.append("optimizer: \(ta.optimizerClass ?? "none") vs \(tb.optimizerClass ?? "none")")
             } else {
-                for (k, va, vb) in objectDifferences(ta.optimizerConfig, tb.optimizerConfig, ignore: ["name"]) {
+                let ca = canonicalOptimizer(ta.optimizerClass, ta.optimizerConfig), cb = canonicalOptimizer(tb.optimizerClass, tb.optimizerConfig)
+                for (k, va, vb) in objectDifferences(ca, cb, ignore: ["name"]) {
                     d.training.append("optimizer \(k): \(va) vs \(vb)")
                 }
             }
-            if ta.loss != tb.loss { d.training.append("loss: \(ta.loss ?? "none") vs \(tb.loss ?? "none")") }
+            if canonicalLoss(ta.loss) != canonicalLoss(tb.loss) { d.training.append("loss: \(ta.loss ?? "none") vs \(tb.loss ?? "none")") }
             if ta.metrics != tb.metrics {
                 d.training.append("metrics: [\(ta.metrics.joined(separator: ", "))] vs [\(tb.metrics.joined(separator: ", "))]")
             }
@@ -165,7 +166,32 @@ enum Diff {
     static func configDifferences(_ x: LayerInfo, _ y: LayerInfo) -> [(String, String, String)] {
         var ignore = inputKeys
         if x.className != "Embedding" { ignore.insert("input_dim") }
-        return objectDifferences(x.config.object ?? [], y.config.object ?? [], ignore: ignore)
+        return objectDifferences(canonicalLayer(x), canonicalLayer(y), ignore: ignore)
+    }
+
+    /// A layer config as SeqNN reads it, written back in one form, so the same layer spelled by Keras 3's
+    /// `.keras` (initializer objects, every Keras 3 key) and by a portable `.h5` (names, fewer keys) compares
+    /// equal. Configs SeqNN cannot read are compared as stored.
+    static func canonicalLayer(_ l: LayerInfo) -> [(String, JSON)] {
+        guard let layer = try? LayerRegistry.make(className: l.className, config: l.config), let pairs = layer.config().object else {
+            return l.config.object ?? []
+        }
+        return pairs
+    }
+
+    /// A loss name as SeqNN resolves it ("mse" and "mean_squared_error" are one loss).
+    static func canonicalLoss(_ name: String?) -> String? {
+        guard let name, let loss = try? Losses.named(name) else { return name }
+        return loss.name
+    }
+
+    /// An optimizer config as SeqNN reads it, written back in Keras 3's full form, so files that spell the same
+    /// settings differently (a `.keras` archive's full config, a portable `.h5`'s short one) compare equal.
+    /// Configs SeqNN cannot read are compared as stored.
+    static func canonicalOptimizer(_ cls: String?, _ config: [(String, JSON)]) -> [(String, JSON)] {
+        guard let cls, let opt = try? Optimizers.from(.object([("class_name", .string(cls)), ("config", .object(config))])),
+              let pairs = opt.config()["config"]?.object else { return config }
+        return pairs
     }
 
     /// Keys whose values differ after normalizing dialect spellings (DTypePolicy objects, `module` and

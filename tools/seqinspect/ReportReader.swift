@@ -13,7 +13,7 @@ extension ModelReport {
 
     static func read(_ file: ModelFile) throws -> ModelReport {
         let config: JSON
-        do { config = try file.modelConfig() } catch let e as SeqNNError {
+        do { config = file.layout == .weights ? try weightsOnlyConfig(file) : try file.modelConfig() } catch let e as SeqNNError {
             throw InspectError(.unreadable, e.message)
         }
         do {
@@ -23,6 +23,15 @@ extension ModelReport {
             throw InspectError(.unreadable, "'\(file.path)': \(e.message)")
         }
     }
+}
+
+/// A Keras 3 `.weights.h5` file stores no architecture: its layers, as far as the file tells (group paths, and
+/// the class each path was made from), stand in for a config so every view can list its weights.
+func weightsOnlyConfig(_ file: ModelFile) throws -> JSON {
+    let layers = try file.weightsOnlyLayers().map { l -> JSON in
+        .object([("class_name", .string(l.className ?? "?")), ("config", .object([("name", .string(l.path))]))])
+    }
+    return .object([("class_name", "Sequential"), ("config", .object([("name", "(weights only)"), ("layers", .array(layers))]))])
 }
 
 /// Builds a `ModelReport` from a `ModelFile`: pairs the config's layers with the stored weight groups (by
@@ -50,6 +59,9 @@ struct ReportReader {
     mutating func note(_ message: String, broken: Bool = false) { problems.append(Problem(message: message, broken: broken)) }
 
     mutating func read() throws -> ModelReport {
+        if file.layout == .weights {
+            note("a Keras 3 weights file (save_weights): it stores no architecture, so layers are listed in name order with the class their group names, and shapes are not computed")
+        }
         if file.format.dialectGuessed {
             note("the file has no keras_version attribute (Keras 2 then treats it as a Keras 1 file)")
         }
@@ -112,7 +124,7 @@ struct ReportReader {
     mutating func readLayers(_ entries: [JSON], input: [Int?]?) throws -> [LayerInfo] {
         var pairing = Pairing(try file.layerWeights(), entries: entries)
         let shapes = LayerShapes(fileSize: file.fileSize, kerasMajor: file.format.kerasMajor)
-        let hasWeightGroups = file.exists("/model_weights")
+        let hasWeightGroups = file.hasWeightGroups
         var layers = [LayerInfo](), shape = input, computedOnly = false
         for (index, e) in entries.enumerated() {
             let className = e["class_name"]?.string ?? "?"
@@ -122,7 +134,8 @@ struct ReportReader {
                 note("layer \(index) '\(name)' is an InputLayer that is not first", broken: true)
                 continue
             }
-            var outcome = shapes.infer(className: className, config: c, input: sequential ? shape : nil, name: name)
+            var outcome = file.layout == .weights ? LayerShapes.Outcome(result: Shapes.Result(output: nil, params: nil), seqnnProblem: nil, problem: nil)
+                : shapes.infer(className: className, config: c, input: sequential ? shape : nil, name: name)
             if !sequential { outcome.result.output = nil; outcome.seqnnProblem = "not a Sequential model" }
             var layer = LayerInfo(index: layers.count, name: name, className: className, config: c, outputShape: nil,
                                   activation: Shapes.activation(className: className, config: c),

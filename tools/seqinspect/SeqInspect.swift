@@ -14,7 +14,7 @@ let exitStatusHelp = """
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show what is inside a Keras 2, Keras 3 or SeqNN .h5 model file (the default command).",
+        abstract: "Show what is inside a Keras 2, Keras 3 or SeqNN model file: .h5, .keras or .weights.h5 (the default command).",
         usage: "seqinspect FILE [--json] [--weights] [--values] [--full] [--precision <n>] [--dot] [--verify]",
         discussion: """
             Without options: file facts (format, writer, backend, size), a Keras-style summary (layers, output \
@@ -25,7 +25,7 @@ struct Inspect: ParsableCommand {
             \(exitStatusHelp)
             """)
 
-    @Argument(help: "The model file (.h5).") var file: String
+    @Argument(help: "The model file (.h5, .keras or .weights.h5).") var file: String
     @Flag(help: "Print everything as one JSON document (keys documented in tools/seqinspect/README.md).") var json = false
     @Flag(help: "List every weight tensor: path, shape, dtype, trainable, min/max/mean/std, NaN and Inf counts.") var weights = false
     @Flag(help: "With --weights: print the values too, numpy-style (implies --weights).") var values = false
@@ -115,7 +115,7 @@ struct DiffCommand: ParsableCommand {
 struct Root: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seqinspect",
-        abstract: "Show what is inside a Keras 2, Keras 3 or SeqNN .h5 model file.",
+        abstract: "Show what is inside a Keras 2, Keras 3 or SeqNN model file (.h5, .keras, .weights.h5).",
         usage: """
             seqinspect FILE [--json] [--weights [--values [--full]]] [--dot] [--verify]
             seqinspect diff A B [--json] [--tolerance T]

@@ -60,7 +60,8 @@ enum Verify {
             return res
         }
 
-        // 3. SeqNN builds and loads the model completely.
+        // 3. SeqNN builds and loads the model completely (a weights file has no model to load: checks 1-2 are all).
+        if r.file.layout == .weights { return res }
         guard r.seqnnCanRun else {
             let why = r.modelClass != "Sequential" ? "a '\(r.modelClass)' model; SeqNN runs Sequential models only"
                 : "SeqNN cannot run these layers yet: " + r.unsupportedLayers.map { "\($0.name) (\($0.className))" }.joined(separator: ", ")
