@@ -180,7 +180,8 @@ package final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
         func entry(_ l: RecurrentLayer, name: String) -> JSON {
             var c = l.config()
             c = c.setting("name", .string(name))
-            if case .object(var pairs) = c { pairs.removeAll { $0.0 == "batch_input_shape" }; c = .object(pairs) }
+            // zero_output_for_mask too: Keras's Bidirectional sets it from return_sequences on construction.
+            if case .object(var pairs) = c { pairs.removeAll { $0.0 == "batch_input_shape" || $0.0 == "zero_output_for_mask" }; c = .object(pairs) }
             return .object([("module", "keras.layers"), ("class_name", .string(l.kerasClassName)), ("config", c), ("registered_name", .null)])
         }
         var out: [(String, JSON)] = [("layer", entry(forwardLayer, name: Bidirectional.baseName(forwardLayer.name))),
