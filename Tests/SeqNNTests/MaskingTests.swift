@@ -149,7 +149,7 @@ struct MaskingTests {
         try m.setInput(shape: [4, 3])
         #expect(throws: SeqNNError.self) { try m.add(SoftmaxLayer(axis: -1)) }
         #expect(m.layers.count == 1)
-        // Without a mask the same layers are fine, and a layer Keras 3 drops the mask at (Conv1D) is too.
+        // Without a mask the same layers are fine, and a layer Keras drops the mask at (Conv1D) is too.
         _ = try Sequential([Embedding(inputDim: 5, outputDim: 2), BatchNormalization()]).setInput(shape: [4])
         let conv = try Sequential([Masking(), Conv1D(filters: 2, kernelSize: 2), GlobalMaxPooling1D()])
         try conv.setInput(shape: [4, 3])

@@ -174,8 +174,8 @@ public class Layer: @unchecked Sendable {
     /// Given the per-sample shape of the mask reaching this built layer (nil: none), what its output
     /// carries. Throws, naming the layer, when the layer cannot do what Keras does with that mask. The
     /// default is Keras 3's for a layer without `supports_masking` (Flatten, Conv1D, GlobalMaxPooling1D...):
-    /// the mask is dropped (Keras 3 warns "will therefore destroy the mask information"; Keras 2 refused
-    /// such a model, so no Keras 2 file has one).
+    /// the mask is dropped (Keras 3 warns "will therefore destroy the mask information"; tf_keras drops it
+    /// silently: its Layer calls `compute_mask` only when `supports_masking`).
     package func maskOutput(inputMask: [Int]?) throws -> MaskOutput { .drops }
 
     /// Keras's `layer.adapt(data)` for preprocessing layers that learn state from data before training
@@ -226,7 +226,7 @@ package enum MaskOutput: Equatable, Sendable {
     /// The layer reads the mask and its output carries none (an RNN without return_sequences,
     /// GlobalAveragePooling1D). Also the answer when no mask reaches it.
     case consumes
-    /// The layer never sees the mask and its output carries none (Keras 3's layers without `supports_masking`).
+    /// The layer never sees the mask and its output carries none (Keras's layers without `supports_masking`).
     case drops
     /// The input's mask, unchanged (Keras's default `compute_mask` for a layer with `supports_masking`).
     case passes

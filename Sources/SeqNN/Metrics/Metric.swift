@@ -27,7 +27,7 @@ public class Metric: @unchecked Sendable {
     /// weights the rows by it (`apply_mask` with reduction "sum"), so the metric averages unmasked rows.
     /// A custom metric sees the whole batch, unmasked.
     func update(yTrue: UnsafePointer<Float>, trueCols: Int, yPred: UnsafePointer<Float>, cols: Int, rows: Int, mask: Tensor?) throws {
-        guard let mask, mask.count == rows, !(self is CustomMetric) else {
+        guard let mask, mask.count == rows else {
             return try update(yTrue: yTrue, trueCols: trueCols, yPred: yPred, cols: cols, rows: rows)
         }
         for r in 0..<rows where mask.data[r] != 0 {
