@@ -136,7 +136,8 @@ int seqnn_model_set_input(seqnn_model *model, const int64_t *shape, size_t ndim,
  * Normalization (see seqnn_model_adapt_layer), Dropout, Flatten, Reshape, InputLayer, BatchNormalization,
  * LayerNormalization, RepeatVector, Permute, Conv1D, Conv2D, MaxPooling1D/2D, AveragePooling1D/2D,
  * GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D, ZeroPadding1D/2D, UpSampling1D/2D, Cropping1D/2D,
- * Embedding, SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed (channels_last); seqnn_layer_class_names
+ * Embedding (mask_zero), Masking, SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed (channels_last); Keras masks
+ * reach the layers Keras passes them to (README, "What is supported"); seqnn_layer_class_names
  * lists them all. The config accepts Keras's argument names and defaults; input_shape / input_dim /
  * input_length / batch_size / batch_input_shape on the first layer set the model's input. Unknown classes,
  * activations or bad values fail and leave the model unchanged. Adding or popping a layer un-compiles the

@@ -1,5 +1,5 @@
 // Embedding: lookup, ids given as floats (truncated like Keras's cast), out-of-range ids refused by the
-// model with the id and its position, mask_zero refused, and the LSTM text classifier trained end to end.
+// model with the id and its position, (mask_zero: MaskingTests), and the LSTM text classifier trained end to end.
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -168,7 +168,6 @@ struct RecurrentTests {
         refuse("GRU", #"{"units": 2, "time_major": true}"#, mentions: "time_major")
         refuse("SimpleRNN", #"{"units": 2, "activity_regularizer": "l2"}"#, mentions: "activity_regularizer")
         refuse("LSTM", #"{"units": 2, "kernel_constraint": {"class_name": "MaxNorm", "config": {}}}"#, mentions: "kernel_constraint")
-        refuse("Embedding", #"{"input_dim": 5, "output_dim": 2, "mask_zero": true}"#, mentions: "mask_zero")
         refuse("Bidirectional", #"{"layer": {"class_name": "LSTM", "config": {"units": 2}}, "merge_mode": null}"#, mentions: "merge_mode")
         refuse("Bidirectional", #"{"layer": {"class_name": "Dense", "config": {"units": 2}}}"#, mentions: "Bidirectional(Dense)")
         refuse("TimeDistributed", #"{"layer": {"class_name": "LSTM", "config": {"units": 2}}}"#, mentions: "TimeDistributed(LSTM)")

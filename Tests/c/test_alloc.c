@@ -51,6 +51,47 @@ static long fit_allocations(seqnn_model *m, const float *x, const float *y, size
     return n;
 }
 
+/* A Keras mask flows as a per-pass buffer: a padded-text model (Embedding(mask_zero) -> LSTM per step ->
+   Dense per step, loss and accuracy weighted by the mask) allocates nothing per batch either. */
+static void masked_sequences(void) {
+    enum { N = 3200, T = 8 };
+    float *x = malloc(sizeof(float) * N * T), *y = malloc(sizeof(float) * N * T), *out = malloc(sizeof(float) * N * T * 3);
+    for (int i = 0; i < N * T; i++) {
+        int row = i / T, t = i % T;
+        x[i] = t < T - row % T ? (float)(1 + (i * 7) % 19) : 0.0f;   /* row r keeps T - r % T steps */
+        y[i] = (float)(i % 3);
+    }
+    seqnn_model *m = seqnn_model_create(2);
+    seqnn_model_add(m, "Embedding", "{\"input_dim\": 20, \"output_dim\": 4, \"mask_zero\": true, \"input_shape\": [8]}");
+    seqnn_model_add(m, "LSTM", "{\"units\": 6, \"return_sequences\": true}");
+    seqnn_model_add(m, "Dense", "{\"units\": 3, \"activation\": \"softmax\"}");
+    seqnn_model_compile(m, "adam", "sparse_categorical_crossentropy", "accuracy");
+    seqnn_fit_options o;
+    seqnn_fit_options_init(&o);
+    o.epochs = 1;
+    o.verbose = 0;
+    o.batch_size = 32;
+    long counts[3];
+    size_t sizes[3] = {N, 320, N};   /* warm-up, then 10 and 100 batches */
+    for (int k = 0; k < 3; k++) {
+        count_begin();
+        int rc = seqnn_model_fit(m, x, sizes[k] * T, y, sizes[k] * T, &o, NULL);
+        counts[k] = count_end();
+        if (rc != SEQNN_OK) { printf("masked fit failed: %s\n", seqnn_model_last_error(m)); exit(1); }
+    }
+    CHECK(counts[2] - counts[1] <= 2, "masked fit allocates nothing per batch (difference %ld over 90 extra batches)", counts[2] - counts[1]);
+    seqnn_model_predict(m, x, N * T, 32, out, N * T * 3, NULL);
+    count_begin();
+    seqnn_model_predict(m, x, 320 * T, 32, out, N * T * 3, NULL);
+    long p10 = count_end();
+    count_begin();
+    seqnn_model_predict(m, x, N * T, 32, out, N * T * 3, NULL);
+    long p100 = count_end();
+    CHECK(p100 == p10, "masked batched predict allocates nothing per batch (%ld vs %ld)", p10, p100);
+    seqnn_model_free(m);
+    free(x); free(y); free(out);
+}
+
 int main(void) {
     enum { N = 3200 };
     float *x = malloc(sizeof(float) * N * 784), *y = calloc(N * 10, sizeof(float)), out[10];
@@ -84,6 +125,7 @@ int main(void) {
     CHECK(p100 == p10, "batched predict allocates nothing per batch (%ld vs %ld)", p10, p100);
     seqnn_model_free(m);
     free(x); free(y); free(big);
+    masked_sequences();
     printf("%d failed\n", failures);
     return failures != 0;
 }

@@ -16,6 +16,9 @@ package class Activation: Layer, @unchecked Sendable {
         self.init(try c.activation(), name: c.name ?? "activation")
     }
 
+    /// Keras: `supports_masking = True`; a mask passes through unchanged.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput { .passing(inputMask) }
+
     override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] { inputShape }
 
     override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {

@@ -41,6 +41,15 @@ package final class BatchNormalization: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
+    /// Keras 3's BatchNormalization computes its training batch statistics over the unmasked steps only,
+    /// which SeqNN does not: refused rather than different.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput {
+        guard inputMask == nil else {
+            throw SeqNNError(.unsupported, "BatchNormalization '\(name)' receives a Keras mask (from Masking or Embedding(mask_zero=True) before it); Keras then takes the batch statistics over unmasked steps only, which SeqNN does not implement; put BatchNormalization before the masking layer or use LayerNormalization")
+        }
+        return .drops
+    }
+
     override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         try requireLastAxis(axis, inputShape, "\(Self.kerasClassName) '\(name)'")
         guard let c = inputShape.last, c > 0 else { throw SeqNNError.shape("BatchNormalization '\(name)' needs a known last axis") }

@@ -46,6 +46,10 @@ package final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
         }
         forwardLayer.weightPrefix = forwardLayer.name + "/"
         self.backwardLayer.weightPrefix = self.backwardLayer.name + "/"
+        // Keras's Bidirectional sets zero_output_for_mask = return_sequences on both directions, so masked
+        // steps of a merged sequence are zeros from either side.
+        forwardLayer.zeroOutputForMask = forwardLayer.returnSequences
+        self.backwardLayer.zeroOutputForMask = self.backwardLayer.returnSequences
     }
 
     /// "forward_lstm" -> "lstm" (Keras 3 configs name the inner layer with the prefix already).
@@ -86,6 +90,14 @@ package final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
         Size.sum(forwardLayer.declaredWeightCount(inputShape: inputShape), backwardLayer.declaredWeightCount(inputShape: inputShape))
     }
 
+    // MARK: Masks
+
+    /// Keras: the wrapped layers read the mask; the output carries it with return_sequences.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput {
+        _ = try forwardLayer.maskOutput(inputMask: inputMask)
+        return try backwardLayer.maskOutput(inputMask: inputMask)
+    }
+
     // MARK: Stateful
 
     package var isStateful: Bool { forwardLayer.stateful || backwardLayer.stateful }
@@ -114,8 +126,9 @@ package final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
     override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         guard let outShape = outputShape else { return }
         let yf = state.buffer(Buffer.yf), yb = state.buffer(Buffer.yb)
-        forwardLayer.forwardCore(x, RNNScratch(state: state.child(0)), output: yf, training: training, rng: &rng)
-        backwardLayer.forwardCore(x, RNNScratch(state: state.child(1)), output: yb, training: training, rng: &rng)
+        // Both directions read the same mask; the backward one reverses it with its inputs.
+        forwardLayer.forwardCore(x, RNNScratch(state: state.child(0)), output: yf, mask: state.inputMask, training: training, rng: &rng)
+        backwardLayer.forwardCore(x, RNNScratch(state: state.child(1)), output: yb, mask: state.inputMask, training: training, rng: &rng)
         let B = x.rows, T = returnSequences ? forwardLayer.timesteps : 1
         let uf = forwardLayer.units, ub = backwardLayer.units, w = outShape.last!
         state.output.resize(batch: B, rest: outShape)
@@ -170,7 +183,8 @@ package final class Bidirectional: Layer, StatefulLayer, @unchecked Sendable {
         func entry(_ l: RecurrentLayer, name: String) -> JSON {
             var c = l.config()
             c = c.setting("name", .string(name))
-            if case .object(var pairs) = c { pairs.removeAll { $0.0 == "batch_input_shape" }; c = .object(pairs) }
+            // zero_output_for_mask too: Keras's Bidirectional sets it from return_sequences on construction.
+            if case .object(var pairs) = c { pairs.removeAll { $0.0 == "batch_input_shape" || $0.0 == "zero_output_for_mask" }; c = .object(pairs) }
             return .object([("module", "keras.layers"), ("class_name", .string(l.kerasClassName)), ("config", c), ("registered_name", .null)])
         }
         var out: [(String, JSON)] = [("layer", entry(forwardLayer, name: Bidirectional.baseName(forwardLayer.name))),

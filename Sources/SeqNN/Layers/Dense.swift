@@ -31,6 +31,9 @@ package final class Dense: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
+    /// Keras: `supports_masking = True`; a mask passes through unchanged.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput { .passing(inputMask) }
+
     override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         guard let inDim = inputShape.last, inDim > 0 else {
             throw SeqNNError.shape("Dense '\(name)' needs an input with a known last dimension, found \(describeShape(inputShape))")

@@ -15,6 +15,9 @@ package final class Dropout: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
+    /// Keras: `supports_masking = True`; a mask passes through unchanged.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput { .passing(inputMask) }
+
     override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         state.output.resize(x.shape)
         guard training, rate > 0 else {

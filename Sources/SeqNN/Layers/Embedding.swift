@@ -7,15 +7,17 @@
 /// model cannot be checked before it runs; there an out-of-range id gives a zero vector (as TensorFlow's GPU
 /// gather does).
 ///
-/// `mask_zero=True` is not supported: SeqNN's Sequential carries no masks to the following layers, and
-/// silently ignoring the mask would compute something else than Keras. Pad and let the model learn, or
-/// use a model without masking.
+/// `mask_zero=True` (Keras 2 and 3) makes the mask `ids != 0` (Keras's `compute_mask`), which the following
+/// layers read (recurrent layers skip padded steps, the loss ignores them): id 0 is then the padding
+/// and input_dim must count it.
 package final class Embedding: Layer, @unchecked Sendable {
     override package class var kerasClassName: String { "Embedding" }
     package let inputDim: Int
     package let outputDim: Int
     package var embeddingsInitializer: any Initializer
     package var embeddingsRegularizer: Regularizer?
+    /// Keras's mask_zero: the output carries the mask ids != 0.
+    package let maskZero: Bool
     package private(set) var embeddings: Parameter?
     private var params: [Parameter] = []
 
@@ -23,16 +25,18 @@ package final class Embedding: Layer, @unchecked Sendable {
                 embeddingsRegularizer: Regularizer? = nil, maskZero: Bool = false, name: String = "embedding") throws {
         guard inputDim > 0 else { throw SeqNNError(.invalidArgument, "Embedding '\(name)': input_dim must be a positive integer, found \(inputDim)") }
         guard outputDim > 0 else { throw SeqNNError(.invalidArgument, "Embedding '\(name)': output_dim must be a positive integer, found \(outputDim)") }
-        guard !maskZero else { throw Embedding.maskZeroError(name) }
         self.inputDim = inputDim
         self.outputDim = outputDim
         self.embeddingsInitializer = embeddingsInitializer
         self.embeddingsRegularizer = embeddingsRegularizer
+        self.maskZero = maskZero
         super.init(name: name)
     }
 
-    static func maskZeroError(_ name: String) -> SeqNNError {
-        SeqNNError(.unsupported, "Embedding '\(name)': mask_zero=True is not supported: SeqNN does not pass masks between layers, so the following layers would also read the padding steps; use mask_zero=False")
+    /// With mask_zero, a mask of the input's shape; without, Keras 3 sets `supports_masking = mask_zero`, so
+    /// a mask reaching it is dropped.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput {
+        maskZero ? .produces(inputShape ?? []) : .drops
     }
 
     override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
@@ -72,6 +76,11 @@ package final class Embedding: Layer, @unchecked Sendable {
         let d = outputDim
         state.output.resize(batch: x.rows, rest: outputShape ?? [d])
         let table = embeddings.value.data, y = state.output.data
+        if maskZero {
+            state.mask.resize(batch: x.rows, rest: inputShape ?? [])
+            // Keras: not_equal(inputs, 0) on the float input (before the cast to int: 0.5 is not masked).
+            for i in 0..<x.count { state.mask.data[i] = x.data[i] != 0 ? 1 : 0 }
+        }
         for i in 0..<x.count {
             if let r = row(x.data[i]) {
                 (y + i * d).update(from: table + r * d, count: d)
@@ -101,19 +110,19 @@ package final class Embedding: Layer, @unchecked Sendable {
     override package func layerConfig() -> [(String, JSON)] {
         [("input_dim", .number(Double(inputDim))), ("output_dim", .number(Double(outputDim))),
          ("embeddings_initializer", embeddingsInitializer.json), ("embeddings_regularizer", embeddingsRegularizer?.json ?? .null),
-         ("activity_regularizer", .null), ("embeddings_constraint", .null), ("mask_zero", false)]
+         ("activity_regularizer", .null), ("embeddings_constraint", .null), ("mask_zero", .bool(maskZero))]
     }
 }
 
 extension Embedding {
     convenience init(config c: LayerConfig) throws {
         try c.rejectSet(["activity_regularizer", "embeddings_constraint", "sparse", "lora_rank", "quantization_config"])
-        if c.has("mask_zero"), c.json["mask_zero"]?.bool != false { throw Embedding.maskZeroError(c.name ?? "embedding") }
         for key in ["input_dim", "output_dim"] {
             guard c.has(key), try c.int(key) > 0 else { throw c.fail(key, "a positive integer") }
         }
         try self.init(inputDim: c.int("input_dim"), outputDim: c.int("output_dim"),
                       embeddingsInitializer: c.initializer("embeddings_initializer", default: RandomUniform(minval: -0.05, maxval: 0.05)),
-                      embeddingsRegularizer: c.regularizer("embeddings_regularizer"), name: c.name ?? "embedding")
+                      embeddingsRegularizer: c.regularizer("embeddings_regularizer"),
+                      maskZero: c.bool("mask_zero", default: false), name: c.name ?? "embedding")
     }
 }

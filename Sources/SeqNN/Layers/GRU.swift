@@ -70,6 +70,7 @@ package final class GRU: RecurrentLayer, @unchecked Sendable {
                     hn[q + j] = zv * hp[q + j] + (1 - zv) * gs[r + 2 * u + j]
                 }
             }
+            carryMaskedRows(s, step: st, B: B)
         }
     }
 
@@ -83,7 +84,7 @@ package final class GRU: RecurrentLayer, @unchecked Sendable {
         let dxz = s[Slot.dz].data, drz = drzT.data, dh = s[Slot.dh].data, direct = tmpT.data, drh = tmp3T.data
         let mask = s[Slot.recMask].data
         for st in (0..<T).reversed() {
-            addOutputGradient(dy, step: st, into: dh, B: B)
+            addOutputGradient(dy, step: st, into: dh, B: B, s)
             let o = st * B * gu
             let gs = a + o, rs = rz + o, ps = pre + o, dxs = dxz + o, drs = drz + o
             let hp = h + st * n
@@ -128,6 +129,7 @@ package final class GRU: RecurrentLayer, @unchecked Sendable {
             }
             dh.update(from: direct, count: n)
             recurrentInputGrad(s, B: B, nr: nr, blocks: resetAfter ? 0..<3 : 0..<2, dC: drs, lddc: gu, into: dh, accumulate: true)
+            restoreMaskedRows(s, step: st, B: B)
         }
         recurrentWeightGrad(s, B: B, nr: nr, blocks: resetAfter ? 0..<3 : 0..<2, dC: drz, lddc: gu)
         if !resetAfter, let rk = recurrentKernel, rk.trainable {
@@ -137,6 +139,11 @@ package final class GRU: RecurrentLayer, @unchecked Sendable {
         if resetAfter, let bias, bias.trainable {
             Kernels.accumulateColumnSums(drz, rows: T * B, cols: gu, into: bias.grad.data + gu)
         }
+    }
+
+    override func zeroCellGradients(_ s: RNNScratch, step st: Int, row b: Int, B: Int) {
+        let gu = 3 * units
+        (s[cell: Cell.drz].data + (st * B + b) * gu).update(repeating: 0, count: gu)
     }
 
     override package func layerConfig() -> [(String, JSON)] {

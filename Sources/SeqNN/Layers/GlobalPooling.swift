@@ -29,6 +29,7 @@ package class BaseGlobalPooling: Layer, @unchecked Sendable {
         guard let outShape = outputShape, let c = channelShape.first else { return }
         let n = x.rows, s = x.rowLength / c
         state.output.resize(batch: n, rest: outShape)
+        if kind == .average, let m = state.inputMask { return maskedAverage(x, m, state, steps: s, channels: c) }
         for b in 0..<n {
             let xs = x.data + b * s * c, o = state.output.data + b * c
             o.update(from: xs, count: c)
@@ -39,6 +40,22 @@ package class BaseGlobalPooling: Layer, @unchecked Sendable {
                 let inv = 1 / Float(s)
                 for i in 0..<c { o[i] *= inv }
             }
+        }
+    }
+
+    /// Keras 3's GlobalAveragePooling1D with a mask: sum(where(mask, x, 0)) / sum(mask) over the steps, so
+    /// only unmasked steps count (a fully masked row is 0/0 = NaN, as in Keras).
+    func maskedAverage(_ x: Tensor, _ mask: Tensor, _ state: LayerState, steps s: Int, channels c: Int) {
+        for b in 0..<x.rows {
+            let xs = x.data + b * s * c, o = state.output.data + b * c, m = mask.data + b * s
+            o.update(repeating: 0, count: c)
+            var kept: Float = 0
+            for p in 0..<s where m[p] != 0 {
+                kept += 1
+                let q = xs + p * c
+                for i in 0..<c { o[i] += q[i] }
+            }
+            for i in 0..<c { o[i] /= kept }
         }
     }
 
@@ -54,6 +71,13 @@ package class BaseGlobalPooling: Layer, @unchecked Sendable {
         for b in 0..<n {
             let xs = x.data + b * s * c, dxs = state.gradInput.data + b * s * c, d = dy.data + b * c
             if kind == .average {
+                if let mask = state.inputMask {   // dy / kept on unmasked steps, 0 on masked ones
+                    let m = mask.data + b * s
+                    var kept: Float = 0
+                    for p in 0..<s where m[p] != 0 { kept += 1 }
+                    for p in 0..<s { let q = dxs + p * c; for i in 0..<c { q[i] = m[p] != 0 ? d[i] / kept : 0 } }
+                    continue
+                }
                 let inv = 1 / Float(s)
                 for p in 0..<s { let q = dxs + p * c; for i in 0..<c { q[i] = d[i] * inv } }
                 continue
@@ -94,6 +118,15 @@ package final class GlobalAveragePooling1D: BaseGlobalPooling, @unchecked Sendab
     override package class var kerasClassName: String { "GlobalAveragePooling1D" }
     package init(keepdims: Bool = false, name: String = "global_average_pooling1d") {
         super.init(kind: .average, rank: 1, keepdims: keepdims, name: name)
+    }
+
+    /// Keras 3: `supports_masking = True`, averages the unmasked steps and outputs no mask.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput {
+        guard let m = inputMask else { return .consumes }
+        guard let steps = inputShape?.first, m == [steps] else {
+            throw SeqNNError.shape("GlobalAveragePooling1D '\(name)' receives a mask of shape \(describeShape(m)); it takes one mask value per step, \(describeShape([inputShape?.first ?? 0]))")
+        }
+        return .consumes
     }
 }
 

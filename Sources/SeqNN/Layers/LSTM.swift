@@ -44,6 +44,9 @@ package final class LSTM: RecurrentLayer, @unchecked Sendable {
         UnsafePointer(s[cell: Cell.c].data + timesteps * B * units)
     }
 
+    override func carry(_ s: RNNScratch) -> UnsafeMutablePointer<Float>? { s[cell: Cell.c].data }
+    override func carryGradient(_ s: RNNScratch) -> UnsafeMutablePointer<Float>? { s[cell: Cell.dc].data }
+
     /// Whether the step loops may take the fused path (Keras's default activations only): one C kernel
     /// call per step (CSeqNNKernels, AVX-512 where the CPU has it) instead of six passes over the gate
     /// values in each direction, which were a third of W5's time at SSE width. Tests turn it off to compare
@@ -64,6 +67,7 @@ package final class LSTM: RecurrentLayer, @unchecked Sendable {
             let zs = z + st * B * gu, gs = a + st * B * gu
             recurrentProduct(s, step: st, B: B, nr: nr, blocks: 0..<4, c: zh, ldc: gu, beta: 0)
             SeqNNKernels_lstm_forward_step(zs, zh, gs, c + st * n, c + (st + 1) * n, actC + st * n, h + (st + 1) * n, B, u)
+            carryMaskedRows(s, step: st, B: B)
         }
     }
 
@@ -92,6 +96,7 @@ package final class LSTM: RecurrentLayer, @unchecked Sendable {
                 let g = gs + b * gu, o = b * u
                 for j in 0..<u { hn[o + j] = g[3 * u + j] * acs[o + j] }
             }
+            carryMaskedRows(s, step: st, B: B)
         }
     }
 
@@ -104,10 +109,11 @@ package final class LSTM: RecurrentLayer, @unchecked Sendable {
         let a = s[Slot.a].data, c = s[cell: Cell.c].data, actC = s[cell: Cell.actC].data
         let dz = s[Slot.dz].data, dh = s[Slot.dh].data, dc = dcT.data
         for st in (0..<T).reversed() {
-            addOutputGradient(dy, step: st, into: dh, B: B)
+            addOutputGradient(dy, step: st, into: dh, B: B, s)
             let gs = a + st * B * gu, dzs = dz + st * B * gu
             SeqNNKernels_lstm_backward_step(gs, c + st * n, actC + st * n, dh, dc, dzs, B, u)
             recurrentInputGrad(s, B: B, nr: nr, blocks: 0..<4, dC: dzs, lddc: gu, into: dh, accumulate: false)
+            restoreMaskedRows(s, step: st, B: B)
         }
         recurrentWeightGrad(s, B: B, nr: nr, blocks: 0..<4, dC: dz, lddc: gu)
     }
@@ -122,7 +128,7 @@ package final class LSTM: RecurrentLayer, @unchecked Sendable {
         let z = s[Slot.z].data, a = s[Slot.a].data, c = s[cell: Cell.c].data, actC = s[cell: Cell.actC].data
         let dz = s[Slot.dz].data, dh = s[Slot.dh].data, dc = dcT.data, tmp = tmpT.data
         for st in (0..<T).reversed() {
-            addOutputGradient(dy, step: st, into: dh, B: B)
+            addOutputGradient(dy, step: st, into: dh, B: B, s)
             let zs = z + st * B * gu, gs = a + st * B * gu, dzs = dz + st * B * gu
             let cp = c + st * n, cn = c + (st + 1) * n, acs = actC + st * n
             // tmp = dL/dc through h = o * act(c)
@@ -147,6 +153,7 @@ package final class LSTM: RecurrentLayer, @unchecked Sendable {
             act.backward(x: zs + 2 * u, y: gs + 2 * u, dy: dzs + 2 * u, dx: dzs + 2 * u, rows: B, cols: u, ld: gu)
             recAct.backward(x: zs + 3 * u, y: gs + 3 * u, dy: dzs + 3 * u, dx: dzs + 3 * u, rows: B, cols: u, ld: gu)
             recurrentInputGrad(s, B: B, nr: nr, blocks: 0..<4, dC: dzs, lddc: gu, into: dh, accumulate: false)
+            restoreMaskedRows(s, step: st, B: B)
         }
         recurrentWeightGrad(s, B: B, nr: nr, blocks: 0..<4, dC: dz, lddc: gu)
     }

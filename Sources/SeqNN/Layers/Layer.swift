@@ -42,6 +42,12 @@ package final class LayerState: @unchecked Sendable {
     package let gradInput = Tensor(shape: [0])
     /// Layer-specific saved values (Dense's pre-activation, Dropout's mask).
     package let aux = Tensor(shape: [0])
+    /// The Keras mask this layer's output carries when the layer makes one (`MaskOutput.produces`):
+    /// [batch] + the mask shape, 1 for a step to use and 0 for a masked one (Keras's True/False).
+    package let mask = Tensor(shape: [0])
+    /// The mask reaching this layer's input in the current pass (the `mask` of the state that made it),
+    /// or nil. Set by the `Executor` from the plan before each forward; a layer that reads masks reads it here.
+    package var inputMask: Tensor?
     /// Further per-pass buffers a layer needs (im2col columns, recurrent gates, ...), made on first use.
     private var extra: [Tensor] = []
     /// The states of a wrapper's inner layers (Bidirectional's two directions), made on first use.
@@ -168,6 +174,15 @@ public class Layer: @unchecked Sendable {
         return state.gradInput
     }
 
+    // MARK: Masks (Keras's `supports_masking`, `compute_mask` and `call(..., mask=)`), asked by the plan
+
+    /// Given the per-sample shape of the mask reaching this built layer (nil: none), what its output
+    /// carries. Throws, naming the layer, when the layer cannot do what Keras does with that mask. The
+    /// default is Keras 3's for a layer without `supports_masking` (Flatten, Conv1D, GlobalMaxPooling1D...):
+    /// the mask is dropped (Keras 3 warns "will therefore destroy the mask information"; tf_keras drops it
+    /// silently: its Layer calls `compute_mask` only when `supports_masking`).
+    package func maskOutput(inputMask: [Int]?) throws -> MaskOutput { .drops }
+
     /// Keras's `layer.adapt(data)` for preprocessing layers that learn state from data before training
     /// (Normalization): `x` holds `samples` samples of this layer's built input shape. Layers without such
     /// state refuse it.
@@ -209,6 +224,23 @@ public class Layer: @unchecked Sendable {
         self.outputShape = out
         return out
     }
+}
+
+/// What a layer's output carries as its Keras mask (`Layer.maskOutput`).
+package enum MaskOutput: Equatable, Sendable {
+    /// The layer reads the mask and its output carries none (an RNN without return_sequences,
+    /// GlobalAveragePooling1D). Also the answer when no mask reaches it.
+    case consumes
+    /// The layer never sees the mask and its output carries none (Keras's layers without `supports_masking`).
+    case drops
+    /// The input's mask, unchanged (Keras's default `compute_mask` for a layer with `supports_masking`).
+    case passes
+    /// A mask of this per-sample shape that the layer writes into `LayerState.mask` (Masking, Embedding
+    /// with mask_zero).
+    case produces([Int])
+
+    /// For layers that only pass a mask along (Keras: `supports_masking = True`, default `compute_mask`).
+    static func passing(_ inputMask: [Int]?) -> MaskOutput { inputMask == nil ? .consumes : .passes }
 }
 
 /// Shapes for messages: `(None, 784)` as Keras prints them.

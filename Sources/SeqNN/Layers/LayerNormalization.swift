@@ -22,6 +22,9 @@ package final class LayerNormalization: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
+    /// Keras: `supports_masking = True`; a mask passes through unchanged.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput { .passing(inputMask) }
+
     override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         try requireLastAxis(axis, inputShape, "\(Self.kerasClassName) '\(name)'")
         guard let c = inputShape.last, c > 0 else { throw SeqNNError.shape("LayerNormalization '\(name)' needs a known last axis") }

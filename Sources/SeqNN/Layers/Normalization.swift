@@ -74,6 +74,9 @@ package final class Normalization: Layer, @unchecked Sendable {
     /// The per-feature size of the statistics for `inputShape`: the last axis, or 1 with axis=None.
     private func features(_ inputShape: [Int]) -> Int { axis == nil ? 1 : (inputShape.last ?? 1) }
 
+    /// Keras: `supports_masking = True`; a mask passes through unchanged.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput { .passing(inputMask) }
+
     override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         if let axis { try requireLastAxis(axis, inputShape, "Normalization '\(name)'") }
         let n = features(inputShape)

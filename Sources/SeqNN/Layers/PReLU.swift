@@ -36,6 +36,9 @@ package final class PReLU: Layer, @unchecked Sendable {
                   alphaRegularizer: try c.regularizer("alpha_regularizer"), sharedAxes: shared, name: c.name ?? "p_re_lu")
     }
 
+    /// Keras: `supports_masking = True`; a mask passes through unchanged.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput { .passing(inputMask) }
+
     override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         var shape = inputShape
         for a in sharedAxes ?? [] {

@@ -178,6 +178,9 @@ package struct RecurrentOptions {
     package var dropout: Float = 0
     /// Fraction of the recurrent state dropped in training (one mask per sequence).
     package var recurrentDropout: Float = 0
+    /// With a Keras mask: masked steps output zeros instead of the previous step's output (Keras's default
+    /// False; Bidirectional forces it to return_sequences on both directions, as Keras does).
+    package var zeroOutputForMask = false
 
     package init(returnSequences: Bool = false, goBackwards: Bool = false, stateful: Bool = false,
                 dropout: Float = 0, recurrentDropout: Float = 0) {
@@ -190,7 +193,7 @@ package struct RecurrentOptions {
 
     /// The common keys of a Keras RNN config, in either dialect. Refuses what SeqNN cannot compute
     /// (return_state, time_major=true, constraints, activity regularizers) and ignores what does not
-    /// change the computation (implementation, zero_output_for_mask, seed, use_cudnn).
+    /// change the computation (implementation, seed, use_cudnn).
     init(config c: LayerConfig, hasRecurrentActivation: Bool) throws {
         self.init()
         try c.rejectSet(["activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint"])
@@ -217,7 +220,7 @@ package struct RecurrentOptions {
         goBackwards = try c.bool("go_backwards", default: false)
         stateful = try c.bool("stateful", default: false)
         unroll = try c.bool("unroll", default: false)
-        _ = try c.bool("zero_output_for_mask", default: false)
+        zeroOutputForMask = try c.bool("zero_output_for_mask", default: false)
         dropout = try c.float("dropout", default: 0)
         recurrentDropout = try c.float("recurrent_dropout", default: 0)
     }
@@ -264,6 +267,8 @@ package class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
     /// Clamped into [0, 1] as Keras does; applied in training when strictly between 0 and 1.
     package let dropout: Float
     package let recurrentDropout: Float
+    /// Keras's zero_output_for_mask (a `var`: Bidirectional sets it on the layers it wraps).
+    package var zeroOutputForMask: Bool
     package private(set) var kernel: Parameter?
     package private(set) var recurrentKernel: Parameter?
     package private(set) var bias: Parameter?
@@ -278,7 +283,9 @@ package class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
 
     // Per-pass buffers (`RNNScratch`): each keeps one shape per layer configuration, so resizing per batch
     // never allocates. Cells name theirs in their own enum (`RNNScratch[cell:]`).
-    enum Slot: Int, BufferName { case xt, inMask, recMask, z, a, h, hp, dz, dh, tmp, dxt, tmp2, tmp3, rt }
+    // stepMask: the Keras mask in processing order [T, B] (1 use, 0 skip), [0, B] without a mask; held: the
+    // state gradients of masked rows kept across a backward step [2, B, u].
+    enum Slot: Int, BufferName { case xt, inMask, recMask, z, a, h, hp, dz, dh, tmp, dxt, tmp2, tmp3, rt, stepMask, held }
 
     // Cell hooks.
     /// Gate blocks in the kernel's columns: 1 (SimpleRNN), 4 (LSTM: i, f, c, o), 3 (GRU: z, r, h).
@@ -313,6 +320,7 @@ package class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         unroll = o.unroll
         dropout = min(1, max(0, o.dropout))
         recurrentDropout = min(1, max(0, o.recurrentDropout))
+        zeroOutputForMask = o.zeroOutputForMask
         act = GateActivation(o.activation)
         recAct = GateActivation(o.recurrentActivation)
         super.init(name: name)
@@ -332,6 +340,7 @@ package class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         o.recurrentRegularizer = recurrentRegularizer
         o.biasRegularizer = biasRegularizer
         o.unroll = unroll
+        o.zeroOutputForMask = zeroOutputForMask
         return o
     }
 
@@ -372,6 +381,19 @@ package class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         Size.product(Size.product(gateCount, units), Size.sum(Size.sum(inputShape.last ?? 0, units), 2))
     }
 
+    // MARK: Masks
+
+    /// Keras's RNN: `supports_masking`; the mask ([batch, timesteps]) makes masked steps keep the state,
+    /// and `compute_mask` returns it with return_sequences (in input order, even with go_backwards) and
+    /// nothing otherwise.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput {
+        guard let m = inputMask else { return .consumes }
+        guard m == [timesteps] else {
+            throw SeqNNError.shape("\(kerasClassName) '\(name)' receives a mask of shape \(describeShape(m)); a recurrent layer takes one mask value per timestep, \(describeShape([timesteps]))")
+        }
+        return returnSequences ? .passes : .consumes
+    }
+
     // MARK: Stateful
 
     package var isStateful: Bool { stateful }
@@ -391,7 +413,7 @@ package class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
     // MARK: Forward
 
     override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
-        forwardCore(x, RNNScratch(state: state), output: state.output, training: training, rng: &rng)
+        forwardCore(x, RNNScratch(state: state), output: state.output, mask: state.inputMask, training: training, rng: &rng)
     }
 
     override package func backward(_ x: Tensor, _ dy: Tensor, _ state: LayerState, needInputGrad: Bool) {
@@ -401,10 +423,16 @@ package class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
     /// The input time step that processing step `s` reads.
     @inline(__always) func time(_ s: Int) -> Int { goBackwards ? timesteps - 1 - s : s }
 
-    /// x [B, T, in] -> `output` [B, T, u] or [B, u], keeping in `s` what backward needs.
-    func forwardCore(_ x: Tensor, _ s: RNNScratch, output: Tensor, training: Bool, rng: inout SeededGenerator) {
+    /// x [B, T, in] -> `output` [B, T, u] or [B, u], keeping in `s` what backward needs. `mask` [B, T] is
+    /// Keras's mask (1 use the step, 0 skip it), or nil.
+    func forwardCore(_ x: Tensor, _ s: RNNScratch, output: Tensor, mask: Tensor?, training: Bool, rng: inout SeededGenerator) {
         guard let kernel else { return }
         let B = x.rows, T = timesteps, I = inputDim, u = units, gu = gateCount * units
+        let stepMask = s[Slot.stepMask]
+        RNNKernels.ensureShape(stepMask, mask == nil ? 0 : T, B)
+        if let mask {   // processing order: go_backwards reverses the mask with the inputs (Keras too)
+            for st in 0..<T { for b in 0..<B { stepMask.data[st * B + b] = mask.data[b * T + time(st)] } }
+        }
         let nm = training && dropout > 0 && dropout < 1 ? (perGateMasks ? gateCount : 1) : 0
         let nr = training && recurrentDropout > 0 && recurrentDropout < 1 ? (perGateMasks ? gateCount : 1) : 0
         let inMask = s[Slot.inMask], recMask = s[Slot.recMask]
@@ -454,20 +482,54 @@ package class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
         runForward(s, B: B, nr: nr)
 
         // Outputs in processing order (Keras does not re-reverse go_backwards outputs).
+        // A masked step's output is the carried state (the previous output), or zeros with
+        // zero_output_for_mask; the last output is the last step's (Keras's backend rnn).
         output.resize(batch: B, rest: outputShape ?? [u])
         let hd = h.data
         if returnSequences {
             for b in 0..<B {
-                for st in 0..<T { (output.data + (b * T + st) * u).update(from: hd + ((st + 1) * B + b) * u, count: u) }
+                for st in 0..<T {
+                    let dst = output.data + (b * T + st) * u
+                    if zeroesOutput(s, step: st, row: b, B: B) { dst.update(repeating: 0, count: u) } else {
+                        dst.update(from: hd + ((st + 1) * B + b) * u, count: u)
+                    }
+                }
             }
         } else {
             output.data.update(from: hd + T * B * u, count: B * u)
+            for b in 0..<B where zeroesOutput(s, step: T - 1, row: b, B: B) { (output.data + b * u).update(repeating: 0, count: u) }
         }
         if stateful { store.save(h: hd + T * B * u, c: finalCarry(s, B: B), batch: B, units: u) }
     }
 
     /// The cell's time loop: reads z (input projections) and h[0], fills h[1...T] and what backward needs.
+    /// Each step ends with `carryMaskedRows`.
     func runForward(_ s: RNNScratch, B: Int, nr: Int) {}
+
+    /// The Keras mask of processing step `st` for batch row `b` (true: masked), when the pass has one.
+    @inline(__always) func isMasked(_ s: RNNScratch, step st: Int, row b: Int, B: Int) -> Bool {
+        let m = s[Slot.stepMask]
+        return m.count > 0 && m.data[st * B + b] == 0
+    }
+
+    @inline(__always) func zeroesOutput(_ s: RNNScratch, step st: Int, row b: Int, B: Int) -> Bool {
+        zeroOutputForMask && isMasked(s, step: st, row: b, B: B)
+    }
+
+    /// Keras's masked step: `new_states = where(mask_t, new_states, states)`. The rows masked at step `st`
+    /// keep the state they had before it (h, and LSTM's carry), overwriting what the cell computed.
+    func carryMaskedRows(_ s: RNNScratch, step st: Int, B: Int) {
+        guard s[Slot.stepMask].count > 0 else { return }
+        let u = units, n = B * u, h = s[Slot.h].data, c = carry(s)
+        for b in 0..<B where isMasked(s, step: st, row: b, B: B) {
+            (h + (st + 1) * n + b * u).update(from: h + st * n + b * u, count: u)
+            if let c { (c + (st + 1) * n + b * u).update(from: c + st * n + b * u, count: u) }
+        }
+    }
+
+    /// LSTM's carry c [T+1, B, u] and its gradient dc [B, u] in the backward pass; nil for the others.
+    func carry(_ s: RNNScratch) -> UnsafeMutablePointer<Float>? { nil }
+    func carryGradient(_ s: RNNScratch) -> UnsafeMutablePointer<Float>? { nil }
     /// LSTM: sizes its carry buffer and returns where c[0] goes.
     func prepareCarry(_ s: RNNScratch, B: Int) -> UnsafeMutablePointer<Float>? { nil }
     func finalCarry(_ s: RNNScratch, B: Int) -> UnsafePointer<Float>? { nil }
@@ -572,18 +634,53 @@ package class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
     /// the recurrent weight (and recurrent bias) gradients.
     func runBackward(_ s: RNNScratch, dy: Tensor, B: Int, nr: Int) {}
 
-    /// dh += dLoss/dOutput of processing step `st`.
-    @inline(__always) func addOutputGradient(_ dy: Tensor, step st: Int, into dh: UnsafeMutablePointer<Float>, B: Int) {
+    /// dh += dLoss/dOutput of processing step `st` (nothing for the zeroed outputs of masked steps).
+    /// With a mask, this also keeps the state gradients of the rows masked at `st` (`restoreMaskedRows`).
+    @inline(__always) func addOutputGradient(_ dy: Tensor, step st: Int, into dh: UnsafeMutablePointer<Float>, B: Int,
+                                             _ s: RNNScratch) {
         let u = units, T = timesteps
         if returnSequences {
-            for b in 0..<B {
+            for b in 0..<B where !zeroesOutput(s, step: st, row: b, B: B) {
                 let src = dy.data + (b * T + st) * u, dst = dh + b * u
                 for j in 0..<u { dst[j] += src[j] }
             }
         } else if st == T - 1 {
-            for i in 0..<B * u { dh[i] += dy.data[i] }
+            for b in 0..<B where !zeroesOutput(s, step: st, row: b, B: B) {
+                for j in b * u..<(b + 1) * u { dh[j] += dy.data[j] }
+            }
+        }
+        holdMaskedRows(s, step: st, B: B)
+    }
+
+    /// Before a backward step: the state gradients (dh, LSTM's dc) of the rows masked at `st`, which pass
+    /// through the step unchanged (the step copied the state).
+    func holdMaskedRows(_ s: RNNScratch, step st: Int, B: Int) {
+        guard s[Slot.stepMask].count > 0 else { return }
+        let u = units, n = B * u, held = s[Slot.held]
+        RNNKernels.ensureShape(held, 2, B, u)
+        let dh = s[Slot.dh].data, dc = carryGradient(s)
+        for b in 0..<B where isMasked(s, step: st, row: b, B: B) {
+            (held.data + b * u).update(from: dh + b * u, count: u)
+            if let dc { (held.data + n + b * u).update(from: dc + b * u, count: u) }
         }
     }
+
+    /// After a backward step: the masked rows get back the state gradients they had before it, and their
+    /// gate gradients are zero (the step's computation was discarded, so nothing reaches the weights or x).
+    func restoreMaskedRows(_ s: RNNScratch, step st: Int, B: Int) {
+        guard s[Slot.stepMask].count > 0 else { return }
+        let u = units, n = B * u, gu = gateCount * u, held = s[Slot.held].data
+        let dh = s[Slot.dh].data, dc = carryGradient(s), dz = s[Slot.dz].data + st * B * gu
+        for b in 0..<B where isMasked(s, step: st, row: b, B: B) {
+            (dh + b * u).update(from: held + b * u, count: u)
+            if let dc { (dc + b * u).update(from: held + n + b * u, count: u) }
+            (dz + b * gu).update(repeating: 0, count: gu)
+            zeroCellGradients(s, step: st, row: b, B: B)
+        }
+    }
+
+    /// GRU: also zeroes the row of its recurrent-part gradients.
+    func zeroCellGradients(_ s: RNNScratch, step st: Int, row b: Int, B: Int) {}
 
     /// R^T ([G*u, u], in `Slot.rt`) for this backward pass, so that every step's dh = dC . R^T is a plain
     /// NN product: OpenBLAS sends NN shapes this small to its small-matrix kernel but packs R for NT (W5's
@@ -666,6 +763,8 @@ package class RecurrentLayer: Layer, StatefulLayer, @unchecked Sendable {
                 ("kernel_constraint", .null), ("recurrent_constraint", .null), ("bias_constraint", .null),
                 ("dropout", .number(Double(dropout))), ("recurrent_dropout", .number(Double(recurrentDropout)))]
         out += extra.filter { $0.0 != "unit_forget_bias" }
+        // Keras 2 writes it only when true (Keras 3 always; both read it absent as false).
+        if zeroOutputForMask { out.append(("zero_output_for_mask", true)) }
         return out
     }
 

@@ -18,6 +18,9 @@ package final class Rescaling: Layer, @unchecked Sendable {
         self.init(scale: try c.float("scale", default: 1), offset: try c.float("offset", default: 0), name: c.name ?? "rescaling")
     }
 
+    /// Keras: `supports_masking = True`; a mask passes through unchanged.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput { .passing(inputMask) }
+
     override package func forward(_ x: Tensor, _ state: LayerState, training: Bool, rng: inout SeededGenerator) {
         state.output.resize(x.shape)
         let xs = x.data, y = state.output.data, s = scale, o = offset

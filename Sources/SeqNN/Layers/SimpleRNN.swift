@@ -19,6 +19,7 @@ package final class SimpleRNN: RecurrentLayer, @unchecked Sendable {
             prepareOperands(s, step: st, B: B, nr: nr)
             recurrentProduct(s, step: st, B: B, nr: nr, blocks: 0..<1, c: z + st * n, ldc: u, beta: 1)
             act.forward(z + st * n, h + (st + 1) * n, rows: B, cols: u, ld: u)
+            carryMaskedRows(s, step: st, B: B)
         }
     }
 
@@ -27,9 +28,10 @@ package final class SimpleRNN: RecurrentLayer, @unchecked Sendable {
         let u = units, n = B * u
         let z = s[Slot.z].data, h = s[Slot.h].data, dz = s[Slot.dz].data, dh = s[Slot.dh].data
         for st in (0..<timesteps).reversed() {
-            addOutputGradient(dy, step: st, into: dh, B: B)
+            addOutputGradient(dy, step: st, into: dh, B: B, s)
             act.backward(x: z + st * n, y: h + (st + 1) * n, dy: dh, dx: dz + st * n, rows: B, cols: u, ld: u)
             recurrentInputGrad(s, B: B, nr: nr, blocks: 0..<1, dC: dz + st * n, lddc: u, into: dh, accumulate: false)
+            restoreMaskedRows(s, step: st, B: B)
         }
         recurrentWeightGrad(s, B: B, nr: nr, blocks: 0..<1, dC: dz, lddc: u)
     }

@@ -22,6 +22,15 @@ package final class SoftmaxLayer: Activation, @unchecked Sendable {
         self.init(axis: try c.int("axis", default: -1), name: c.name ?? "softmax")
     }
 
+    /// Keras's Softmax layer adds a large negative number to masked inputs (`inputs += (1 - mask) * -1e9`,
+    /// the mask broadcast against the input), which SeqNN does not compute: refused rather than different.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput {
+        guard inputMask == nil else {
+            throw SeqNNError(.unsupported, "Softmax '\(name)' receives a Keras mask (from Masking or Embedding(mask_zero=True) before it); Keras's Softmax layer then pushes masked inputs to -1e9, which SeqNN does not implement; use Activation('softmax') or Dense(..., activation='softmax'), which pass the mask along")
+        }
+        return .drops
+    }
+
     override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         let rank = inputShape.count + 1   // with the batch axis
         let a = axis < 0 ? axis + rank : axis

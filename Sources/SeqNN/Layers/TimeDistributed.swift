@@ -13,6 +13,9 @@ package final class TimeDistributed: Layer, @unchecked Sendable {
         super.init(name: name)
     }
 
+    /// Keras: `supports_masking = True`; a mask passes through unchanged.
+    override package func maskOutput(inputMask: [Int]?) throws -> MaskOutput { .passing(inputMask) }
+
     override package func build(inputShape: [Int], rng: inout SeededGenerator) throws -> [Int] {
         guard inputShape.count >= 2 else {
             throw SeqNNError.shape("TimeDistributed '\(name)' needs inputs with a time axis, (batch, timesteps, features), found \(describeShape(inputShape))")

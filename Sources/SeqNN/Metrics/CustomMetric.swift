@@ -17,4 +17,9 @@ public final class CustomMetric: Metric, @unchecked Sendable {
         total += try function(yTrue, yPred, rows, cols, trueCols)
         count += 1
     }
+
+    /// A custom metric sees the whole batch, masked rows included (its C function has no weights).
+    override func update(yTrue: UnsafePointer<Float>, trueCols: Int, yPred: UnsafePointer<Float>, cols: Int, rows: Int, mask: Tensor?) throws {
+        try update(yTrue: yTrue, trueCols: trueCols, yPred: yPred, cols: cols, rows: rows)
+    }
 }

@@ -23,6 +23,19 @@ public class Metric: @unchecked Sendable {
         count += Double(rows)
     }
 
+    /// Adds one batch whose output carries a Keras mask (one value per row): Keras's MeanMetricWrapper
+    /// weights the rows by it (`apply_mask` with reduction "sum"), so the metric averages unmasked rows.
+    /// A custom metric sees the whole batch, unmasked.
+    func update(yTrue: UnsafePointer<Float>, trueCols: Int, yPred: UnsafePointer<Float>, cols: Int, rows: Int, mask: Tensor?) throws {
+        guard let mask, mask.count == rows else {
+            return try update(yTrue: yTrue, trueCols: trueCols, yPred: yPred, cols: cols, rows: rows)
+        }
+        for r in 0..<rows where mask.data[r] != 0 {
+            total += value(yTrue + r * trueCols, trueCols, yPred + r * cols, cols)
+            count += 1
+        }
+    }
+
     /// The per-row value of a built-in metric.
     func value(_ t: UnsafePointer<Float>, _ trueCols: Int, _ y: UnsafePointer<Float>, _ cols: Int) -> Double { 0 }
 

@@ -79,7 +79,19 @@ extension Sequential {
                     _ = try Metrics.from(m, loss: l, predColumns: outputShape?.last ?? 1, trueColumns: outputShape?.last ?? 1)
                 } catch let e as SeqNNError where allowUnregisteredMetrics && e.kind == .invalidArgument {}
             }
+            try checkOutputMask()
             compiled = Compiled(optimizer: opt, loss: l, metricSpecs: metrics, layers: layers, kerasMajor: kerasMajor)
+        }
+    }
+
+    /// A mask on the model's output weights the loss per output row (Keras's `apply_mask`): it must have one
+    /// value per row, as a per-step mask after a return_sequences RNN and a Dense has.
+    func checkOutputMask() throws {
+        let flow = MaskFlow.of(layers)
+        guard let src = flow.output, let shape = flow.outputShape, let out = outputShape, let cols = out.last else { return }
+        let rows = out.reduce(1, *) / max(cols, 1)
+        guard shape.reduce(1, *) == rows else {
+            throw SeqNNError.shape("compile: the model's output \(describeShape(out)) carries the Keras mask of \(layers[src].kerasClassName) '\(layers[src].name)' with shape \(describeShape(shape)), which the loss cannot apply (it needs one mask value per output row, \(rows) per sample)")
         }
     }
 

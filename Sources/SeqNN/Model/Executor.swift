@@ -13,6 +13,10 @@ final class Executor: @unchecked Sendable {
     let perRow = Tensor(shape: [0])
     /// dLoss/dOutput, or dLoss/dLogits on the fused path.
     let lossGrad = Tensor(shape: [0])
+    /// The Keras mask the model's output carried in the last forward pass ([batch] + mask shape), or nil.
+    private(set) var outputMask: Tensor?
+    /// Per output row: the loss weight with the output mask applied (`lossWeights`).
+    let maskedWeight = Tensor(shape: [0])
 
     init(layerCount: Int) { states = (0..<layerCount).map { _ in LayerState() } }
 
@@ -26,7 +30,9 @@ final class Executor: @unchecked Sendable {
     func forward(_ layers: [Layer], _ plan: Plan, training: Bool, rng: inout SeededGenerator,
                  from first: Tensor? = nil) -> Tensor {
         var x = first ?? input
+        let masks = plan.masks.sources
         for stage in plan.stages {
+            for i in stage.first...stage.last { states[i].inputMask = masks[i].map { states[$0].mask } }
             switch stage {
             case .layer(let i):
                 layers[i].forward(x, states[i], training: training, rng: &rng)
@@ -35,12 +41,26 @@ final class Executor: @unchecked Sendable {
             }
             x = states[stage.last].output
         }
+        outputMask = plan.masks.output.map { states[$0].mask }
         return x
     }
 
     /// Starts an inference pass over many batches: layers may then keep their weights packed for the GEMM
     /// across the batches (weights cannot change during predict or evaluate; they may have changed before).
     func beginInference() { for s in states { s.invalidatePacked() } }
+
+    /// The loss weight of each of `rows` output rows: the sample weight, times Keras 3's `apply_mask` when
+    /// the output carries a mask: mask * rows / valid (0 when no row is valid), so that
+    /// sum_over_batch_size averages over the unmasked rows only (keras/src/losses/loss.py).
+    func lossWeights(rows: Int) -> UnsafePointer<Float> {
+        guard let m = outputMask, m.count == rows else { return UnsafePointer(rowWeight.data) }
+        var valid: Float = 0
+        for r in 0..<rows where m.data[r] != 0 { valid += 1 }
+        let scale = valid > 0 ? Float(rows) / valid : 0
+        maskedWeight.resize(batch: rows, rest: [])
+        for r in 0..<rows { maskedWeight.data[r] = m.data[r] != 0 ? rowWeight.data[r] * scale : 0 }
+        return UnsafePointer(maskedWeight.data)
+    }
 
     /// The input of layer `i` in the last forward pass.
     func inputOf(_ i: Int) -> Tensor { i == 0 ? input : states[i - 1].output }

@@ -235,7 +235,8 @@ extension Sequential {
         let cols = out.shape.last ?? 1
         for m in metrics {
             do {
-                try m.update(yTrue: ex.target.data, trueCols: trueColumns, yPred: out.data, cols: cols, rows: out.count / cols)
+                try m.update(yTrue: ex.target.data, trueCols: trueColumns, yPred: out.data, cols: cols, rows: out.count / cols,
+                             mask: ex.outputMask)
             } catch let e as SeqNNError { throw e } catch {
                 throw SeqNNError(.stopped, "metric '\(m.name)' failed: \(error)")
             }
@@ -251,11 +252,12 @@ extension Sequential {
         let rows = pred.count / cols
         ex.perRow.resize(batch: rows, rest: [])
         c.effectiveLoss.perRow(yTrue: ex.target.data, yPred: pred.data, rows: rows, cols: cols, out: ex.perRow.data)
+        let w = ex.lossWeights(rows: rows)   // the sample weights, with the output's Keras mask applied
         var total = 0.0
-        for r in 0..<rows { total += Double(ex.rowWeight.data[r]) * Double(ex.perRow.data[r]) }
+        for r in 0..<rows { total += Double(w[r]) * Double(ex.perRow.data[r]) }
         if gradient {
             ex.rowScale.resize(batch: rows, rest: [])
-            for r in 0..<rows { ex.rowScale.data[r] = ex.rowWeight.data[r] / Float(rows) }
+            for r in 0..<rows { ex.rowScale.data[r] = w[r] / Float(rows) }
             ex.lossGrad.resize(pred.shape)
             c.effectiveLoss.gradient(yTrue: ex.target.data, yPred: pred.data, rows: rows, cols: cols,
                                      scale: ex.rowScale.data, grad: ex.lossGrad.data)

@@ -27,7 +27,7 @@ public final class Sequential: @unchecked Sendable {
     let inferencePool = ExecutorPool()
     var trainingExecutor = Executor(layerCount: 0)
     /// How predict and evaluate run the layers (every layer alone); kept so a call allocates no plan.
-    var inferencePlan = Plan.inference(layerCount: 0)
+    var inferencePlan = Plan.inference([])
     /// The History of the last `fit`.
     public internal(set) var history: History?
     /// Custom metrics registered by name, used by `compile` (ARCHITECTURE §3).
@@ -86,6 +86,7 @@ public final class Sequential: @unchecked Sendable {
         try uniquifyName(layer)
         if let shape = layers.isEmpty ? inputShape : layers.last?.outputShape {
             _ = try layer.buildChecked(inputShape: shape, rng: &rng)
+            _ = try MaskFlow.checked(layers + [layer])   // a mask reaching a layer that cannot take it
         }
         layers.append(layer)
         structureChanged()
@@ -127,15 +128,21 @@ public final class Sequential: @unchecked Sendable {
     /// Builds layers that waited for the input shape.
     func buildPending() throws {
         guard var shape = inputShape else { return }
+        var built = false
         for l in layers {
+            if !l.isBuilt { built = true }
             shape = l.isBuilt ? l.outputShape! : try l.buildChecked(inputShape: shape, rng: &rng)
+        }
+        if built {   // layers that waited for the input shape: their masks are checked now
+            _ = try MaskFlow.checked(layers)
+            inferencePlan = .inference(layers)
         }
     }
 
     /// Layers changed: compiled state and cached buffers no longer fit (compile again, as after Keras's `pop`).
     func structureChanged() {
         compiled = nil
-        inferencePlan = .inference(layerCount: layers.count)
+        inferencePlan = .inference(layers)
         inferencePool.clear()
     }
 

@@ -31,7 +31,7 @@ __all__ = ["Layer", "InputLayer", "Input", "KerasTensor", "Dense", "Activation",
            "ZeroPadding1D", "ZeroPadding2D", "UpSampling1D", "UpSampling2D", "Cropping1D", "Cropping2D", "Embedding",
            "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed", "BatchNormalization", "LayerNormalization",
            "RepeatVector", "Permute", "Normalization", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
-           "ThresholdedReLU", "Rescaling", "Convolution1D", "Convolution2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
+           "ThresholdedReLU", "Rescaling", "Masking", "Convolution1D", "Convolution2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
            "AvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
            "deserialize", "serialize"]
 
@@ -579,6 +579,7 @@ ELU = _keras_layer("ELU", ("alpha",))
 Softmax = _keras_layer("Softmax", ("axis",))
 ThresholdedReLU = _keras_layer("ThresholdedReLU", ("theta",))
 Rescaling = _keras_layer("Rescaling", ("scale", "offset"))
+Masking = _keras_layer("Masking", ("mask_value",))
 
 
 class Normalization(_keras_layer("Normalization", ("axis", "mean", "variance"))):  # type: ignore[misc]
