@@ -23,9 +23,14 @@ final class BatchHooks {
     let what: String
     private let values: UnsafeMutableBufferPointer<Double>
 
-    /// nil without a hook: callers test `hooks?` and do no per-batch work.
-    init?(_ hook: BatchHook?, valueCount: Int, what: String) {
+    /// nil without a hook: callers test `hooks?` and do no per-batch work. (A factory, not a failable init:
+    /// a class's failable init allocates the object before it can fail, and predict must not allocate.)
+    static func make(_ hook: BatchHook?, valueCount: Int, what: String) -> BatchHooks? {
         guard let hook else { return nil }
+        return BatchHooks(hook, valueCount: valueCount, what: what)
+    }
+
+    private init(_ hook: @escaping BatchHook, valueCount: Int, what: String) {
         self.hook = hook
         self.what = what
         values = .allocate(capacity: valueCount)

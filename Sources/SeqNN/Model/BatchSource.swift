@@ -146,7 +146,7 @@ extension Sequential {
         let reader = try SourceReader(source, model: self, outWidth: outWidth, what: "fit")
         let validation = try validationSet(c, o, batch: o.batchSize ?? batchSize ?? 32, trueColumns: trueCols)
         let (trainMetrics, valMetrics) = try c.metrics(trueColumns: trueCols, predColumns: outputShape!.last!, custom: customMetrics)
-        let hooks = BatchHooks(o.onBatch, valueCount: 1 + trainMetrics.count, what: "fit")
+        let hooks = BatchHooks.make(o.onBatch, valueCount: 1 + trainMetrics.count, what: "fit")
         let history = History()
         self.history = history
         let targetShape = [outWidth], rowsPerSample = outWidth / trueCols
@@ -218,7 +218,7 @@ extension Sequential {
             try requireBuiltForReading("predict")
             let reader = try SourceReader(source, model: self, outWidth: 0, what: "predict")
             let width = outputSize!
-            let hooks = BatchHooks(onBatch, valueCount: 1, what: "predict")
+            let hooks = BatchHooks.make(onBatch, valueCount: 1, what: "predict")
             var rng = SeededGenerator(seed: 0)   // inference draws nothing; Dropout is the identity
             var samples = 0
             try withFlushedDenormals { try withStatefulStreams("predict") { try inferencePool.withExecutor(layerCount: layers.count) { ex in

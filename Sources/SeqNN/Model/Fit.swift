@@ -134,7 +134,7 @@ extension Sequential {
         try checkSequenceData(x, samples: trainCount, batch: batch, what: "fit")
         if case .arrays(let v, _)? = val { try checkSequenceData(v.x, samples: v.samples, batch: batch, what: "fit (validation data)") }
         let (trainMetrics, valMetrics) = try c.metrics(trueColumns: all.trueColumns, predColumns: outputShape!.last!, custom: customMetrics)
-        let hooks = BatchHooks(o.onBatch, valueCount: 1 + trainMetrics.count, what: "fit")
+        let hooks = BatchHooks.make(o.onBatch, valueCount: 1 + trainMetrics.count, what: "fit")
         let history = History()
         self.history = history
         let steps = trainCount / batch + (trainCount % batch == 0 ? 0 : 1)   // no overflow for huge batch sizes

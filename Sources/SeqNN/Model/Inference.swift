@@ -23,7 +23,7 @@ extension Sequential {
             guard batch > 0 else { throw SeqNNError.invalid("predict: batch_size must be positive, found \(batch)") }
             try checkSequenceData(d.x, samples: d.samples, batch: batch, what: "predict")
             var rng = SeededGenerator(seed: 0)   // inference draws nothing; Dropout is the identity
-            let hooks = BatchHooks(onBatch, valueCount: 1, what: "predict")
+            let hooks = BatchHooks.make(onBatch, valueCount: 1, what: "predict")
             try withFlushedDenormals { try withStatefulStreams("predict") { try inferencePool.withExecutor(layerCount: layers.count) { ex in
                 ex.beginInference()
                 for start in stride(from: 0, to: d.samples, by: batch) {
@@ -81,9 +81,9 @@ extension Sequential {
 
     /// Loss (with weight penalties, as Keras's test step adds them) and metrics over checked data.
     func evaluateChecked(_ c: Compiled, _ d: CheckedData, batch: Int, metrics: [Metric], hooks: BatchHooks? = nil) throws -> (Double, [(String, Double)]) {
-        try evaluateBatches(c, trueColumns: d.trueColumns, metrics: metrics, hooks: hooks) { ex, step in
+        let steps = d.samples / batch + (d.samples % batch == 0 ? 0 : 1)
+        return try evaluateBatches(c, steps: steps, trueColumns: d.trueColumns, metrics: metrics, hooks: hooks) { ex, step in
             let start = step * batch
-            guard start < d.samples else { return 0 }
             let range = start..<min(d.samples, start + batch)
             Executor.gather(d.x.baseAddress!, width: d.inWidth, indices: nil, range: range, into: ex.input, shape: inputShape!)
             Executor.gather(d.y.baseAddress!, width: d.outWidth, indices: nil, range: range, into: ex.target, shape: d.targetShape)
@@ -92,9 +92,10 @@ extension Sequential {
         }
     }
 
-    /// The evaluation loop: `load` puts batch `step` into the executor and returns its rows (0: no more).
-    /// The loss is weighted by rows (Keras's loss tracker); the test hooks see the running values.
-    func evaluateBatches(_ c: Compiled, trueColumns: Int, metrics: [Metric], hooks: BatchHooks?,
+    /// The evaluation loop over `steps` batches (nil: until `load` returns 0 rows, after the begin hook of
+    /// that batch, as Keras 3 does with a generator): `load` puts batch `step` into the executor and returns
+    /// its rows. The loss is weighted by rows (Keras's loss tracker); the test hooks see the running values.
+    func evaluateBatches(_ c: Compiled, steps: Int?, trueColumns: Int, metrics: [Metric], hooks: BatchHooks?,
                          load: (Executor, Int) throws -> Int) throws -> (Double, [(String, Double)]) {
         for m in metrics { m.reset() }
         let ex = trainingExecutor
@@ -103,7 +104,7 @@ extension Sequential {
         var lossSum = 0.0, seen = 0, step = 0
         let penalty = regularizationPenalty(c)
         var scratch = SeededGenerator(seed: 0)
-        while true {
+        while steps.map({ step < $0 }) ?? true {
             var stop = try hooks?.begin(.test, step) == true
             let rows = try load(ex, step)
             if rows == 0 { break }
@@ -129,15 +130,14 @@ extension Sequential {
     /// with its end of pass (Keras's data set on_epoch_end), and a source without any batch is an error.
     func validate(_ c: Compiled, _ v: ValidationSet, metrics: [Metric], hooks hook: BatchHook?,
                   what: String = "fit") throws -> (Double, [(String, Double)]) {
-        let hooks = BatchHooks(hook, valueCount: 1 + metrics.count, what: what)
+        let hooks = BatchHooks.make(hook, valueCount: 1 + metrics.count, what: what)
         switch v {
         case .arrays(let d, let batch):
             return try evaluateChecked(c, d, batch: batch, metrics: metrics, hooks: hooks)
         case .source(let r, let trueColumns):
             let targetShape = [r.outWidth], rowsPerSample = r.outWidth / trueColumns
             var batches = 0
-            let result = try evaluateBatches(c, trueColumns: trueColumns, metrics: metrics, hooks: hooks) { ex, step in
-                if let steps = r.source.steps, step >= steps { return 0 }
+            let result = try evaluateBatches(c, steps: r.source.steps, trueColumns: trueColumns, metrics: metrics, hooks: hooks) { ex, step in
                 let rows = try r.read(step: step, model: self, compiled: c, trueColumns: trueColumns)
                 if rows > 0 { r.load(into: ex, rows: rows, model: self, targetShape: targetShape, rowsPerSample: rowsPerSample); batches += 1 }
                 return rows
