@@ -286,7 +286,9 @@ typedef int (*seqnn_batch_hook_fn)(void *user_data, int32_t phase, int32_t end, 
  * time; next_batch writes it and stores its number of samples in *rows (1..max_rows), or 0 when there is no
  * more data:
  *   x              max_rows * input_size floats
- *   y              max_rows * the target floats per sample (as fit's y); NULL for predict
+ *   y              max_rows * y_width floats: y_width is the target floats per sample the compiled loss
+ *                  expects (as fit's y: output_size, or one label per output row for sparse losses);
+ *                  NULL (y_width 0) for predict
  *   sample_weight  max_rows floats when `sample_weights` is 1, else NULL
  * `batch_index`: for an indexable source the batch to fill, 0..steps-1 (fit with shuffle visits them in a
  * new order each epoch, from the model's generator, as Keras 3 shuffles a PyDataset's batch order); for a
@@ -299,8 +301,8 @@ typedef int (*seqnn_batch_hook_fn)(void *user_data, int32_t phase, int32_t end, 
  * epoch; fit stops when an epoch gets no batch at all; a source that never yields a batch is an error.
  * end_pass (may be NULL) is called after each pass (each epoch, each validation or evaluate/predict call):
  * Keras's PyDataset.on_epoch_end. Called on the calling thread; user_data is passed back. */
-typedef int (*seqnn_batch_fn)(void *user_data, int64_t batch_index, float *x, float *y, float *sample_weight,
-                              int64_t *rows);
+typedef int (*seqnn_batch_fn)(void *user_data, int64_t batch_index, float *x, float *y, size_t y_width,
+                              float *sample_weight, int64_t *rows);
 
 typedef struct seqnn_batch_source {
     size_t struct_size;          /* sizeof(seqnn_batch_source); set by seqnn_batch_source_init */

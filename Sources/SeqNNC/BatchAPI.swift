@@ -56,9 +56,9 @@ func batchSource(_ p: UnsafePointer<seqnn_batch_source>?, _ name: String) throws
     let endPass = s.end_pass
     return BatchSource(steps: s.steps > 0 ? Int(s.steps) : nil, maxRows: Int(s.max_rows), indexable: s.indexable != 0,
                        hasSampleWeight: s.sample_weights != 0,
-                       fill: { index, x, y, w in
+                       fill: { index, x, y, yWidth, w in
                            var rows: Int64 = -1
-                           let r = fill(ud.pointer, Int64(index), x, y, w, &rows)
+                           let r = fill(ud.pointer, Int64(index), x, y, yWidth, w, &rows)
                            if r != 0 { throw CallbackReturned(code: r) }
                            guard rows >= 0, rows <= Int64(Int32.max) else {
                                throw SeqNNError(.shapeMismatch, "batch \(index): the source reported \(rows) rows")

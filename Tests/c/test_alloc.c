@@ -54,8 +54,8 @@ static long fit_allocations(seqnn_model *m, const float *x, const float *y, size
 /* A batch source over the arrays (a PyDataset of batches of 32) and a batch hook that does nothing. */
 typedef struct { const float *x, *y; size_t samples; } arrays;
 
-static int fill(void *user, int64_t index, float *x, float *y, float *w, int64_t *rows) {
-    (void)w;
+static int fill(void *user, int64_t index, float *x, float *y, size_t y_width, float *w, int64_t *rows) {
+    (void)w; (void)y_width;
     const arrays *a = user;
     size_t start = (size_t)index * 32, n = a->samples - start < 32 ? a->samples - start : 32;
     memcpy(x, a->x + start * 784, sizeof(float) * n * 784);

@@ -196,8 +196,9 @@ typedef struct {
     int limit;                            /* streams: batches before running out (0: samples / size) */
 } array_source;
 
-static int fill(void *user, int64_t index, float *x, float *y, float *w, int64_t *rows) {
+static int fill(void *user, int64_t index, float *x, float *y, size_t y_width, float *w, int64_t *rows) {
     array_source *s = user;
+    if (y_width != (y ? OUT : 0)) return 9;
     if (s->calls < 64) s->seen[s->calls] = index;
     s->calls++;
     if (s->fail_at && index == s->fail_at - 1) return 5;

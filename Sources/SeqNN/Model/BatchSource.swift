@@ -14,16 +14,16 @@ public struct BatchSource {
     public var indexable: Bool
     /// true: each batch also fills one sample weight per sample.
     public var hasSampleWeight: Bool
-    /// Writes batch `index` into x (rows * input size floats), y (rows * target floats per sample; nil for
-    /// predict) and sample weights (nil unless `hasSampleWeight`), and returns its rows: 1...maxRows, or 0
-    /// when there is no more data. A thrown error stops the call.
-    public var fill: (_ index: Int, _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>?,
+    /// Writes batch `index` into x (rows * input size floats), y (rows * `yWidth` floats, the target floats
+    /// per sample the loss expects; nil for predict) and sample weights (nil unless `hasSampleWeight`), and
+    /// returns its rows: 1...maxRows, or 0 when there is no more data. A thrown error stops the call.
+    public var fill: (_ index: Int, _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>?, _ yWidth: Int,
                       _ sampleWeight: UnsafeMutablePointer<Float>?) throws -> Int
     /// Called at the end of each pass over the source (Keras's `PyDataset.on_epoch_end`), or nil.
     public var endPass: (() throws -> Void)?
 
     public init(steps: Int?, maxRows: Int, indexable: Bool, hasSampleWeight: Bool = false,
-                fill: @escaping (Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) throws -> Int,
+                fill: @escaping (Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?, Int, UnsafeMutablePointer<Float>?) throws -> Int,
                 endPass: (() throws -> Void)? = nil) {
         self.steps = steps; self.maxRows = maxRows; self.indexable = indexable
         self.hasSampleWeight = hasSampleWeight; self.fill = fill; self.endPass = endPass
@@ -63,7 +63,7 @@ final class SourceReader {
         let index = source.indexable ? order[step] : step
         let rows: Int
         do {
-            rows = try source.fill(index, x.data, outWidth > 0 ? y.data : nil, source.hasSampleWeight ? w.data : nil)
+            rows = try source.fill(index, x.data, outWidth > 0 ? y.data : nil, outWidth, source.hasSampleWeight ? w.data : nil)
         } catch let e as SeqNNError { throw e } catch {
             throw SeqNNError(.stopped, "\(what): the batch source failed at batch \(index): \(error)")
         }
