@@ -276,7 +276,9 @@ typedef int (*seqnn_epoch_fn)(void *user_data, int64_t epoch, const char *const 
  * setting model.stop_training, the epoch still ends with validation and on_epoch_end, and fit returns
  * SEQNN_OK; evaluate/predict return what they have); < 0 for an error: the call stops and returns
  * SEQNN_CALLBACK_STOPPED. Without a hook nothing is done per batch. */
-typedef enum seqnn_batch_phase { SEQNN_PHASE_TRAIN = 0, SEQNN_PHASE_TEST = 1, SEQNN_PHASE_PREDICT = 2 } seqnn_batch_phase;
+#define SEQNN_PHASE_TRAIN 0     /* the `phase` of a batch hook */
+#define SEQNN_PHASE_TEST 1
+#define SEQNN_PHASE_PREDICT 2
 typedef int (*seqnn_batch_hook_fn)(void *user_data, int32_t phase, int32_t end, int64_t batch,
                                    const char *const *names, const double *values, size_t count,
                                    const float *outputs, size_t outputs_len);
