@@ -269,6 +269,61 @@ typedef void (*seqnn_log_fn)(void *user_data, const char *text);
 typedef int (*seqnn_epoch_fn)(void *user_data, int64_t epoch, const char *const *names,
                               const double *values, size_t count);
 
+/* Keras's batch-level callbacks (ABI 3): on_train_batch_begin/end, on_test_batch_begin/end (evaluate, and
+ * fit's validation), on_predict_batch_begin/end. Called on the calling thread before (`end` 0) and after
+ * (`end` 1) each batch; `batch` counts the batches of the epoch (or of the evaluate/predict call) from 0.
+ * At the end of a train or test batch names[i] = values[i] (count entries: "loss" and each metric, as
+ * seqnn_model_metric_name) are the running values of the epoch so far, as Keras 3 passes them: the loss
+ * averaged over the samples seen, each metric's result. At a begin, count is 0. At the end of a predict
+ * batch, `outputs` holds the batch's predictions (outputs_len = rows * output_size floats), else it is
+ * NULL. The arrays live only during the call. Return 0 to go on; > 0 to stop after this batch (fit: like
+ * setting model.stop_training, the epoch still ends with validation and on_epoch_end, and fit returns
+ * SEQNN_OK; evaluate/predict return what they have); < 0 for an error: the call stops and returns
+ * SEQNN_CALLBACK_STOPPED. Without a hook nothing is done per batch. */
+#define SEQNN_PHASE_TRAIN 0     /* the `phase` of a batch hook */
+#define SEQNN_PHASE_TEST 1
+#define SEQNN_PHASE_PREDICT 2
+typedef int (*seqnn_batch_hook_fn)(void *user_data, int32_t phase, int32_t end, int64_t batch,
+                                   const char *const *names, const double *values, size_t count,
+                                   const float *outputs, size_t outputs_len);
+
+/* A source of batches, for data that does not fit in memory (ABI 3): Keras's PyDataset/Sequence
+ * (`indexable` 1) or a generator (`indexable` 0). The library owns the buffers and asks for one batch at a
+ * time; next_batch writes it and stores its number of samples in *rows (1..max_rows), or 0 when there is no
+ * more data:
+ *   x              max_rows * input_size floats
+ *   y              max_rows * y_width floats: y_width is the target floats per sample the compiled loss
+ *                  expects (as fit's y: output_size, or one label per output row for sparse losses);
+ *                  NULL (y_width 0) for predict
+ *   sample_weight  max_rows floats when `sample_weights` is 1, else NULL
+ * `batch_index`: for an indexable source the batch to fill, 0..steps-1 (fit with shuffle visits them in a
+ * new order each epoch, from the model's generator, as Keras 3 shuffles a PyDataset's batch order); for a
+ * stream, the number of batches of this pass filled so far (streams are never shuffled). Return 0, or
+ * non-zero for an error (the call then returns SEQNN_CALLBACK_STOPPED naming the batch). A batch with more
+ * than max_rows rows or NaN/Inf fails with a message naming the batch index.
+ * The number of batches of a pass: `steps` when > 0 (an indexable source needs it: its length; for a stream
+ * it is Keras's steps_per_epoch / validation_steps / steps, and the stream goes on across epochs), or, with
+ * steps 0, until next_batch returns 0 rows (Keras 3's "until exhausted"). A pass that ends early ends the
+ * epoch; fit stops when an epoch gets no batch at all; a source that never yields a batch is an error.
+ * end_pass (may be NULL) is called after each pass (each epoch, each validation or evaluate/predict call):
+ * Keras's PyDataset.on_epoch_end. Called on the calling thread; user_data is passed back. */
+typedef int (*seqnn_batch_fn)(void *user_data, int64_t batch_index, float *x, float *y, size_t y_width,
+                              float *sample_weight, int64_t *rows);
+
+typedef struct seqnn_batch_source {
+    size_t struct_size;          /* sizeof(seqnn_batch_source); set by seqnn_batch_source_init */
+    seqnn_batch_fn next_batch;   /* required */
+    void *user_data;
+    int64_t steps;               /* 0: until next_batch reports 0 rows; > 0: batches per pass */
+    int64_t max_rows;            /* 32: the most samples one batch holds (the buffers' capacity) */
+    int32_t indexable;           /* 0: a stream (generator); 1: batch_index picks a batch (PyDataset) */
+    int32_t sample_weights;      /* 0: no sample weights; 1: each batch fills sample_weight */
+    void (*end_pass)(void *user_data);   /* NULL, or called after each pass */
+} seqnn_batch_source;
+
+/* Fills `source` with the defaults above (next_batch NULL). (ABI 3.) */
+void seqnn_batch_source_init(seqnn_batch_source *source);
+
 typedef struct seqnn_fit_options {
     size_t struct_size;          /* sizeof(seqnn_fit_options); set by seqnn_fit_options_init */
     int64_t epochs;              /* 1 */
@@ -289,6 +344,10 @@ typedef struct seqnn_fit_options {
     void *log_user_data;
     seqnn_epoch_fn on_epoch_end; /* NULL, or called after each epoch */
     void *epoch_user_data;
+    /* ABI 3 (read only when struct_size covers them): */
+    seqnn_batch_hook_fn on_batch;                 /* NULL, or called around each training and validation batch */
+    void *batch_user_data;
+    const seqnn_batch_source *validation_source;  /* NULL, or validation batches (when validation_x is NULL) */
 } seqnn_fit_options;
 
 /* Fills `options` with the defaults above. */
@@ -301,6 +360,44 @@ void seqnn_fit_options_init(seqnn_fit_options *options);
  * seqnn_history_free); on failure *history is set to NULL. Exclusive. */
 int seqnn_model_fit(seqnn_model *model, const float *x, size_t x_len, const float *y, size_t y_len,
                     const seqnn_fit_options *options, seqnn_history **history);
+
+/* Keras's fit on a batch source (ABI 3): as seqnn_model_fit, with the training batches from `source`
+ * (epochs, shuffle, verbose, initial_epoch, validation, callbacks from `options`, which may be NULL;
+ * batch_size sizes only validation_x batches; sample_weight, class_weight and validation_split must be
+ * unset). With verbose, a source without steps shows the progress bar without a total. Exclusive. */
+int seqnn_model_fit_source(seqnn_model *model, const seqnn_batch_source *source, const seqnn_fit_options *options,
+                           seqnn_history **history);
+
+/* Options of evaluate and predict (ABI 3). */
+typedef struct seqnn_run_options {
+    size_t struct_size;          /* sizeof(seqnn_run_options); set by seqnn_run_options_init */
+    int64_t batch_size;          /* 0: the model's fixed batch size, else 32 (arrays only) */
+    seqnn_batch_hook_fn on_batch;/* NULL, or called around each batch (test or predict phase) */
+    void *batch_user_data;
+} seqnn_run_options;
+
+/* Fills `options` with the defaults above. (ABI 3.) */
+void seqnn_run_options_init(seqnn_run_options *options);
+
+/* seqnn_model_evaluate and seqnn_model_predict with options (ABI 3): the same contracts; `options` may be
+ * NULL. A batch hook returning > 0 stops after that batch: evaluate then reports the batches seen, predict
+ * leaves the rest of `out` unwritten. (Options rather than a per-model hook: predicts run concurrently, and
+ * a hook belongs to one call, as in Keras's predict(callbacks=...).) */
+int seqnn_model_evaluate_ex(seqnn_model *model, const float *x, size_t x_len, const float *y, size_t y_len,
+                            const seqnn_run_options *options, double *results, size_t cap, size_t *count);
+int seqnn_model_predict_ex(seqnn_model *model, const float *x, size_t x_len, const seqnn_run_options *options,
+                           float *out, size_t cap, size_t *len);
+
+/* evaluate and predict on a batch source (ABI 3). evaluate: results as seqnn_model_evaluate, the loss
+ * weighted by each batch's samples and sample weights. predict: each batch's outputs go to the on_batch hook
+ * (predict end) and, when `out` is not NULL, one after another into `out` (capacity `cap` floats; *len, may
+ * be NULL, receives the floats written); a batch that does not fit fails with SEQNN_BUFFER_TOO_SMALL.
+ * `out` may be NULL (cap 0) when the hook takes the outputs. evaluate is exclusive; predict runs beside
+ * other predicts, as seqnn_model_predict. */
+int seqnn_model_evaluate_source(seqnn_model *model, const seqnn_batch_source *source, const seqnn_run_options *options,
+                                double *results, size_t cap, size_t *count);
+int seqnn_model_predict_source(seqnn_model *model, const seqnn_batch_source *source, const seqnn_run_options *options,
+                               float *out, size_t cap, size_t *len);
 
 /* Keras's evaluate: results[0] is the loss, then each metric (see seqnn_model_metric_name). `results`
  * holds `cap` doubles; *count (may be NULL) receives the number written. batch_size 0 means 32.

@@ -25,8 +25,12 @@ public func c_fit_options_init(_ o: UnsafeMutablePointer<seqnn_fit_options>?) {
 /// pass this size; fields appended later are read only when struct_size covers them.
 let fitOptionsV1Size = MemoryLayout<seqnn_fit_options>.offset(of: \seqnn_fit_options.epoch_user_data)! + MemoryLayout<UnsafeMutableRawPointer?>.size
 
-/// Translates the C options into FitOptions; callbacks keep their user_data.
-func fitOptions(_ p: UnsafePointer<seqnn_fit_options>?) throws -> FitOptions {
+/// The size of seqnn_fit_options at ABI 3, through validation_source.
+let fitOptionsV3Size = MemoryLayout<seqnn_fit_options>.offset(of: \seqnn_fit_options.validation_source)! + MemoryLayout<UnsafeRawPointer?>.size
+
+/// Translates the C options into FitOptions; callbacks keep their user_data. `model` names the batch hook's
+/// values (loss and metrics).
+func fitOptions(_ p: UnsafePointer<seqnn_fit_options>?, model: Sequential) throws -> FitOptions {
     var o = FitOptions()
     guard let p else { return o }
     let c = p.pointee
@@ -69,6 +73,11 @@ func fitOptions(_ p: UnsafePointer<seqnn_fit_options>?) throws -> FitOptions {
             }
         }
     }
+    guard c.struct_size >= fitOptionsV3Size else { return o }
+    if c.on_batch != nil { o.onBatch = batchHook(c.on_batch, c.batch_user_data, names: try model.metricNames()) }
+    if c.validation_source != nil, c.validation_x == nil, c.validation_y == nil {
+        o.validationSource = try batchSource(c.validation_source, "options.validation_source")
+    }
     return o
 }
 
@@ -78,7 +87,7 @@ public func c_model_fit(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ x
     history?.pointee = nil
     return withModel(model, "seqnn_model_fit") { h in
         let xs = try floats(x, xLen, "x"), ys = try floats(y, yLen, "y")
-        let hist = try h.model.fit(x: xs, y: ys, options: fitOptions(options))
+        let hist = try h.model.fit(x: xs, y: ys, options: fitOptions(options, model: h.model))
         if let history { history.pointee = OpaquePointer(Unmanaged.passRetained(HistoryHandle(hist)).toOpaque()) }
     }
 }
@@ -100,14 +109,20 @@ public func c_model_predict(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?,
                             _ out: UnsafeMutablePointer<Float>?, _ cap: Int, _ len: UnsafeMutablePointer<Int>?) -> Int32 {
     withModel(model, "seqnn_model_predict") { h in
         guard batch >= 0 else { throw SeqNNError(.invalidArgument, "batch_size must be >= 0, found \(batch)") }
-        let xs = try floats(x, xLen, "x")
-        if let inSize = h.model.inputSize, let outSize = h.model.outputSize, xLen % inSize == 0 {
-            len?.pointee = xLen / inSize * outSize
-        }
-        guard cap >= 0 else { throw SeqNNError(.invalidArgument, "cap is negative") }
-        let o = try required(out, "out")
-        try h.model.predict(x: xs, into: UnsafeMutableBufferPointer(start: o, count: cap), batchSize: batch > 0 ? Int(batch) : nil)
+        try predictArrays(h, x, xLen, batch > 0 ? Int(batch) : nil, out, cap, len, hook: nil)
     }
+}
+
+/// seqnn_model_predict's body, shared with seqnn_model_predict_ex.
+func predictArrays(_ h: ModelHandle, _ x: UnsafePointer<Float>?, _ xLen: Int, _ batch: Int?, _ out: UnsafeMutablePointer<Float>?,
+                   _ cap: Int, _ len: UnsafeMutablePointer<Int>?, hook: BatchHook?) throws {
+    let xs = try floats(x, xLen, "x")
+    if let inSize = h.model.inputSize, let outSize = h.model.outputSize, xLen % inSize == 0 {
+        len?.pointee = xLen / inSize * outSize
+    }
+    guard cap >= 0 else { throw SeqNNError(.invalidArgument, "cap is negative") }
+    let o = try required(out, "out")
+    try h.model.predict(x: xs, into: UnsafeMutableBufferPointer(start: o, count: cap), batchSize: batch, onBatch: hook)
 }
 
 @_cdecl("seqnn_model_train_on_batch")

@@ -12,7 +12,8 @@
 #        test_files    save, load, load_weights, and the training state a file keeps
 #        test_extremes inputs that could crash the process, each in a forked child
 #        test_threads  predict from several threads, SEQNN_BUSY, per-thread messages
-#        test_alloc    heap allocations per batch (its own malloc, so it has its own harness)
+#        test_alloc    heap allocations per batch, arrays and batch sources (its own malloc and harness)
+#        test_batches  batch hooks (fit, evaluate, predict) and batch sources, against the array paths
 #        test_registry seqnn_layer_class_names: the registered classes and the buffer contract
 #   3. runs them, then test_threads once more with two threads for matrix products (SeqNN's thread pool),
 #      and prints the number of checks passed over all programs,

@@ -92,6 +92,46 @@ static void masked_sequences(void) {
     free(x); free(y); free(out);
 }
 
+/* A batch source over the arrays (a PyDataset of batches of 32) and a batch hook that does nothing. */
+typedef struct { const float *x, *y; size_t samples; } arrays;
+
+static int fill(void *user, int64_t index, float *x, float *y, size_t y_width, float *w, int64_t *rows) {
+    (void)w; (void)y_width;
+    const arrays *a = user;
+    size_t start = (size_t)index * 32, n = a->samples - start < 32 ? a->samples - start : 32;
+    memcpy(x, a->x + start * 784, sizeof(float) * n * 784);
+    if (y) memcpy(y, a->y + start * 10, sizeof(float) * n * 10);
+    *rows = (int64_t)n;
+    return 0;
+}
+
+static int hook(void *user, int32_t phase, int32_t end, int64_t batch, const char *const *names, const double *values,
+                size_t count, const float *outputs, size_t outputs_len) {
+    (void)phase; (void)end; (void)batch; (void)names; (void)values; (void)count; (void)outputs; (void)outputs_len;
+    ++*(long *)user;
+    return 0;
+}
+
+static long source_allocations(seqnn_model *m, const float *x, const float *y, size_t samples, int with_hook, int predict) {
+    arrays a = {x, y, samples};
+    seqnn_batch_source s;
+    seqnn_batch_source_init(&s);
+    s.next_batch = fill; s.user_data = &a; s.max_rows = 32; s.indexable = 1; s.steps = (int64_t)(samples / 32);
+    long calls = 0;
+    seqnn_fit_options o;
+    seqnn_fit_options_init(&o);
+    o.epochs = 1; o.verbose = 0;
+    seqnn_run_options ro;
+    seqnn_run_options_init(&ro);
+    if (with_hook) { o.on_batch = hook; o.batch_user_data = &calls; ro.on_batch = hook; ro.batch_user_data = &calls; }
+    count_begin();
+    int rc = predict ? seqnn_model_predict_source(m, &s, &ro, NULL, 0, NULL) : seqnn_model_fit_source(m, &s, &o, NULL);
+    long n = count_end();
+    if (rc != SEQNN_OK) { printf("source call failed: %s\n", seqnn_model_last_error(m)); exit(1); }
+    if (with_hook && calls != 2 * (long)(samples / 32)) { printf("hook called %ld times\n", calls); exit(1); }
+    return n;
+}
+
 int main(void) {
     enum { N = 3200 };
     float *x = malloc(sizeof(float) * N * 784), *y = calloc(N * 10, sizeof(float)), out[10];
@@ -123,6 +163,19 @@ int main(void) {
     seqnn_model_predict(m, x, N * 784, 32, big, N * 10, NULL);
     long p100 = count_end();
     CHECK(p100 == p10, "batched predict allocates nothing per batch (%ld vs %ld)", p10, p100);
+
+    /* ARCHITECTURE §2 holds for data from a batch source (one copy per batch into the library's buffers),
+     * with and without a batch hook */
+    for (int with_hook = 0; with_hook < 2; with_hook++)
+        for (int predict = 0; predict < 2; predict++) {
+            source_allocations(m, x, y, N, with_hook, predict);   /* warm-up */
+            long s10 = source_allocations(m, x, y, 320, with_hook, predict);
+            long s100 = source_allocations(m, x, y, N, with_hook, predict);
+            printf("%s from a source%s: %ld allocations for 10 batches, %ld for 100\n", predict ? "predict" : "fit",
+                   with_hook ? " with a batch hook" : "", s10, s100);
+            CHECK(s100 - s10 <= 2, "%s from a source%s allocates nothing per batch (difference %ld over 90 batches)",
+                  predict ? "predict" : "fit", with_hook ? " with a batch hook" : "", s100 - s10);
+        }
     seqnn_model_free(m);
     free(x); free(y); free(big);
     masked_sequences();

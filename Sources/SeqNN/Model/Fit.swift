@@ -21,6 +21,12 @@ public struct FitOptions {
     public var log: ((String) -> Void)?
     /// Called after each epoch with its logs; return true to stop training (Keras's `stop_training`).
     public var onEpochEnd: ((Int, [(String, Double)]) throws -> Bool)?
+    /// Called before and after each training batch, and each validation batch (BatchCallbacks.swift); nil
+    /// costs nothing per batch.
+    public var onBatch: BatchHook?
+    /// Validation data from a batch source (a PyDataset or a generator; `steps` is Keras's validation_steps);
+    /// used when `validationData` is nil.
+    public var validationSource: BatchSource?
 
     public init() {}
 }
@@ -118,17 +124,17 @@ extension Sequential {
         // Keras: the validation split is the last fraction of the data, taken before shuffling.
         let trainCount = o.validationData == nil && o.validationSplit > 0 ? Int(Double(all.samples) * (1 - o.validationSplit)) : all.samples
         guard trainCount > 0 else { throw SeqNNError.invalid("fit: validation_split \(o.validationSplit) leaves no training samples out of \(all.samples)") }
-        var val: CheckedData?
-        if let vd = o.validationData {
-            val = try checkData(vd.x, vd.y, c, what: "fit (validation_data)")
-        } else if trainCount < all.samples {
-            val = CheckedData(x: UnsafeBufferPointer(rebasing: x[(trainCount * all.inWidth)...]),
-                              y: UnsafeBufferPointer(rebasing: y[(trainCount * all.outWidth)...]),
-                              samples: all.samples - trainCount, inWidth: all.inWidth, outWidth: all.outWidth, trueColumns: all.trueColumns)
+        var val = try validationSet(c, o, batch: batch, trueColumns: all.trueColumns)
+        if val == nil, trainCount < all.samples {
+            val = .arrays(CheckedData(x: UnsafeBufferPointer(rebasing: x[(trainCount * all.inWidth)...]),
+                                      y: UnsafeBufferPointer(rebasing: y[(trainCount * all.outWidth)...]),
+                                      samples: all.samples - trainCount, inWidth: all.inWidth, outWidth: all.outWidth,
+                                      trueColumns: all.trueColumns), batch: batch)
         }
         try checkSequenceData(x, samples: trainCount, batch: batch, what: "fit")
-        if let val { try checkSequenceData(val.x, samples: val.samples, batch: batch, what: "fit (validation data)") }
+        if case .arrays(let v, _)? = val { try checkSequenceData(v.x, samples: v.samples, batch: batch, what: "fit (validation data)") }
         let (trainMetrics, valMetrics) = try c.metrics(trueColumns: all.trueColumns, predColumns: outputShape!.last!, custom: customMetrics)
+        let hooks = BatchHooks.make(o.onBatch, valueCount: 1 + trainMetrics.count, what: "fit")
         let history = History()
         self.history = history
         let steps = trainCount / batch + (trainCount % batch == 0 ? 0 : 1)   // no overflow for huge batch sizes
@@ -143,28 +149,36 @@ extension Sequential {
                 rng.shuffle(&order)
             }
             for m in trainMetrics { m.reset() }
-            var lossSum = 0.0
+            var lossSum = 0.0, seen = trainCount, stop = false
             for s in 0..<steps {
+                // Keras 3: on_train_batch_begin(step), the step, on_train_batch_end(step, running logs); a
+                // stop asked for in either takes effect after the batch (fit checks stop_training there).
+                if try hooks?.begin(.train, s) == true { stop = true }
                 let range = (s * batch)..<min(trainCount, (s + 1) * batch)
                 let loss = try trainStep(c, all, indices: o.shuffle ? order : nil, range: range, weights: sampleWeights, metrics: trainMetrics)
                 lossSum += loss * Double(range.count)
+                if try hooks?.end(.train, s, loss: lossSum / Double(range.upperBound), metrics: trainMetrics) == true { stop = true }
                 bar.update(s + 1, epochLogs(lossSum / Double(range.upperBound), trainMetrics), final: false)
+                if stop { seen = range.upperBound; break }
             }
-            var logs = epochLogs(lossSum / Double(trainCount), trainMetrics)
-            if let val {
-                let (vl, vm) = try evaluateChecked(c, val, batch: batch, metrics: valMetrics)
+            var logs = epochLogs(lossSum / Double(seen), trainMetrics)
+            if let val {   // Keras validates even after a stop asked for in a batch callback
+                let (vl, vm) = try validate(c, val, metrics: valMetrics, hooks: o.onBatch)
                 logs.append(("val_loss", vl))
                 logs.append(contentsOf: vm.map { ("val_" + $0.0, $0.1) })
             }
             bar.update(steps, logs, final: true)
-            history.record(epoch: epoch, logs: logs)
-            let stop: Bool
-            do { stop = try o.onEpochEnd?(epoch, logs) ?? false } catch let e as SeqNNError { throw e } catch {
-                throw SeqNNError(.stopped, "fit: the epoch callback failed at epoch \(epoch + 1): \(error)")
-            }
-            if stop { break }
+            if try finishEpoch(epoch, logs, history, o) || stop { break }
         }
         return history
+    }
+
+    /// Records the epoch's logs and calls the epoch callback; true when training should stop.
+    func finishEpoch(_ epoch: Int, _ logs: [(String, Double)], _ history: History, _ o: FitOptions) throws -> Bool {
+        history.record(epoch: epoch, logs: logs)
+        do { return try o.onEpochEnd?(epoch, logs) ?? false } catch let e as SeqNNError { throw e } catch {
+            throw SeqNNError(.stopped, "fit: the epoch callback failed at epoch \(epoch + 1): \(error)")
+        }
     }
 
     func epochLogs(_ loss: Double, _ metrics: [Metric]) -> [(String, Double)] {
@@ -211,10 +225,15 @@ extension Sequential {
         Executor.gather(d.x.baseAddress!, width: d.inWidth, indices: indices, range: range, into: ex.input, shape: inputShape!)
         Executor.gather(d.y.baseAddress!, width: d.outWidth, indices: indices, range: range, into: ex.target, shape: d.targetShape)
         setRowWeights(ex, weights: weights, indices: indices, range: range, rowsPerSample: d.outWidth / d.trueColumns)
+        return try stepOnLoadedBatch(c, ex, trueColumns: d.trueColumns, metrics: metrics)
+    }
+
+    /// The step on the batch already in `ex` (input, target, row weights): gradients, update; the batch loss.
+    func stepOnLoadedBatch(_ c: Compiled, _ ex: Executor, trueColumns: Int, metrics: [Metric]) throws -> Double {
         for p in c.trainable { if p.overwritesGrad { p.gradIsStale = true } else { p.grad.fill(0) } }
         let out = ex.forward(layers, c.plan, training: true, rng: &rng)
-        try updateMetrics(metrics, ex, out, trueColumns: d.trueColumns)
-        var loss = computeLoss(c, ex, out, trueColumns: d.trueColumns, gradient: true)
+        try updateMetrics(metrics, ex, out, trueColumns: trueColumns)
+        var loss = computeLoss(c, ex, out, trueColumns: trueColumns, gradient: true)
         backward(c, ex)
         loss += applyRegularization(c)
         c.optimizer.apply(c.trainable)

@@ -59,6 +59,15 @@ LOG_FN = CFUNCTYPE(None, c_void_p, c_char_p)
 # typedef int (*seqnn_epoch_fn)(void *user_data, int64_t epoch, const char *const *names,
 #                               const double *values, size_t count);
 EPOCH_FN = CFUNCTYPE(c_int, c_void_p, c_int64, POINTER(c_char_p), POINTER(c_double), c_size_t)
+# typedef int (*seqnn_batch_hook_fn)(void *user_data, int32_t phase, int32_t end, int64_t batch,
+#     const char *const *names, const double *values, size_t count, const float *outputs, size_t outputs_len);
+BATCH_HOOK_FN = CFUNCTYPE(c_int, c_void_p, c_int32, c_int32, c_int64, POINTER(c_char_p), POINTER(c_double), c_size_t,
+                          POINTER(c_float), c_size_t)
+# typedef int (*seqnn_batch_fn)(void *user_data, int64_t batch_index, float *x, float *y, size_t y_width,
+#                               float *sample_weight, int64_t *rows);
+BATCH_FN = CFUNCTYPE(c_int, c_void_p, c_int64, POINTER(c_float), POINTER(c_float), c_size_t, POINTER(c_float),
+                     POINTER(c_int64))
+END_PASS_FN = CFUNCTYPE(None, c_void_p)
 
 
 class FitOptions(Structure):
@@ -83,6 +92,33 @@ class FitOptions(Structure):
         ("log_user_data", c_void_p),
         ("on_epoch_end", EPOCH_FN),
         ("epoch_user_data", c_void_p),
+        ("on_batch", BATCH_HOOK_FN),
+        ("batch_user_data", c_void_p),
+        ("validation_source", c_void_p),
+    ]
+
+
+class BatchSource(Structure):
+    """``seqnn_batch_source``, field for field."""
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("next_batch", BATCH_FN),
+        ("user_data", c_void_p),
+        ("steps", c_int64),
+        ("max_rows", c_int64),
+        ("indexable", c_int32),
+        ("sample_weights", c_int32),
+        ("end_pass", END_PASS_FN),
+    ]
+
+
+class RunOptions(Structure):
+    """``seqnn_run_options``, field for field."""
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("batch_size", c_int64),
+        ("on_batch", BATCH_HOOK_FN),
+        ("batch_user_data", c_void_p),
     ]
 
 
@@ -140,8 +176,16 @@ PROTOTYPES = {
     "seqnn_model_compile": (c_int, [c_void_p, c_char_p, c_char_p, c_char_p]),
     "seqnn_model_metric_count": (c_int, [c_void_p, POINTER(c_size_t)]),
     "seqnn_model_metric_name": (c_char_p, [c_void_p, c_size_t]),
+    "seqnn_batch_source_init": (None, [c_void_p]),
     "seqnn_fit_options_init": (None, [c_void_p]),
     "seqnn_model_fit": (c_int, [c_void_p, F32, c_size_t, F32, c_size_t, c_void_p, POINTER(c_void_p)]),
+    "seqnn_model_fit_source": (c_int, [c_void_p, c_void_p, c_void_p, POINTER(c_void_p)]),
+    "seqnn_run_options_init": (None, [c_void_p]),
+    "seqnn_model_evaluate_ex": (c_int, [c_void_p, F32, c_size_t, F32, c_size_t, c_void_p, F64_OUT, c_size_t,
+                                        POINTER(c_size_t)]),
+    "seqnn_model_predict_ex": (c_int, [c_void_p, F32, c_size_t, c_void_p, F32_OUT, c_size_t, POINTER(c_size_t)]),
+    "seqnn_model_evaluate_source": (c_int, [c_void_p, c_void_p, c_void_p, F64_OUT, c_size_t, POINTER(c_size_t)]),
+    "seqnn_model_predict_source": (c_int, [c_void_p, c_void_p, c_void_p, c_void_p, c_size_t, POINTER(c_size_t)]),
     "seqnn_model_evaluate": (c_int, [c_void_p, F32, c_size_t, F32, c_size_t, c_int64, F64_OUT, c_size_t,
                                      POINTER(c_size_t)]),
     "seqnn_model_predict": (c_int, [c_void_p, F32, c_size_t, c_int64, F32_OUT, c_size_t, POINTER(c_size_t)]),
@@ -363,6 +407,14 @@ def create_fit_options() -> Tuple[FitOptions, Any]:
     keep the buffer alive while the struct is used.
     """
     return _create_options(FitOptions, lib().seqnn_fit_options_init)
+
+
+def create_batch_source() -> Tuple[BatchSource, Any]:
+    return _create_options(BatchSource, lib().seqnn_batch_source_init)
+
+
+def create_run_options() -> Tuple[RunOptions, Any]:
+    return _create_options(RunOptions, lib().seqnn_run_options_init)
 
 
 def create_save_options() -> Tuple[SaveOptions, Any]:

@@ -3,8 +3,11 @@
 The library calls back once per epoch (``seqnn_epoch_fn``), so these hooks run: ``on_train_begin``,
 ``on_epoch_begin``, ``on_epoch_end`` (with the epoch's logs: loss, metrics, val_loss, ...),
 ``on_train_end``, and around ``evaluate``/``predict`` their ``on_test_*``/``on_predict_*`` begin and end.
-Batch-level hooks (``on_train_batch_end`` ...) are not called: the library has no per-batch callback;
-overriding one gives a warning.
+Batch-level hooks run as in Keras 3 when a callback overrides one (``seqnn_batch_hook_fn``; without one no
+Python code runs per batch): ``on_train_batch_begin(batch)`` / ``on_train_batch_end(batch, logs)`` with the
+epoch's running loss and metrics (Keras 2's ``on_batch_begin/end`` are what the default train hooks call),
+``on_test_batch_*`` in ``evaluate`` and fit's validation, ``on_predict_batch_end(batch, {"outputs": ...})``.
+Setting ``self.model.stop_training = True`` in a train batch hook stops after that batch.
 
 Inside ``on_epoch_end`` the model may be read - ``predict``, ``get_weights``, ``save``, ``summary`` - as
 ModelCheckpoint does; calls that change it (``set_weights``, ``compile``, ``fit``, and ``evaluate``, which
@@ -66,18 +69,25 @@ class Callback:
     def on_test_end(self, logs: Optional[Logs] = None) -> None: ...
     def on_predict_begin(self, logs: Optional[Logs] = None) -> None: ...
     def on_predict_end(self, logs: Optional[Logs] = None) -> None: ...
-    # Batch hooks exist for compatibility; the library never calls them (see the module docstring).
+    # Batch hooks (see the module docstring). As in Keras 3, the train hooks call Keras 2's on_batch_* names.
     def on_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None: ...
     def on_batch_end(self, batch: int, logs: Optional[Logs] = None) -> None: ...
-    def on_train_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None: ...
-    def on_train_batch_end(self, batch: int, logs: Optional[Logs] = None) -> None: ...
+
+    def on_train_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None:
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch: int, logs: Optional[Logs] = None) -> None:
+        self.on_batch_end(batch, logs=logs)
+
     def on_test_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None: ...
     def on_test_batch_end(self, batch: int, logs: Optional[Logs] = None) -> None: ...
     def on_predict_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None: ...
     def on_predict_batch_end(self, batch: int, logs: Optional[Logs] = None) -> None: ...
 
     def _overrides_batch_hooks(self) -> List[str]:
-        return [h for h in _BATCH_HOOKS if getattr(type(self), h, None) is not getattr(Callback, h)]
+        """The batch hooks this callback overrides (in its class or, as LambdaCallback does, per object)."""
+        return [h for h in _BATCH_HOOKS
+                if h in self.__dict__ or getattr(type(self), h, None) is not getattr(Callback, h)]
 
 
 class History(Callback):
@@ -113,10 +123,6 @@ class CallbackList:
         for c in self.callbacks:
             if not isinstance(c, Callback):
                 raise TypeError(f"callbacks must be seqnn.callbacks.Callback objects, found {type(c).__name__}")
-            skipped = c._overrides_batch_hooks()
-            if skipped:
-                warnings.warn(f"{type(c).__name__} overrides {', '.join(skipped)}; SeqNN calls callbacks once per "
-                              f"epoch, so batch-level hooks are not called", stacklevel=4)
         if model is not None:
             self.set_model(model)
         if params:
@@ -145,6 +151,36 @@ class CallbackList:
     def on_test_end(self, logs: Optional[Logs] = None) -> None: self._call("on_test_end", logs)
     def on_predict_begin(self, logs: Optional[Logs] = None) -> None: self._call("on_predict_begin", logs)
     def on_predict_end(self, logs: Optional[Logs] = None) -> None: self._call("on_predict_end", logs)
+
+    # Batch hooks: as Keras 3's CallbackList, begin hooks get {} and end hooks the logs (sorted by key).
+    def wants_batch_hooks(self, phase: str) -> bool:
+        """Whether any callback overrides a batch hook of `phase` ("train", "test" or "predict"); fit,
+        evaluate and predict register no per-batch callback with the library otherwise (Keras skips them
+        too), so batches cost no Python call."""
+        names = {"train": ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end"),
+                 "test": ("on_test_batch_begin", "on_test_batch_end"),
+                 "predict": ("on_predict_batch_begin", "on_predict_batch_end")}[phase]
+        return any(h in names for c in self.callbacks for h in c._overrides_batch_hooks())
+
+    def _batch(self, hook: str, batch: int, logs: Optional[Dict[str, Any]]) -> None:
+        logs = dict(sorted(logs.items())) if logs else {}
+        for c in self.callbacks:
+            getattr(c, hook)(batch, logs=logs)
+
+    def on_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None: self._batch("on_batch_begin", batch, logs)
+    def on_batch_end(self, batch: int, logs: Optional[Logs] = None) -> None: self._batch("on_batch_end", batch, logs)
+    def on_train_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None:
+        self._batch("on_train_batch_begin", batch, logs)
+    def on_train_batch_end(self, batch: int, logs: Optional[Logs] = None) -> None:
+        self._batch("on_train_batch_end", batch, logs)
+    def on_test_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None:
+        self._batch("on_test_batch_begin", batch, logs)
+    def on_test_batch_end(self, batch: int, logs: Optional[Logs] = None) -> None:
+        self._batch("on_test_batch_end", batch, logs)
+    def on_predict_batch_begin(self, batch: int, logs: Optional[Logs] = None) -> None:
+        self._batch("on_predict_batch_begin", batch, logs)
+    def on_predict_batch_end(self, batch: int, logs: Optional[Dict[str, Any]] = None) -> None:
+        self._batch("on_predict_batch_end", batch, logs)
 
     def __iter__(self) -> Any:
         return iter(self.callbacks)
@@ -301,18 +337,21 @@ class ModelCheckpoint(Callback):
 
 class LambdaCallback(Callback):
     """A callback from plain functions: ``on_epoch_begin(epoch, logs)``, ``on_epoch_end(epoch, logs)``,
-    ``on_train_begin(logs)``, ``on_train_end(logs)``. ``on_batch_begin``/``on_batch_end`` are accepted
-    but never called (a warning says so)."""
+    ``on_train_begin(logs)``, ``on_train_end(logs)``, ``on_train_batch_begin(batch, logs)``,
+    ``on_train_batch_end(batch, logs)`` (Keras 3), and Keras 2's ``on_batch_begin``/``on_batch_end``."""
 
     def __init__(self, on_epoch_begin: Optional[Callable[..., Any]] = None,
                  on_epoch_end: Optional[Callable[..., Any]] = None, on_train_begin: Optional[Callable[..., Any]] = None,
                  on_train_end: Optional[Callable[..., Any]] = None, on_batch_begin: Optional[Callable[..., Any]] = None,
-                 on_batch_end: Optional[Callable[..., Any]] = None, **kwargs: Any) -> None:
+                 on_batch_end: Optional[Callable[..., Any]] = None,
+                 on_train_batch_begin: Optional[Callable[..., Any]] = None,
+                 on_train_batch_end: Optional[Callable[..., Any]] = None, **kwargs: Any) -> None:
         super().__init__()
         self.__dict__.update(kwargs)
-        if on_batch_begin is not None or on_batch_end is not None:
-            warnings.warn("LambdaCallback: on_batch_begin/on_batch_end are never called; SeqNN calls callbacks once "
-                          "per epoch", stacklevel=2)
+        for name, fn in (("on_batch_begin", on_batch_begin), ("on_batch_end", on_batch_end),
+                         ("on_train_batch_begin", on_train_batch_begin), ("on_train_batch_end", on_train_batch_end)):
+            if fn is not None:
+                setattr(self, name, fn)
         if on_epoch_begin is not None:
             self.on_epoch_begin = on_epoch_begin  # type: ignore[method-assign]
         if on_epoch_end is not None:

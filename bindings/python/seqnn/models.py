@@ -927,22 +927,49 @@ class Sequential:
         ``verbose`` 1 ("auto") prints Keras's progress bar to ``sys.stdout``, 2 one line per epoch, 0 nothing.
         ``validation_split`` takes the last fraction of the samples (before shuffling) for validation;
         ``validation_data=(x_val, y_val)`` overrides it. ``class_weight`` maps class index -> weight;
-        ``sample_weight`` gives one weight per sample. Callbacks run once per epoch. An exception raised
-        in a callback or a Python metric stops training and is re-raised here.
-        Not supported: generators/datasets, steps_per_epoch, validation_steps, validation_batch_size,
-        validation_freq other than 1, sample weights in validation_data.
+        ``sample_weight`` gives one weight per sample. Callbacks run once per epoch, and per batch when one
+        overrides a batch hook. An exception raised in a callback or a Python metric stops training and is
+        re-raised here.
+        ``x`` may be a ``keras.utils.PyDataset`` / ``Sequence`` or a generator of ``(x, y)`` or
+        ``(x, y, sample_weight)`` batches (then ``y``, ``batch_size``, ``sample_weight``, ``class_weight`` and
+        ``validation_split`` do not apply): batches are read one at a time, so data larger than memory
+        trains. ``steps_per_epoch`` limits an epoch (a generator without it runs until exhausted, and an
+        epoch that gets no batch ends training, as Keras 3); ``shuffle`` shuffles a PyDataset's batch order
+        each epoch, never a generator. ``validation_data`` may be a PyDataset or generator too, with
+        ``validation_steps``. The first batch must be the largest.
+        Not supported: validation_batch_size, validation_freq other than 1, steps_per_epoch with arrays,
+        sample weights in array validation_data.
         """
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword arguments {sorted(kwargs)}")
-        for arg, value, neutral in (("steps_per_epoch", steps_per_epoch, None),
-                                    ("validation_steps", validation_steps, None),
-                                    ("validation_batch_size", validation_batch_size, None),
-                                    ("validation_freq", validation_freq, 1)):
-            if value != neutral:
-                raise UnsupportedError(f"fit({arg}={value!r}) is not supported by SeqNN")
-        xa, n = self._input_array(x)
-        self._require_compiled("fit")
-        ya = self._target_array(y, n)
+        source = _is_source(x)
+        val_source = validation_data is not None and _is_source(validation_data)
+        for arg, value, neutral, ok in (("steps_per_epoch", steps_per_epoch, None, source),
+                                        ("validation_steps", validation_steps, None, val_source),
+                                        ("validation_batch_size", validation_batch_size, None, False),
+                                        ("validation_freq", validation_freq, 1, False)):
+            if value != neutral and not ok:
+                raise UnsupportedError(f"fit({arg}={value!r}) is not supported by SeqNN"
+                                       + (" with array data" if arg.endswith("steps") or arg == "steps_per_epoch" else ""))
+        feed: Optional[_Feed] = None
+        if source:
+            self._require_compiled("fit")
+            for arg, value in (("y", y), ("sample_weight", sample_weight), ("class_weight", class_weight)):
+                if value is not None:
+                    raise SeqNNValueError(f"When providing `x` as a data set or generator, `{arg}` should not be "
+                                          f"passed. Instead, it should be included as part of the data set.")
+            if validation_split:
+                raise SeqNNValueError("validation_split is only supported for array data, not a data set or generator")
+            feed = _Feed(self, x, "fit", steps_per_epoch, predict=False, reset_each_pass=False)
+            if shuffle and not feed.dataset:
+                warnings.warn("`shuffle=True` was passed, but will be ignored since the data `x` was provided as a "
+                              "generator. The generator is expected to yield already-shuffled data.", stacklevel=2)
+            xa = ya = np.zeros(0, dtype=np.float32)
+            n = 0
+        else:
+            xa, n = self._input_array(x)
+            self._require_compiled("fit")
+            ya = self._target_array(y, n)
         verbose_level = self._verbose_arg(verbose)
         batch = self._batch_arg(batch_size)
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
@@ -957,7 +984,12 @@ class Sequential:
         opts.validation_split = float(validation_split or 0.0)
         opts.initial_epoch = int(initial_epoch)
         keep: List[Any] = [opts_buffer]
-        if validation_data is not None:
+        val_feed: Optional[_Feed] = None
+        if val_source:
+            val_feed = _Feed(self, validation_data, "fit (validation data)", validation_steps, predict=False,
+                             reset_each_pass=True)
+            opts.validation_source = val_feed.address
+        elif validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise UnsupportedError("validation_data must be a tuple (x_val, y_val)")
             if len(validation_data) == 3 and validation_data[2] is not None:
@@ -979,7 +1011,9 @@ class Sequential:
         history = callbacks_module.History()
         cbs = callbacks_module.CallbackList(list(callbacks or []) + [history])
         train_samples = n if validation_data is not None else int(n * (1 - opts.validation_split))
-        steps = -(-train_samples // (batch or self._batch_size or 32))
+        steps: Optional[int] = -(-train_samples // (batch or self._batch_size or 32))
+        if feed is not None:
+            steps = int(feed.source.steps) or None
         cbs.set_model(self)
         cbs.set_params({"verbose": verbose_level, "epochs": int(epochs), "steps": steps})
         run = _FitRun(self, cbs, int(epochs))
@@ -987,6 +1021,10 @@ class Sequential:
         epoch_fn = _ffi.EPOCH_FN(run.epoch_end)
         opts.log = log_fn
         opts.on_epoch_end = epoch_fn
+        hooks = None
+        if cbs.wants_batch_hooks("train") or cbs.wants_batch_hooks("test"):
+            hooks = _BatchHooks(self, cbs, ("train", "test"), run=run)
+            opts.on_batch = hooks.fn
         self.stop_training = False
         self.history = history
         self._metric_state.output_shape = self._sample_output_shape()
@@ -995,9 +1033,14 @@ class Sequential:
         if opts.initial_epoch < opts.epochs:
             cbs.on_epoch_begin(int(initial_epoch))
         hist_ptr = c_void_p()
-        status = _ffi.lib().seqnn_model_fit(self._ptr, xa, xa.size, ya, ya.size, ctypes.addressof(opts),
-                                            byref(hist_ptr))
-        error = run.error or self._metric_state.take_error()
+        if feed is not None:
+            feed.reset()   # Keras 3 resets its data iterator (the data set's on_epoch_end) before training
+            status = _ffi.lib().seqnn_model_fit_source(self._ptr, feed.address, ctypes.addressof(opts), byref(hist_ptr))
+        else:
+            status = _ffi.lib().seqnn_model_fit(self._ptr, xa, xa.size, ya, ya.size, ctypes.addressof(opts),
+                                                byref(hist_ptr))
+        error = (run.error or (hooks.error if hooks else None) or (feed.error if feed else None)
+                 or (val_feed.error if val_feed else None) or self._metric_state.take_error())
         if hist_ptr.value:
             try:
                 if error is None:
@@ -1005,7 +1048,7 @@ class Sequential:
                     history.history = {**history.history, **_read_history(hist_ptr.value)}
             finally:
                 _ffi.lib().seqnn_history_free(hist_ptr.value)
-        del keep, log_fn, epoch_fn
+        del keep, log_fn, epoch_fn, hooks, feed, val_feed
         self._reraise(status, error, "fit")
         cbs.on_train_end(run.last_logs)
         return history
@@ -1033,15 +1076,28 @@ class Sequential:
         """Keras's ``evaluate``: the loss (with weight penalties) and each metric over the data.
 
         Returns a float when there are no metrics, else a list ``[loss, metric, ...]`` in
-        ``metrics_names`` order; ``return_dict=True`` gives a dict. ``sample_weight`` is not supported.
+        ``metrics_names`` order; ``return_dict=True`` gives a dict. ``x`` may be a PyDataset or a generator
+        of ``(x, y)`` / ``(x, y, sample_weight)`` batches, read for ``steps`` batches or until exhausted.
+        ``sample_weight`` with arrays and ``steps`` with arrays are not supported.
         """
         if kwargs:
             raise TypeError(f"evaluate() got unexpected keyword arguments {sorted(kwargs)}")
-        if sample_weight is not None or steps is not None:
-            raise UnsupportedError("evaluate(sample_weight=..., steps=...) is not supported by SeqNN")
-        xa, n = self._input_array(x)
-        self._require_compiled("evaluate")
-        ya = self._target_array(y, n)
+        source = _is_source(x)
+        if not source and (sample_weight is not None or steps is not None):
+            raise UnsupportedError("evaluate(sample_weight=..., steps=...) is not supported by SeqNN with array data")
+        feed: Optional[_Feed] = None
+        self._require_compiled("evaluate") if source else None
+        if source:
+            if y is not None or sample_weight is not None:
+                raise SeqNNValueError("When providing `x` as a data set or generator, `y` and `sample_weight` should "
+                                      "not be passed. Instead, they should be included as part of the data set.")
+            feed = _Feed(self, x, "evaluate", steps, predict=False, reset_each_pass=True)
+            xa = ya = np.zeros(0, dtype=np.float32)
+            n = 0
+        else:
+            xa, n = self._input_array(x)
+            self._require_compiled("evaluate")
+            ya = self._target_array(y, n)
         verbose_level = self._verbose_arg(verbose)
         batch = self._batch_arg(batch_size)
         cbs = callbacks_module.CallbackList(callbacks or [], model=self)
@@ -1051,13 +1107,28 @@ class Sequential:
         count = c_size_t(0)
         self._metric_state.output_shape = self._sample_output_shape()
         self._metric_state.error = None
+        ropts, rbuf = _ffi.create_run_options()
+        ropts.batch_size = batch
+        hooks = _BatchHooks(self, cbs, ("test",)) if cbs.wants_batch_hooks("test") else None
+        if hooks is not None:
+            ropts.on_batch = hooks.fn
         start = time.perf_counter()
-        status = _ffi.lib().seqnn_model_evaluate(self._ptr, xa, xa.size, ya, ya.size, batch, results, results.size,
-                                                 byref(count))
-        self._reraise(status, self._metric_state.take_error(), "evaluate")
+        lib = _ffi.lib()
+        if feed is not None:
+            status = lib.seqnn_model_evaluate_source(self._ptr, feed.address, ctypes.addressof(ropts), results,
+                                                     results.size, byref(count))
+        elif hooks is not None:
+            status = lib.seqnn_model_evaluate_ex(self._ptr, xa, xa.size, ya, ya.size, ctypes.addressof(ropts), results,
+                                                 results.size, byref(count))
+        else:
+            status = lib.seqnn_model_evaluate(self._ptr, xa, xa.size, ya, ya.size, batch, results, results.size,
+                                              byref(count))
+        error = (hooks.error if hooks else None) or (feed.error if feed else None)
+        self._reraise(status, error or self._metric_state.take_error(), "evaluate")
+        del hooks, rbuf
         logs = {name: float(v) for name, v in zip(names, results[: count.value])}
         if verbose_level:
-            steps_done = -(-n // (batch or self._batch_size or 32))
+            steps_done = int(feed.source.steps) if feed is not None else -(-n // (batch or self._batch_size or 32))
             _progress.emit(_progress.final_line(steps_done, time.perf_counter() - start, logs, verbose_level))
         cbs.on_test_end(logs)
         if return_dict:
@@ -1071,26 +1142,63 @@ class Sequential:
         """Keras's ``predict``: outputs as a float32 array of shape ``(samples,) + output shape``.
 
         Safe to call from several threads at once; the result does not depend on ``batch_size``.
-        A C-contiguous float32 ``x`` is passed to the library without a copy.
+        A C-contiguous float32 ``x`` is passed to the library without a copy. ``x`` may be a PyDataset or a
+        generator of batches (``x``, ``(x,)`` or ``(x, y)``), read for ``steps`` batches or until exhausted.
         """
         if kwargs:
             raise TypeError(f"predict() got unexpected keyword arguments {sorted(kwargs)}")
-        if steps is not None:
-            raise UnsupportedError("predict(steps=...) is not supported by SeqNN")
-        xa, n = self._input_array(x)
+        source = _is_source(x)
+        if steps is not None and not source:
+            raise UnsupportedError("predict(steps=...) is not supported by SeqNN with array data")
+        feed = _Feed(self, x, "predict", steps, predict=True, reset_each_pass=True) if source else None
+        if feed is None:
+            xa, n = self._input_array(x)
         verbose_level = self._verbose_arg(verbose)
         batch = self._batch_arg(batch_size)
         cbs = callbacks_module.CallbackList(callbacks or [], model=self) if callbacks else None
         if cbs:
             cbs.on_predict_begin()
         start = time.perf_counter()
-        out = self._predict_raw(xa, n, batch)
+        if feed is not None or (cbs is not None and cbs.wants_batch_hooks("predict")):
+            out, n = self._predict_hooked(xa if feed is None else None, feed, batch, cbs)
+        else:
+            out = self._predict_raw(xa, n, batch)
         if verbose_level:
-            steps_done = -(-n // (batch or self._batch_size or 32))
+            steps_done = int(feed.source.steps) if feed is not None and feed.source.steps else -(-n // (batch or self._batch_size or 32))
             _progress.emit(_progress.final_line(steps_done, time.perf_counter() - start, None, verbose_level))
         if cbs:
             cbs.on_predict_end()
         return out
+
+    def _predict_hooked(self, xa: Optional[np.ndarray], feed: Optional["_Feed"], batch: int,
+                        cbs: Optional[callbacks_module.CallbackList]) -> Tuple[np.ndarray, int]:
+        """predict with the batch hook: Keras's on_predict_batch_* for `cbs`, and from a data source the
+        outputs, which come batch by batch (their number is not known in advance)."""
+        shape = self._sample_output_shape()
+        hooks = _BatchHooks(self, cbs, ("predict",), shape, collect=feed is not None)
+        ropts, rbuf = _ffi.create_run_options()
+        ropts.batch_size = batch
+        ropts.on_batch = hooks.fn
+        lib = _ffi.lib()
+        needed = c_size_t(0)
+        if feed is not None:
+            status = lib.seqnn_model_predict_source(self._ptr, feed.address, ctypes.addressof(ropts), None, 0,
+                                                    byref(needed))
+            error = hooks.error or feed.error
+        else:
+            assert xa is not None
+            n = int(xa.shape[0])
+            out = np.empty((n,) + tuple(shape), dtype=np.float32)
+            flat = out.reshape(-1)
+            status = lib.seqnn_model_predict_ex(self._ptr, xa, xa.size, ctypes.addressof(ropts), flat, flat.size,
+                                                byref(needed))
+            error = hooks.error
+        self._reraise(status, error, "predict")
+        del rbuf
+        if feed is not None:
+            outs = hooks.outputs or []
+            out = np.concatenate(outs) if outs else np.zeros((0,) + tuple(shape), dtype=np.float32)
+        return out, int(out.shape[0])
 
     def _predict_raw(self, xa: np.ndarray, n: int, batch: int) -> np.ndarray:
         size = self._output_size()
@@ -1261,6 +1369,8 @@ class _FitRun:
         self.epochs = epochs
         self.error: Optional[BaseException] = None
         self.last_logs: Dict[str, float] = {}
+        # on_test_begin already called for this epoch's validation (by the batch hook, before its batch 0)
+        self.test_begun = False
 
     def log(self, user_data: Any, text: bytes) -> None:
         try:
@@ -1275,6 +1385,12 @@ class _FitRun:
                 return 1
             logs = {names[i].decode("utf-8", "replace"): float(values[i]) for i in range(count)}
             self.last_logs = logs
+            val = {k[4:]: v for k, v in logs.items() if k.startswith("val_")}
+            if val:   # Keras 3 validates through evaluate(callbacks=...): on_test_begin ... on_test_end(logs)
+                if not self.test_begun:
+                    self.cbs.on_test_begin()
+                self.cbs.on_test_end(val)
+            self.test_begun = False
             self.cbs.on_epoch_end(int(epoch), logs)
             if self.model.stop_training:
                 return 1
@@ -1464,3 +1580,228 @@ def save_model(model: Sequential, filepath: Union[str, "os.PathLike[str]"], over
                **kwargs: Any) -> None:
     """``keras.models.save_model``: the same as ``model.save``."""
     model.save(filepath, overwrite=overwrite, **kwargs)
+
+
+# ---- batch hooks and data sources (fit/evaluate/predict helpers) --------------------------------------
+
+_PHASES = ("train", "test", "predict")
+_HOOK_NAMES = (("on_train_batch_begin", "on_train_batch_end"), ("on_test_batch_begin", "on_test_batch_end"),
+               ("on_predict_batch_begin", "on_predict_batch_end"))
+
+
+class _BatchHooks:
+    """The Python side of ``seqnn_batch_hook_fn`` for one call: Keras 3's batch hooks on a CallbackList, and
+    for predict from a data source the outputs of every batch. Made only when a callback overrides a batch
+    hook (or outputs must be collected), so plain calls cost no Python call per batch. Records the first
+    exception (the library then stops with SEQNN_CALLBACK_STOPPED and the caller re-raises it)."""
+
+    def __init__(self, model: Sequential, cbs: Optional[callbacks_module.CallbackList], phases: Sequence[str],
+                 output_shape: Tuple[int, ...] = (), collect: bool = False, run: Optional["_FitRun"] = None) -> None:
+        self.model = model
+        self.run = run
+        self.cbs = cbs
+        self.phases = {_PHASES.index(p) for p in phases}
+        self.output_shape = tuple(output_shape)
+        self.outputs: Optional[List[np.ndarray]] = [] if collect else None
+        self.error: Optional[BaseException] = None
+        self.fn = _ffi.BATCH_HOOK_FN(self.call)
+
+    def call(self, user_data: Any, phase: int, end: int, batch: int, names: Any, values: Any, count: int,
+             outputs: Any, outputs_len: int) -> int:
+        try:
+            if self.error is not None:
+                return -1
+            if phase == 2 and end:
+                out = np.ctypeslib.as_array(outputs, shape=(outputs_len,)).reshape((-1,) + self.output_shape).copy()
+                if self.outputs is not None:
+                    self.outputs.append(out)
+                logs: Optional[Dict[str, Any]] = {"outputs": out}
+            else:
+                logs = {names[i].decode("utf-8", "replace"): float(values[i]) for i in range(count)} if end else None
+            if self.run is not None and phase == 1 and not end and batch == 0 and self.cbs is not None:
+                self.run.test_begun = True   # fit's validation starts: Keras's evaluate calls on_test_begin
+                self.cbs.on_test_begin()
+            if self.cbs is not None and phase in self.phases:
+                getattr(self.cbs, _HOOK_NAMES[phase][end])(int(batch), logs)
+            if phase == 0 and getattr(self.model, "stop_training", False):
+                return 1
+            return 0
+        except BaseException as e:  # re-raised by the caller once the library has returned
+            self.error = e
+            return -1
+
+
+def _is_dataset(x: Any) -> bool:
+    """A keras.utils.PyDataset / Sequence, SeqNN's or Keras's own (duck-typed: __getitem__ + __len__ or
+    num_batches, and not an array or a container of arrays)."""
+    if isinstance(x, utils_module.PyDataset):
+        return True
+    if isinstance(x, (np.ndarray, list, tuple, dict, str, bytes)):
+        return False
+    return hasattr(x, "__getitem__") and (hasattr(x, "__len__") or hasattr(x, "num_batches")) \
+        and any(c.__name__ in ("PyDataset", "Sequence") for c in type(x).__mro__)
+
+
+def _is_generator(x: Any) -> bool:
+    return hasattr(x, "__next__") and hasattr(x, "__iter__") and not isinstance(x, np.ndarray)
+
+
+def _is_source(x: Any) -> bool:
+    return _is_dataset(x) or _is_generator(x)
+
+
+def _dataset_len(ds: Any) -> Optional[int]:
+    n = getattr(ds, "num_batches", None) if not hasattr(ds, "__len__") else len(ds)
+    return None if n is None else int(n)
+
+
+class _Feed:
+    """A PyDataset or a generator as a ``seqnn_batch_source``: the library owns the batch buffers and calls
+    ``fill`` for one batch at a time, which copies it there once (nothing of the whole data set is copied).
+
+    The buffers hold as many samples as the first batch (read ahead, as Keras 3 peeks at it for its tensor
+    spec), so later batches may be smaller, never larger. A PyDataset is indexable (fit with shuffle visits
+    its batches in a new order each epoch, as Keras 3's PyDatasetAdapter does); a generator is a stream.
+    Keras 3 calls the data set's ``on_epoch_end`` when fit/evaluate/predict start (its iterator's reset) and
+    after each pass, and ``on_epoch_begin`` before each pass; so does this (``reset_each_pass`` for the data
+    of evaluate, predict and validation, which Keras resets before every pass)."""
+
+    def __init__(self, model: Sequential, data: Any, what: str, steps: Optional[int], predict: bool,
+                 reset_each_pass: bool) -> None:
+        self.model = model
+        self.data = data
+        self.what = what
+        self.predict = predict
+        self.reset_each_pass = reset_each_pass
+        self.error: Optional[BaseException] = None
+        self.in_pass = False
+        self.dataset = _is_dataset(data)
+        self.pending: List[Any] = []
+        length = _dataset_len(data) if self.dataset else None
+        if self.dataset and length is None:   # an endless PyDataset: read it as a stream
+            self.dataset = False
+            self.data = iter(data)
+        if self.dataset:
+            if length == 0:
+                raise SeqNNValueError(f"{what}: the PyDataset has length 0")
+            if steps is not None and steps < length:
+                # Keras: an epoch of `steps` batches continues where the last one stopped (a stream over passes)
+                self.dataset = False
+                self.data = self._cycle(data, length)
+            first = data[0] if self.dataset else next(self.data)
+        else:
+            try:
+                first = next(self.data)
+            except StopIteration:
+                raise SeqNNValueError(f"{what}: the generator must yield at least one batch; it yielded none") from None
+        if not self.dataset:
+            self.pending.append(first)
+        fx, fy, fw = self._standardize(first, 0)
+        model._ensure_built(fx)
+        self.in_size = model._input_size() or 1
+        self.max_rows = max(int(fx.shape[0]), 1)
+        self.has_weights = fw is not None and not predict
+        self.source, self._buf = _ffi.create_batch_source()
+        self.fill_fn = _ffi.BATCH_FN(self.fill)
+        self.end_fn = _ffi.END_PASS_FN(self.end_pass)
+        self.source.next_batch = self.fill_fn
+        self.source.end_pass = self.end_fn
+        self.source.max_rows = self.max_rows
+        self.source.indexable = 1 if self.dataset else 0
+        self.source.steps = (min(steps, length) if steps is not None else length) if self.dataset and length \
+            else (steps or 0)
+        self.source.sample_weights = 1 if self.has_weights else 0
+
+    @staticmethod
+    def _cycle(ds: Any, length: int) -> Any:
+        while True:
+            for i in range(length):
+                yield ds[i]
+            if hasattr(ds, "on_epoch_end"):
+                ds.on_epoch_end()
+
+    @property
+    def address(self) -> int:
+        return ctypes.addressof(self.source)
+
+    def reset(self) -> None:
+        if self.dataset and hasattr(self.data, "on_epoch_end"):
+            self.data.on_epoch_end()
+
+    def _standardize(self, batch: Any, index: int) -> Tuple[np.ndarray, Optional[np.ndarray], Optional[np.ndarray]]:
+        if isinstance(batch, list):
+            batch = tuple(batch)
+        if not isinstance(batch, tuple):
+            batch = (batch,)
+        if len(batch) not in (1, 2, 3):
+            raise SeqNNValueError(f"{self.what}: batch {index} must be x, (x,), (x, y) or (x, y, sample_weight); "
+                                  f"found a tuple of {len(batch)}")
+        x = _ffi.as_float32(batch[0], f"{self.what}: batch {index} x")
+        if x.ndim == 0:
+            raise SeqNNValueError(f"{self.what}: batch {index}: x must have a batch dimension, found a scalar")
+        y = None if len(batch) < 2 or batch[1] is None else _ffi.as_float32(batch[1], f"{self.what}: batch {index} y")
+        w = None if len(batch) < 3 or batch[2] is None else _ffi.as_float32(batch[2], f"{self.what}: batch {index} sample_weight")
+        return x, y, w
+
+    def _next(self, index: int) -> Any:
+        if self.dataset:
+            return self.data[int(index)]
+        if self.pending:
+            return self.pending.pop(0)
+        try:
+            return next(self.data)
+        except StopIteration:
+            return None
+
+    def fill(self, user_data: Any, index: int, xp: Any, yp: Any, y_width: int, wp: Any, rows: Any) -> int:
+        try:
+            if self.error is not None:
+                return -1
+            if not self.in_pass:
+                self.in_pass = True
+                if self.reset_each_pass:
+                    self.reset()
+                if hasattr(self.data, "on_epoch_begin") and self.dataset:
+                    self.data.on_epoch_begin()
+            batch = self._next(index)
+            if batch is None:
+                rows[0] = 0
+                return 0
+            x, y, w = self._standardize(batch, index)
+            n = int(x.shape[0])
+            if x.size != n * self.in_size:
+                raise ShapeMismatchError(f"{self.what}: batch {index}: x has shape {tuple(x.shape)}; the model takes "
+                                         f"{self.in_size} values per sample (input shape {self.model.input_shape})")
+            if n > self.max_rows:
+                raise ShapeMismatchError(f"{self.what}: batch {index} has {n} samples, more than the first batch's "
+                                         f"{self.max_rows} (the library's batch buffers are sized by the first batch)")
+            if n == 0:
+                raise SeqNNValueError(f"{self.what}: batch {index} is empty")
+            ctypes.memmove(xp, x.ctypes.data, x.nbytes)
+            if yp:
+                if y is None:
+                    raise SeqNNValueError(f"{self.what}: batch {index} has no targets; yield (x, y) batches")
+                if y.size != n * y_width:
+                    raise ShapeMismatchError(f"{self.what}: batch {index}: y has shape {tuple(y.shape)} for {n} samples; "
+                                             f"the loss expects {y_width} values per sample")
+                ctypes.memmove(yp, y.ctypes.data, y.nbytes)
+            if wp:
+                wa = np.ones(n, dtype=np.float32) if w is None else w.reshape(-1)
+                if wa.size != n:
+                    raise ShapeMismatchError(f"{self.what}: batch {index}: sample_weight has {wa.size} values for {n} samples")
+                ctypes.memmove(wp, wa.ctypes.data, wa.nbytes)
+            rows[0] = n
+            return 0
+        except BaseException as e:  # re-raised by the caller once the library has returned
+            if self.error is None:
+                self.error = e
+            return -1
+
+    def end_pass(self, user_data: Any) -> None:
+        try:
+            self.in_pass = False
+            if self.dataset and hasattr(self.data, "on_epoch_end"):
+                self.data.on_epoch_end()
+        except BaseException as e:
+            if self.error is None:
+                self.error = e

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _ffi
 
-__all__ = ["to_categorical", "set_random_seed", "normalize", "pad_sequences", "next_seed"]
+__all__ = ["to_categorical", "set_random_seed", "normalize", "pad_sequences", "next_seed", "PyDataset", "Sequence"]
 
 _seed_lock = threading.Lock()
 _seed_rng: Optional[np.random.Generator] = None
@@ -127,3 +127,57 @@ def pad_sequences(sequences: Any, maxlen: Optional[int] = None, dtype: Any = "in
         else:
             out[i, -len(kept):] = kept
     return out
+class PyDataset:
+    """``keras.utils.PyDataset``: a data set read one batch at a time, for data that does not fit in memory.
+
+    Subclass it with ``__len__`` (the number of batches) and ``__getitem__(index)`` returning the batch
+    ``index``: ``(x, y)``, ``(x, y, sample_weight)``, or ``x`` / ``(x,)`` for ``predict``; optionally
+    ``on_epoch_end`` (called after each pass, as Keras 3 does, and once when fit/evaluate/predict starts)
+    and ``on_epoch_begin``. ``fit(shuffle=True)`` visits the batches in a new order each epoch.
+    ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are accepted for compatibility; batches are
+    read on the calling thread. Real Keras ``PyDataset`` / ``Sequence`` objects work as well.
+    """
+
+    def __init__(self, workers: int = 1, use_multiprocessing: bool = False, max_queue_size: int = 10) -> None:
+        self._workers = workers
+        self._use_multiprocessing = use_multiprocessing
+        self._max_queue_size = max_queue_size
+
+    @property
+    def workers(self) -> int:
+        return getattr(self, "_workers", 1)
+
+    @property
+    def use_multiprocessing(self) -> bool:
+        return getattr(self, "_use_multiprocessing", False)
+
+    @property
+    def max_queue_size(self) -> int:
+        return getattr(self, "_max_queue_size", 10)
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError
+
+    @property
+    def num_batches(self) -> Optional[int]:
+        """The number of batches (``len(self)``), or None for an endless data set."""
+        if hasattr(self, "__len__"):
+            return len(self)  # type: ignore[arg-type]
+        raise NotImplementedError("You need to implement the `num_batches` property (or `__len__`)")
+
+    def on_epoch_begin(self) -> None:
+        """Called at the beginning of every epoch."""
+
+    def on_epoch_end(self) -> None:
+        """Called at the end of every epoch."""
+
+    def __iter__(self) -> Any:
+        n = self.num_batches
+        i = 0
+        while n is None or i < n:
+            yield self[i]
+            i += 1
+
+
+# Keras 2's name for the same protocol (``__len__``, ``__getitem__``, ``on_epoch_end``).
+Sequence = PyDataset
