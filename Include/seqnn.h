@@ -37,7 +37,10 @@
 extern "C" {
 #endif
 
-#define SEQNN_ABI_VERSION 2   /* 2: seqnn_layer_class_names, seqnn_backend, seqnn_model_adapt_layer */
+#define SEQNN_ABI_VERSION 3   /* 2: seqnn_layer_class_names, seqnn_backend, seqnn_model_adapt_layer;
+                                 3: batch hooks and batch sources (seqnn_model_fit_source, ..._evaluate_source,
+                                 ..._predict_source, seqnn_model_evaluate_ex, ..._predict_ex), learning-rate
+                                 schedules, .keras and .weights.h5 files */
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Status codes and library facts                                                                       */
@@ -479,15 +482,24 @@ typedef struct seqnn_save_options {
 /* Fills `options` with the defaults above. */
 void seqnn_save_options_init(seqnn_save_options *options);
 
-/* Saves the model as a Keras .h5 file that Keras 2 (tf_keras 2.21) and Keras 3 (3.3-3.15) load, predict
- * with and keep training: architecture, weights, and when compiled the training config and optimizer
- * state (kept where Keras ignores it; SeqNN restores it exactly, so training resumes bit for bit), plus
- * the History of the last fit. The file is written under a temporary name in the same folder, synced and
+/* Saves the model; the path's extension chooses the format, as in Keras 3:
+ *  - ".keras": Keras 3's native zip archive (config.json, metadata.json, model.weights.h5), which Keras 3
+ *    loads compiled, with the optimizer state in its own layout, and keeps training from where SeqNN
+ *    stopped. keras2_optimizer_weights must be 0.
+ *  - ".weights.h5": Keras 3's save_weights file (the layers' and, when compiled, the optimizer's variables).
+ *  - anything else (".h5", ".hdf5"): the legacy .h5 file that Keras 2 (tf_keras 2.21) and Keras 3 (3.3-3.15)
+ *    load, predict with and keep training.
+ * Model files hold the architecture, weights, and when compiled the training config and optimizer state
+ * (SeqNN restores it exactly, so training resumes bit for bit), plus the History of the last fit (where
+ * Keras ignores it). The file is written under a temporary name in the same folder, synced and
  * renamed over `path`: a failed save leaves any earlier file at `path` untouched. `options` may be NULL.
  * The model must be built. Runs beside concurrent predicts; fails with SEQNN_BUSY during a mutation. */
 int seqnn_model_save(seqnn_model *model, const char *path, const seqnn_save_options *options);
 
-/* Loads a model from a Keras .h5 file written by Keras 2, Keras 3 or SeqNN. On success *model receives a
+/* Loads a model from a Keras .h5 file written by Keras 2, Keras 3 or SeqNN, or a Keras 3 .keras archive
+ * (told apart by their content). An archive is read in memory, never extracted; entries with absolute or
+ * ".." names, duplicates, zip bombs, oversized or too deeply nested configs, and Lambda or custom classes
+ * are refused with SEQNN_FORMAT_ERROR / SEQNN_UNSUPPORTED naming the file and the entry. On success *model receives a
  * new model (free it with seqnn_model_free); on failure *model is set to NULL and seqnn_last_error() says
  * what is wrong and where (missing or non-HDF5 file, truncated data, invalid JSON, unknown layers listed
  * with their index and name, weight shapes that do not match). A compiled file comes back compiled with its
@@ -499,8 +511,9 @@ int seqnn_model_save(seqnn_model *model, const char *path, const seqnn_save_opti
  * a separate process first (`seqinspect FILE --verify`). */
 int seqnn_model_load(const char *path, uint64_t seed, seqnn_model **model);
 
-/* Loads only the weights of a model file into this built model, matching layers with weights by position
- * as Keras does. Every array is read and checked before any weight changes. Exclusive. */
+/* Loads only the weights of a model file (.h5, .keras, or a Keras 2 or 3 save_weights file) into this
+ * built model, matching layers with weights by position as Keras does (Keras 3's layout: by the path its
+ * class gives each layer). Every array is read and checked before any weight changes. Exclusive. */
 int seqnn_model_load_weights(seqnn_model *model, const char *path);
 
 /* ---------------------------------------------------------------------------------------------------- */

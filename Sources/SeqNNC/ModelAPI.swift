@@ -11,9 +11,9 @@ public func c_version() -> UnsafePointer<CChar> {
     cString(seqnnVersion)
 }
 
-/// SEQNN_ABI_VERSION of Include/seqnn.h: 2 added seqnn_layer_class_names.
+/// SEQNN_ABI_VERSION of Include/seqnn.h: 2 added seqnn_layer_class_names; 3 batch hooks and sources.
 @_cdecl("seqnn_abi_version")
-public func c_abi_version() -> Int32 { 2 }
+public func c_abi_version() -> Int32 { 3 }
 
 /// The text comes from SeqNNError.Kind, the Swift side's one status table (raw value == C status).
 @_cdecl("seqnn_status_string")

@@ -35,7 +35,8 @@ from ._errors import LibraryNotFoundError, SeqNNError, Status, error_for_status
 
 #: The SEQNN_ABI_VERSION of the header this binding was written against. A library with a smaller ABI
 #: version lacks functions used here; a larger one is fine (the ABI is only ever appended to).
-ABI_VERSION = 2   # 2: seqnn_layer_class_names (the layer classes of seqnn.layers), seqnn_backend, seqnn_model_adapt_layer
+ABI_VERSION = 3   # 2: seqnn_layer_class_names (the layer classes of seqnn.layers), seqnn_backend, seqnn_model_adapt_layer;
+#                   3: batch hooks and batch sources (fit/evaluate/predict from generators and PyDatasets)
 
 # The status codes, as module constants (``_ffi.SEQNN_OK``, ...): the members of ``_errors.Status``, the
 # binding's one status table, so no number is written twice.
