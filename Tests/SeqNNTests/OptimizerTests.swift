@@ -273,7 +273,10 @@ struct OptimizerTests {
         expectSeqNNError(.invalidArgument) { _ = try Optimizers.from(json("{\"class_name\": \"SGD\", \"config\": {\"learning_rate\": -1}}")) }
         expectSeqNNError(.invalidArgument) { _ = try Optimizers.from(json("{\"class_name\": \"SGD\", \"config\": {\"momentum\": 1.5}}")) }
         expectSeqNNError(.invalidArgument) { _ = try Optimizers.from(json("{\"class_name\": \"Adam\", \"config\": {\"beta_1\": \"x\"}}")) }
-        expectSeqNNError(.unsupported) {
+        expectSeqNNError(.unsupported) {   // a schedule class of the user's own (known ones: ScheduleTests)
+            _ = try Optimizers.from(json("{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": {\"class_name\": \"MySchedule\", \"config\": {}}}}"))
+        }
+        expectSeqNNError(.invalidArgument) {   // a known schedule without its required arguments
             _ = try Optimizers.from(json("{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": {\"class_name\": \"ExponentialDecay\", \"config\": {}}}}"))
         }
         expectSeqNNError(.unsupported) { _ = try Optimizers.from(json("{\"class_name\": \"Adam\", \"config\": {\"use_ema\": true}}")) }

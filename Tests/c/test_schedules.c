@@ -1,6 +1,7 @@
 /* Learning-rate schedules through the C ABI: a Keras schedule config as the optimizer config's
  * "learning_rate" drives every step (checked against a twin model stepped with the same rates set by hand),
  * the current rate is readable but not settable, and a save/load keeps the schedule and its position. */
+#define _POSIX_C_SOURCE 200809L   /* mkdtemp */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
