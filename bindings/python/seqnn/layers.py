@@ -155,6 +155,17 @@ class Layer:
     def from_config(cls, config: Dict[str, Any]) -> "Layer":
         return cls(**config)
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """Keras's ``compute_mask``: the mask this layer gives its output, as a boolean array. Embedding with
+        ``mask_zero`` marks the non-zero ids, Masking the steps with a feature other than ``mask_value``; other
+        layers pass ``mask`` on (the library applies masks itself; this is for code that inspects them)."""
+        cfg = self._layer_config()
+        if self._class_name == "Embedding":
+            return np.asarray(inputs) != 0 if cfg.get("mask_zero") else None
+        if self._class_name == "Masking":
+            return np.any(np.asarray(inputs, dtype=np.float32) != np.float32(cfg.get("mask_value", 0.0)), axis=-1)
+        return mask
+
     # ---- identity --------------------------------------------------------------------------------
 
     @property
