@@ -3,9 +3,10 @@
 #
 #   seqnn-VERSION-linux-ARCH.tar.gz         one top folder holding the install tree of tools/build.sh
 #                                           (lib/, include/, bin/seqinspect, lib/pkgconfig, lib/cmake,
-#                                           share/doc); needs libhdf5 on the target (Debian: libhdf5-103-1)
+#                                           share/doc); needs libhdf5 and libzip on the target (Debian:
+#                                           libhdf5-103-1, libzip4)
 #   seqnn-VERSION-py3-none-PLATFORM.whl     the Python package with libseqnn.so inside and, vendored by
-#                                           auditwheel, libhdf5 and everything it pulls in, so it installs
+#                                           auditwheel, libhdf5, libzip and what they pull in, so it installs
 #                                           where neither Swift nor libhdf5 is; PLATFORM is the manylinux
 #                                           tag of the real glibc floor that auditwheel finds
 #

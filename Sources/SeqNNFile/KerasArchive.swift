@@ -1,6 +1,6 @@
 import SeqNN
 
-/// Keras 3's `.keras` archive (format §11): a zip of `config.json` (the model serialized as Keras 3 objects,
+/// Keras 3's `.keras` archive (format §13): a zip of `config.json` (the model serialized as Keras 3 objects,
 /// with `build_config` and `compile_config`), `metadata.json` (`keras_version`, `date_saved`) and
 /// `model.weights.h5` (Keras 3's own weights layout, ModelFile+Keras3). SeqNN reads all three from memory and
 /// writes them the same way; its extras (version, history, generator state) go in `metadata.json` under

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import SeqNN
 
-/// Writes Keras 3's own formats (format §11): the `.keras` archive that `keras.models.load_model` reads back
+/// Writes Keras 3's own formats (format §13): the `.keras` archive that `keras.models.load_model` reads back
 /// compiled and ready to keep training, and the `.weights.h5` file of `save_weights`. Both are written under a
 /// temporary name and renamed over the target (ModelWriter.save's contract: a failed save loses nothing).
 package enum KerasArchiveWriter {

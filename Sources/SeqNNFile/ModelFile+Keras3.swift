@@ -4,7 +4,7 @@ import Glibc
 import CSeqNNHDF5
 import SeqNN
 
-/// The weights and optimizer state of Keras 3's own layout (format §11): the `model.weights.h5` inside a
+/// The weights and optimizer state of Keras 3's own layout (format §13): the `model.weights.h5` inside a
 /// `.keras` archive and the `.weights.h5` files of `save_weights`. Keras 3 keys each layer's state by a path
 /// made from its class, not its name (`layers/dense`, `layers/dense_1`, `layers/p_re_lu`, in model order), and
 /// keeps a layer's variables in `vars/0, vars/1, ...` of the object that owns them: the layer, or a

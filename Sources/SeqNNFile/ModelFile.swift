@@ -34,7 +34,7 @@ package final class ModelFile: @unchecked Sendable {
         package var kerasMajor: Int
     }
 
-    /// Where the parts are (format §11 for the Keras 3 layouts).
+    /// Where the parts are (format §13 for the Keras 3 layouts).
     package enum Layout: String, Sendable {
         /// A legacy `.h5` file: configs in root attributes, weights in `model_weights` by `layer_names`.
         case legacy

@@ -120,7 +120,7 @@ enum OptimizerState {
         try restorePositional(opt, params, iterations: iterations, tensors: tensors, extra: extra)
     }
 
-    /// Keras 3's own layout (`optimizer/vars/0...` of a `.keras` archive or `.weights.h5`, format §11): the
+    /// Keras 3's own layout (`optimizer/vars/0...` of a `.keras` archive or `.weights.h5`, format §13): the
     /// iteration count, the learning rate when no schedule drives it (the config has it too), then the slots
     /// in build order; scalars after that are optimizer variables such as Nadam's u_product.
     static func readKeras3(into model: Sequential, from file: ModelFile) throws {

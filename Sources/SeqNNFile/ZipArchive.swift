@@ -1,7 +1,7 @@
 import CSeqNNZip
 import SeqNN
 
-/// The zip container of a Keras 3 `.keras` file, through libzip (format §11). Reading takes whole named
+/// The zip container of a Keras 3 `.keras` file, through libzip (format §13). Reading takes whole named
 /// entries into memory, never onto disk, with bounds: the archive must be consistent (libzip's
 /// ZIP_CHECKCONS), names must be plain (no absolute paths, `..` or duplicates), and no entry may inflate past
 /// its own limit or far past its compressed size (a zip bomb). Writing stores the entries uncompressed, as

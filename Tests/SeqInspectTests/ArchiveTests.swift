@@ -7,7 +7,7 @@ import SeqNN
 import Glibc
 #endif
 
-/// Every view on Keras 3's own formats (format §11): real Keras 3 `.keras` archives and `.weights.h5` files
+/// Every view on Keras 3's own formats (format §13): real Keras 3 `.keras` archives and `.weights.h5` files
 /// (Tests/SeqNNFileTests/Fixtures/keras3_archive), and SeqNN's, compared across formats with `diff`.
 final class ArchiveTests: XCTestCase {
     static let dir = TestSupport.fileFixtures + "/keras3_archive"

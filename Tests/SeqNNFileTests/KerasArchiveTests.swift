@@ -5,7 +5,7 @@ import XCTest
 @testable import SeqNN
 @testable import SeqNNFile
 
-/// Keras 3's own formats (format §11) against real Keras 3 files (tools/fixtures/keras_archives/make_keras_files.py):
+/// Keras 3's own formats (format §13) against real Keras 3 files (tools/fixtures/keras_archives/make_keras_files.py):
 /// every `.keras` archive loads, predicts as Keras did and, when compiled, takes the next training step exactly
 /// as the Keras model did in memory (optimizer state and schedules included); every `.weights.h5` loads into a
 /// model built from the archive; and SeqNN's own archives and weights files round-trip.

@@ -38,14 +38,15 @@ echo "--- README's C quick start, as written there"
 
 echo "--- seqinspect --verify"
 "$prefix/bin/seqinspect" "$src/keras3.h5" --verify | tail -n 1
+"$prefix/bin/seqinspect" "$src/keras3.keras" --verify | tail -n 1
 "$prefix/bin/seqinspect" "$work/from-cmake.h5" --verify | tail -n 1
 
 echo "--- dlopen / dlclose"
 cc -std=c11 -Wall -Wextra -Werror "$src/dlclose.c" -o "$work/dlclose" -ldl
 "$work/dlclose" "$prefix/lib/libseqnn.so"
 
-echo "--- the wheel, in a fresh venv, with the system's libhdf5 hidden too"
-for so in /usr/lib/*/libhdf5*.so* /lib/*/libhdf5*.so*; do
+echo "--- the wheel, in a fresh venv, with the system's libhdf5 and libzip hidden too"
+for so in /usr/lib/*/libhdf5*.so* /lib/*/libhdf5*.so* /usr/lib/*/libzip.so* /lib/*/libzip.so*; do
   [ -f "$so" ] && [ ! -L "$so" ] && mount --bind /dev/null "$so"
 done
 python3 -m venv "$work/venv"

@@ -3,7 +3,7 @@
 # way a C or Python user on a machine without Swift would use them.
 #
 #   1. runs tools/package.sh (unless DIST, a folder holding both artifacts, is given);
-#   2. checks the library's ELF facts: NEEDED only libc, libm, libstdc++, libgcc_s, libhdf5 (and the
+#   2. checks the library's ELF facts: NEEDED only libc, libm, libstdc++, libgcc_s, libhdf5, libzip (and the
 #      loader), SONAME libseqnn.so.0, NODELETE, the libseqnn.so.X.Y.Z -> .so.0 -> .so links; seqinspect
 #      likewise; and that tools/install.sh, with DESTDIR, installs exactly the tarball's files;
 #   3. in a private mount namespace (unshare -m) with an empty folder mounted over the Swift toolchain and
@@ -12,7 +12,7 @@
 #        and through CMake's find_package(seqnn CONFIG) and runs both (train, save, load, predict);
 #        runs README's C quick start, its shell lines as written, beside a copy of the tarball; runs `seqinspect --verify` on a file
 #        written by Keras 3 and on one written above; dlopen/dlclose the library three times (dlclose.c);
-#      - then hides the system's libhdf5 too, installs the wheel into a fresh venv and runs a Keras-style
+#      - then hides the system's libhdf5 and libzip too, installs the wheel into a fresh venv and runs a Keras-style
 #        script (keras_script.py) and README's Python quick start there.
 # Exits non-zero if any step fails. Needs root for unshare/mount; without them it says so and fails.
 set -euo pipefail
@@ -39,6 +39,7 @@ case "$work/" in "$root"/*) echo "package test: the work folder $work is inside 
 mkdir -p "$work/src" "$work/prefix"
 cp "$here/roundtrip.c" "$here/dlclose.c" "$here/CMakeLists.txt" "$here/keras_script.py" "$here/inside.sh" "$work/src/"
 cp "$root/Tests/SeqNNFileTests/Fixtures/keras3/mlp_rmsprop.h5" "$work/src/keras3.h5"
+cp "$root/Tests/SeqNNFileTests/Fixtures/keras3_archive/mlp_rmsprop.keras" "$work/src/keras3.keras"
 cp "$wheel" "$work/src/"
 # README's quick starts, exactly as written there: the first ```c block under "## C quick start" and the
 # first ```python block under "## Python quick start".
@@ -65,7 +66,7 @@ prefix="$work/prefix/seqnn-$version-linux-$(uname -m)"
 
 echo "== ELF facts of the shipped library and tool"
 status=0
-allowed='^(libc\.so\.6|libm\.so\.6|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libhdf5_serial\.so\.103|ld-linux[-a-z0-9_.]*\.so\.[0-9])$'
+allowed='^(libc\.so\.6|libm\.so\.6|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libhdf5_serial\.so\.103|libzip\.so\.4|ld-linux[-a-z0-9_.]*\.so\.[0-9])$'
 for f in "$prefix/lib/libseqnn.so.$version" "$prefix/bin/seqinspect"; do
   needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
   echo "  $(basename "$f"): NEEDED $(echo $needed)"

@@ -1,4 +1,4 @@
-"""Hostile and damaged `.keras` archives (format §11): each is refused with a clear error naming the file and
+"""Hostile and damaged `.keras` archives (format §13): each is refused with a clear error naming the file and
 what is wrong, nothing is extracted anywhere, and the process survives. The archives are made here with the
 standard library's zipfile from a real Keras 3 archive (Tests/SeqNNFileTests/Fixtures/keras3_archive)."""
 from __future__ import annotations

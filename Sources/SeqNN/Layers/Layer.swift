@@ -113,7 +113,7 @@ public class Layer: @unchecked Sendable {
     /// Keras's weights of this layer in Keras order: trainable first, then non-trainable.
     package var parameters: [Parameter] { [] }
 
-    /// Where Keras 3's own files (`.keras`, `.weights.h5`; format §11) keep each of `parameters`: the group of
+    /// Where Keras 3's own files (`.keras`, `.weights.h5`; format §13) keep each of `parameters`: the group of
     /// the object that owns it, relative to the layer's path: "vars" for the layer's own variables, or a
     /// sub-object's ("cell/vars" for a recurrent layer, "forward_layer/cell/vars" in a Bidirectional).
     package var kerasVariableGroups: [String] { parameters.map { _ in "vars" } }

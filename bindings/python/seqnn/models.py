@@ -1289,12 +1289,12 @@ class Sequential:
     def save(self, filepath: Union[str, "os.PathLike[str]"], overwrite: bool = True, include_optimizer: bool = True,
              save_format: Optional[str] = None, *, keras2_optimizer_weights: bool = False,
              test_x: ArrayLike = None, **kwargs: Any) -> None:
-        """Saves the model as a Keras ``.h5`` file (Keras 2 and 3 load it): architecture, weights, and when
-        compiled the training config and optimizer state. Written to a temporary file and renamed, so a
+        """Saves the model as a Keras 3 ``.keras`` archive or a Keras ``.h5`` file (Keras 2 and 3 load it), as the
+        path's extension says: architecture, weights, and when compiled the training config and optimizer state. Written to a temporary file and renamed, so a
         failed save leaves an earlier file untouched.
 
         Args:
-            filepath: a path ending in ``.h5`` or ``.hdf5`` (SeqNN does not write the ``.keras`` zip format).
+            filepath: a path ending in ``.keras`` (Keras 3's native format) or ``.h5`` / ``.hdf5``.
             overwrite: False raises ``FileExistsError`` when the file exists.
             include_optimizer: write the training config and optimizer state.
             keras2_optimizer_weights: also write Keras 2's optimizer_weights group (tf_keras resumes with it).
@@ -1482,7 +1482,7 @@ def _file_error(status: int, path: str) -> SeqNNError:
 
 def load_model(filepath: Union[str, "os.PathLike[str]"], custom_objects: Optional[Dict[str, Any]] = None,
                compile: bool = True, safe_mode: bool = True, *, seed: Optional[int] = None) -> Sequential:
-    """Loads a Keras ``.h5`` model file written by Keras 2, Keras 3 or SeqNN.
+    """Loads a model file written by Keras 2, Keras 3 or SeqNN: a ``.h5`` file or a Keras 3 ``.keras`` archive.
 
     Args:
         filepath: the file.
