@@ -436,6 +436,10 @@ int seqnn_model_train_on_batch(seqnn_model *model, const float *x, size_t x_len,
  * it) that is the schedule's value at the optimizer's iteration count. */
 int seqnn_model_get_learning_rate(const seqnn_model *model, double *learning_rate);
 
+/* The compiled optimizer's completed training steps (Keras's `model.optimizer.iterations`), restored from
+ * files with optimizer state. (ABI 3.) */
+int seqnn_model_get_iterations(const seqnn_model *model, int64_t *iterations);
+
 /* Sets the compiled optimizer's learning rate (>= 0, finite in float32), keeping its state: what Keras
  * callbacks such as ReduceLROnPlateau do between epochs. SEQNN_INVALID_ARGUMENT when the optimizer follows
  * a learning-rate schedule (Keras: "its learning rate is not settable"). Allowed beside predict calls and

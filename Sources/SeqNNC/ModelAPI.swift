@@ -361,6 +361,17 @@ public func c_model_get_learning_rate(_ model: OpaquePointer?, _ lr: UnsafeMutab
     }
 }
 
+@_cdecl("seqnn_model_get_iterations")
+public func c_model_get_iterations(_ model: OpaquePointer?, _ iterations: UnsafeMutablePointer<Int64>?) -> Int32 {
+    withModel(model, "seqnn_model_get_iterations") { h in
+        let out = try required(iterations, "iterations")
+        guard let v = try h.model.reading("get_iterations", { h.model.optimizer?.iterations }) else {
+            throw SeqNNError(.notCompiled, "the model is not compiled; call compile first")
+        }
+        out.pointee = Int64(v)
+    }
+}
+
 @_cdecl("seqnn_model_set_learning_rate")
 public func c_model_set_learning_rate(_ model: OpaquePointer?, _ lr: Double) -> Int32 {
     withModel(model, "seqnn_model_set_learning_rate") { h in try h.model.setLearningRate(lr) }

@@ -58,6 +58,10 @@ static void test_save_and_load_keep_the_schedule(void) {
     CHECK_OK(seqnn_model_load(path, 0, &l));
     CHECK_OK(seqnn_model_get_learning_rate(l, &after));
     CHECKF(before == after && fabs(after - rate_at(3)) < 1e-7, "rate %.9f before saving, %.9f after loading", before, after);
+    int64_t iterations = -1;
+    CHECK_OK(seqnn_model_get_iterations(l, &iterations));
+    CHECK(iterations == 3);
+    CHECK_FAIL(l, seqnn_model_get_iterations(l, NULL), SEQNN_INVALID_ARGUMENT, "iterations");
     CHECK_FAIL(l, seqnn_model_set_learning_rate(l, 0.01), SEQNN_INVALID_ARGUMENT, "schedule");
     seqnn_model_free(l);
     seqnn_model_free(m);

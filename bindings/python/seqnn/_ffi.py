@@ -161,6 +161,7 @@ PROTOTYPES = {
     "seqnn_model_layer_output_shape": (c_int, [c_void_p, c_size_t, POINTER(c_int64), c_size_t, POINTER(c_size_t)]),
     "seqnn_model_is_compiled": (c_int, [c_void_p]),
     "seqnn_model_get_learning_rate": (c_int, [c_void_p, POINTER(c_double)]),
+    "seqnn_model_get_iterations": (c_int, [c_void_p, POINTER(c_int64)]),
     "seqnn_model_set_learning_rate": (c_int, [c_void_p, c_double]),
     "seqnn_model_history": (c_int, [c_void_p, POINTER(c_void_p)]),
     "seqnn_model_reset_states": (c_int, [c_void_p]),

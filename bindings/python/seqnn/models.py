@@ -744,6 +744,21 @@ class Sequential:
         _ffi.check(status)
         return float(value.value)
 
+    def _iterations(self) -> int:
+        """The compiled optimizer's completed steps in the library (0 before compile)."""
+        value = ctypes.c_int64(0)
+        status = _ffi.lib().seqnn_model_get_iterations(self._ptr, byref(value))
+        if status == _ffi.SEQNN_NOT_COMPILED:
+            return 0
+        _ffi.check(status)
+        return int(value.value)
+
+    def _step_python_schedule(self) -> None:
+        """A Python LearningRateSchedule: the rate of the coming step, schedule(iterations), into the library."""
+        schedule = getattr(self.optimizer, "_python_schedule", None)
+        if schedule is not None:
+            self._set_learning_rate(float(schedule(self._iterations())))
+
     def _set_learning_rate(self, value: float) -> None:
         """Sets the compiled optimizer's learning rate, keeping its state; nothing to do (the optimizer object
         keeps the value for the next compile) while the library has no compiled optimizer."""
@@ -758,7 +773,7 @@ class Sequential:
         if isinstance(optimizer, str):
             return optimizer
         if isinstance(optimizer, optimizers_module.Optimizer):
-            return _config.to_json({"class_name": optimizer._class_name, "config": optimizer.get_config()})
+            return _config.to_json({"class_name": optimizer._class_name, "config": optimizer._library_config()})
         if isinstance(optimizer, dict):
             return _config.to_json(optimizer)
         raise SeqNNValueError(f"Could not interpret optimizer identifier: {optimizer!r}; give a name ('adam') or a "
@@ -1009,7 +1024,8 @@ class Sequential:
             opts.class_weight, opts.class_weight_len = cw.ctypes.data, cw.size
 
         history = callbacks_module.History()
-        cbs = callbacks_module.CallbackList(list(callbacks or []) + [history])
+        extra = [_PythonScheduleStepper()] if getattr(self.optimizer, "_python_schedule", None) is not None else []
+        cbs = callbacks_module.CallbackList(extra + list(callbacks or []) + [history])
         train_samples = n if validation_data is not None else int(n * (1 - opts.validation_split))
         steps: Optional[int] = -(-train_samples // (batch or self._batch_size or 32))
         if feed is not None:
@@ -1235,6 +1251,7 @@ class Sequential:
         names = self.metrics_names
         self._metric_state.output_shape = self._sample_output_shape()
         self._metric_state.error = None
+        self._step_python_schedule()
         if sample_weight is not None or class_weight is not None:
             values = self._train_weighted_batch(xa, ya, n, names, sample_weight, class_weight)
         else:
@@ -1357,6 +1374,14 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, built={self._is_built()}, layers={len(self._layers)}>"
+
+
+class _PythonScheduleStepper(callbacks_module.Callback):
+    """Runs a Python LearningRateSchedule: before each training batch, the library's rate becomes
+    schedule(iterations), as Keras's optimizer evaluates it."""
+
+    def on_train_batch_begin(self, batch: int, logs: Optional[Dict[str, float]] = None) -> None:
+        self.model._step_python_schedule()
 
 
 class _FitRun:

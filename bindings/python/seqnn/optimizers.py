@@ -60,12 +60,8 @@ class Optimizer:
             learning_rate = schedules.deserialize(learning_rate)
         self._schedule: Optional[LearningRateSchedule] = None
         if isinstance(learning_rate, LearningRateSchedule):
-            if not schedules.is_built_in(learning_rate):
-                raise NotImplementedError(
-                    f"{type(self).__name__}: the learning-rate schedule {type(learning_rate).__name__} is a Python "
-                    f"class of its own; SeqNN runs only the schedules of keras.optimizers.schedules in the library "
-                    f"({', '.join(schedules._BY_NAME)}). For a Python rule per epoch use "
-                    f"callbacks.LearningRateScheduler")
+            # A built-in schedule runs in the library; a user's own class runs here, before every training step
+            # (models.py sets the library's rate to schedule(iterations), as Keras evaluates it).
             self._schedule = learning_rate
             learning_rate = float(learning_rate(0))
         self._learning_rate = self._checked_learning_rate(learning_rate)
@@ -142,6 +138,30 @@ class Optimizer:
 
     def _options(self) -> Dict[str, Any]:
         return {}
+
+    @property
+    def _python_schedule(self) -> Optional[LearningRateSchedule]:
+        """A schedule of the user's own class, which the library cannot run (None otherwise)."""
+        return self._schedule if self._schedule is not None and not schedules.is_built_in(self._schedule) else None
+
+    def _library_config(self) -> Dict[str, Any]:
+        """What compile hands the library: get_config(), with a Python schedule's first rate as the number."""
+        schedule = self._python_schedule
+        if schedule is None:
+            return self.get_config()
+        self._schedule = None   # get_config() without serializing the Python class (it may lack get_config)
+        try:
+            cfg = self.get_config()
+        finally:
+            self._schedule = schedule
+        cfg["learning_rate"] = float(schedule(0))
+        return cfg
+
+    @property
+    def iterations(self) -> int:
+        """Keras's ``optimizer.iterations``: training steps taken (restored from files with optimizer state)."""
+        model = self._model()
+        return model._iterations() if model is not None else 0
 
     def get_config(self) -> Dict[str, Any]:
         """Keras 3's optimizer ``get_config()``."""

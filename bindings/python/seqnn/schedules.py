@@ -6,8 +6,9 @@ step at the optimizer's iteration count, in float32, as Keras does. Calling a sc
 computes the same value here with numpy. ``serialize`` / ``deserialize`` use Keras 3's form
 (``{"module", "class_name", "config", "registered_name"}``), which both Keras generations read.
 
-Only the built-in classes run in the library; a subclass of ``LearningRateSchedule`` with its own
-``__call__`` is refused at compile (use ``callbacks.LearningRateScheduler`` for a Python rule per epoch).
+The built-in classes run in the library. A subclass of ``LearningRateSchedule`` with its own ``__call__``
+runs in Python: before every training step the binding sets the library's rate to ``schedule(iterations)``
+(one Python call per batch); a model saved with it stores the rate of that moment as a number.
 """
 from __future__ import annotations
 
@@ -37,7 +38,10 @@ class LearningRateSchedule:
         return cls(**config)
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        try:
+            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        except NotImplementedError:
+            args = "..."
         return f"{type(self).__name__}({args})"
 
 
