@@ -102,6 +102,9 @@ final class SaveSafetyTests: XCTestCase {
         let keras = Fixtures.path("keras2/" + Fixtures.files(in: "keras2", suffix: ".h5").first!)
         XCTAssertEqual(try ModelFile(path: keras).checksumReport(), "no checksum (written by Keras)")
         XCTAssertNoThrow(try ModelReader.load(keras))
+        let older = Fixtures.path("portable/portable_mlp.h5")   // SeqNN file format 1
+        XCTAssertEqual(try ModelFile(path: older).checksumReport(), "no checksum (written by SeqNN before file format 2)")
+        XCTAssertNoThrow(try ModelReader.load(older))
     }
 
     /// A value changed in place (same size, so HDF5's own structure checks pass) is caught and named.
@@ -195,7 +198,7 @@ final class SaveSafetyTests: XCTestCase {
         named.name = "x/y"
         try named.add(LayerRegistry.make(className: "Dense", config: ["units": 2, "input_shape": [3]]))
         assertRefused(named, .invalidArgument, ["model's name", "'/'"])
-        for (bad, word) in [(String(repeating: "n", count: 2000), "2000 bytes"), ("a\nb", "control character")] {
+        for (bad, word) in [(String(repeating: "n", count: 70_000), "70000 bytes"), ("a\nb", "control character")] {
             let m = Sequential(seed: 1)
             try m.add(LayerRegistry.make(className: "Dense", config: ["units": 2, "input_shape": [3], "name": .string(bad)]))
             assertRefused(m, .invalidArgument, ["layer #0", word])

@@ -13,9 +13,11 @@
  *   read-only     a folder the caller cannot write: SEQNN_IO_ERROR naming the folder, the old file intact.
  *                 As root the child drops to uid/gid 65534 first, since root writes anywhere.
  *
- * SEQNN_SAVE_KILLS sets the number of kills (default 24, split over .h5 and .keras; run by hand with a few
- * hundred), SEQNN_FAILED_SAVES the number of failed saves (default 200). Figures are printed as "figure:"
- * lines. Files go to a fresh folder under $TMPDIR (default /tmp) and are removed.
+ * SEQNN_SAVE_KILLS sets the number of kills (default 24, split over .h5 and .keras; by hand:
+ * SEQNN_SAVE_KILLS=400), SEQNN_FAILED_SAVES the number of failed saves (default 200). Under valgrind
+ * (run.sh sets SEQNN_TEST_ITERS there) the defaults are 6 and 20 and the RSS bound is not applied (valgrind's
+ * own heap), its leak check judges instead. Figures are printed as "figure:" lines. Files go to a fresh
+ * folder under $TMPDIR (default /tmp) and are removed.
  */
 #define _DEFAULT_SOURCE
 #include <dirent.h>
@@ -34,6 +36,9 @@
 #include "harness.h"
 
 static char dir[256];
+
+/* run.sh sets SEQNN_TEST_ITERS only for the valgrind pass */
+static int under_valgrind(void) { return getenv("SEQNN_TEST_ITERS") != NULL; }
 
 static int env_int(const char *name, int fallback) {
     const char *v = getenv(name);
@@ -117,7 +122,7 @@ static void kill_loop(const char *ext, int kills, seqnn_model *a, seqnn_model *b
     double t0 = now_seconds();
     CHECK_OK(seqnn_model_save(b, target, NULL));
     double save_time = now_seconds() - t0;
-    int old_ = 0, new_ = 0, broken = 0;
+    int old_ = 0, new_ = 0, broken = 0, leaving = 0;
     for (int i = 0; i < kills; i++) {
         char staged[600];
         snprintf(staged, sizeof staged, "%s.staged", target);
@@ -127,11 +132,12 @@ static void kill_loop(const char *ext, int kills, seqnn_model *a, seqnn_model *b
             seqnn_model_save(b, target, NULL);
             _exit(0);
         }
-        /* from before the child has started to a little after a save would have finished */
-        usleep((useconds_t)(t_uniform() * save_time * 1.3e6));
+        /* from before the child has started to well after a save would have finished */
+        usleep((useconds_t)(t_uniform() * save_time * 2e6));
         kill(pid, SIGKILL);
         int st = 0;
         waitpid(pid, &st, 0);
+        leaving += count_temporaries() > 0;   /* this kill left one (the next save, another child's, removes it) */
         int w = which_model(target, pa, pb);
         if (w == 'A') old_++;
         else if (w == 'B') new_++;
@@ -145,15 +151,15 @@ static void kill_loop(const char *ext, int kills, seqnn_model *a, seqnn_model *b
     int after = count_temporaries();
     CHECKF(after == 0, "%d temporary file(s) left after the next save (%s)", after, ext);
     printf("figure: kill loop %s: %d kills during saves of %.1f ms: old model %d, new model %d, broken %d; "
-           "temporary files left by the kills %d, after the next save %d\n",
-           ext, kills, save_time * 1e3, old_, new_, broken, left, after);
+           "kills that left a temporary file %d, temporary files in the folder after the loop %d, after the next save %d\n",
+           ext, kills, save_time * 1e3, old_, new_, broken, leaving, left, after);
     unlink(ref);
     unlink(target);
 }
 
 static void test_kill_during_save(void) {
     t_begin("kill -9 during save");
-    int kills = env_int("SEQNN_SAVE_KILLS", 24);
+    int kills = env_int("SEQNN_SAVE_KILLS", under_valgrind() ? 6 : 24);
     seqnn_model *a = big_model(1), *b = big_model(2);
     float pa[PROBE], pb[PROBE];
     probe(a, pa);
@@ -206,7 +212,7 @@ static int failed_saves_child(const char *ext, int count) {
     seqnn_model_free(m);
     if (left != 0) return 16;
     /* a leak of a few hundred KB per save (issue 15 saw 550 KB) would show here; allocator noise is far below */
-    if (per_save > 64) return 17;
+    if (per_save > 64 && !under_valgrind()) return 17;
     return 0;   /* through exit(): atexit handlers (libhdf5's H5_term_library) run */
 }
 
@@ -216,7 +222,7 @@ static void test_failed_saves(void) {
     for (int k = 0; k < 2; k++) {
         fflush(stdout);
         pid_t pid = fork();
-        if (pid == 0) exit(failed_saves_child(exts[k], env_int("SEQNN_FAILED_SAVES", 200)));
+        if (pid == 0) exit(failed_saves_child(exts[k], env_int("SEQNN_FAILED_SAVES", under_valgrind() ? 20 : 200)));
         int st = 0;
         waitpid(pid, &st, 0);
         CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: the child %s %d", exts[k],
