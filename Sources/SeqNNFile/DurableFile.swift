@@ -91,8 +91,9 @@ enum DurableFile {
         let me = getpid(), uid = geteuid()
         var removed = 0
         while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            // Up to the NUL only (the bytes after it are uninitialized: no copy of the whole array).
+            let name = withUnsafePointer(to: &e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: e.pointee.d_name)) { String(cString: $0) }
             }
             guard let pid = stalePid(in: name), pid != me else { continue }
             guard kill(pid, 0) != 0, errno == ESRCH else { continue }
