@@ -495,8 +495,13 @@ void seqnn_save_options_init(seqnn_save_options *options);
  *    load, predict with and keep training.
  * Model files hold the architecture, weights, and when compiled the training config and optimizer state
  * (SeqNN restores it exactly, so training resumes bit for bit), plus the History of the last fit (where
- * Keras ignores it). The file is written under a temporary name in the same folder, synced and
- * renamed over `path`: a failed save leaves any earlier file at `path` untouched. `options` may be NULL.
+ * Keras ignores it), and SeqNN's checksums, which every load verifies. The file is assembled in memory, written
+ * under a temporary name in the same folder (`<path>.seqnn-tmp-<pid>-*`), synced and renamed over `path`: a
+ * failed or killed save leaves any earlier file at `path` untouched, and a later save in the folder removes the
+ * temporary files of killed saves. A full disk or a folder that cannot be written: SEQNN_IO_ERROR. Refused
+ * before anything is written, so every saved file loads: NaN/Inf weights, optimizer state or config values
+ * (SEQNN_NUMERIC_ERROR), names with '/' or control characters or over 64 KiB (SEQNN_INVALID_ARGUMENT).
+ * `options` may be NULL.
  * The model must be built. Runs beside concurrent predicts; fails with SEQNN_BUSY during a mutation. */
 int seqnn_model_save(seqnn_model *model, const char *path, const seqnn_save_options *options);
 
@@ -510,7 +515,8 @@ int seqnn_model_save(seqnn_model *model, const char *path, const seqnn_save_opti
  * optimizer state; custom metrics named in the file must be registered again with seqnn_model_add_metric
  * before fit. `seed` seeds the model's random generator (shuffling, dropout) for files written by Keras;
  * a file written by SeqNN carries its generator state, which is restored so a resumed fit continues exactly
- * as the uninterrupted one would have. Thread-safe.
+ * as the uninterrupted one would have. A file SeqNN wrote (file format 2) is checked against its checksums
+ * first: changed content is SEQNN_FORMAT_ERROR naming the attribute or dataset. Thread-safe.
  * Note: Debian 12's libhdf5 1.10.8 can crash on some deliberately corrupted files; load untrusted files in
  * a separate process first (`seqinspect FILE --verify`). */
 int seqnn_model_load(const char *path, uint64_t seed, seqnn_model **model);

@@ -46,7 +46,7 @@ enum H5 {
 
 /// An open HDF5 identifier, closed with the matching H5*close when released.
 final class H5Handle {
-    enum Kind { case file, group, dataset, attribute, dataspace, datatype, plist }
+    enum Kind { case file, group, dataset, attribute, dataspace, datatype, plist, object }
     let id: hid_t
     let kind: Kind
 
@@ -65,6 +65,7 @@ final class H5Handle {
         case .dataspace: H5Sclose(id)
         case .datatype: H5Tclose(id)
         case .plist: H5Pclose(id)
+        case .object: H5Oclose(id)   // H5Oopen's: a group or a dataset
         }
     }
 }

@@ -134,11 +134,16 @@ final class H5File {
         return try H5File(h, path: name)
     }
 
-    /// Creates an HDF5 file in memory (core driver, no backing store), for `image()` to hand out as bytes.
-    static func createInMemory(name: String) throws -> H5File {
+    /// Creates an HDF5 file in memory (core driver, no backing store), for `image()` to hand out as bytes: how
+    /// every SeqNN file is made (DurableFile puts the bytes on disk). Newest format, so all metadata carries
+    /// checksums (superblock v3, object header v2). The memory grows in steps of `sizeHint` bytes (at least
+    /// 64 KiB). Closing is strong: releasing the file releases every object still open in it.
+    static func createInMemory(name: String, sizeHint: Int = 0) throws -> H5File {
         H5.enter()
         let fapl = try H5Handle(H5Pcreate(seqnn_h5_P_FILE_ACCESS()), .plist, "H5Pcreate")
-        try H5.check(H5Pset_fapl_core(fapl.id, 1 << 16, false), "H5Pset_fapl_core")
+        try H5.check(H5Pset_fapl_core(fapl.id, max(1 << 16, min(sizeHint, 1 << 30)), false), "H5Pset_fapl_core")
+        try H5.check(H5Pset_libver_bounds(fapl.id, seqnn_h5_F_LIBVER_LATEST(), seqnn_h5_F_LIBVER_LATEST()), "H5Pset_libver_bounds")
+        try H5.check(H5Pset_fclose_degree(fapl.id, H5F_CLOSE_STRONG), "H5Pset_fclose_degree")
         let h = try H5Handle(H5Fcreate(name, seqnn_h5_F_ACC_TRUNC(), H5.P_DEFAULT, fapl.id), .file, "cannot create \(name) in memory", errorKind: .io)
         return try H5File(h, path: name)
     }
@@ -151,6 +156,7 @@ final class H5File {
         var bytes = [UInt8](repeating: 0, count: size)
         let got = bytes.withUnsafeMutableBytes { H5Fget_file_image(file.id, $0.baseAddress, $0.count) }
         guard got == size else { throw H5.fail(.io, "cannot take the image of \(path)") }
+        try HDF5FileImage.markClosed(&bytes)
         return bytes
     }
 

@@ -4,8 +4,8 @@ import Glibc
 import SeqNN
 
 /// Writes Keras 3's own formats (format §13): the `.keras` archive that `keras.models.load_model` reads back
-/// compiled and ready to keep training, and the `.weights.h5` file of `save_weights`. Both are written under a
-/// temporary name and renamed over the target (ModelWriter.save's contract: a failed save loses nothing).
+/// compiled and ready to keep training, and the `.weights.h5` file of `save_weights`. Both are assembled in memory and put in
+/// place by DurableFile (ModelWriter.save's contract: a failed save loses nothing).
 package enum KerasArchiveWriter {
     /// The Keras version written in metadata.json: the Keras 3 release whose loader the format was checked against.
     static let kerasVersion = "3.15.1"
@@ -14,12 +14,13 @@ package enum KerasArchiveWriter {
         guard options.keras2OptimizerWeights == false else {
             throw SeqNNError(.invalidArgument, "save: keras2_optimizer_weights applies to .h5 files; a .keras archive keeps the optimizer state in Keras 3's own layout")
         }
-        try ModelWriter.atomically(model, path) { tmp in
+        try ModelWriter.atomically(model, path, options: options) {
             let compiled = options.includeOptimizer && model.isCompiled
-            let weights = try H5File.createInMemory(name: "model.weights.h5")
+            let weights = try H5File.createInMemory(name: "model.weights.h5", sizeHint: ModelWriter.estimatedBytes(model))
             try writeState(model, to: weights, optimizer: compiled)
             if let x = options.testInputs { try ModelWriter.writeTestBatch(model, x, to: weights) }
-            try ZipArchive.write(tmp, entries: [
+            try ContentChecksums.store(in: weights)
+            return try ZipArchive.image(entries: [
                 (KerasArchive.metadataName, Array(metadata(model, seqnnVersion: seqnnVersion).description.utf8)),
                 (KerasArchive.configName, Array(config(model, compiled: compiled).description.utf8)),
                 (KerasArchive.weightsName, try weights.image()),
@@ -29,10 +30,11 @@ package enum KerasArchiveWriter {
 
     /// `save_weights` to a `.weights.h5` path: the layers' variables and, when compiled, the optimizer's.
     package static func saveWeights(_ model: Sequential, to path: String) throws {
-        try ModelWriter.atomically(model, path) { tmp in
-            let file = try H5File.create(tmp)
+        try ModelWriter.atomically(model, path, options: ModelWriter.Options()) {
+            let file = try H5File.createInMemory(name: "model.weights.h5", sizeHint: ModelWriter.estimatedBytes(model))
             try writeState(model, to: file, optimizer: model.isCompiled)
-            try file.flush()
+            try ContentChecksums.store(in: file)
+            return try file.image()
         }
     }
 

@@ -103,6 +103,7 @@ extension ModelFile {
 
     /// The architecture and weights only (uncompiled): what a forward pass needs.
     package func loadArchitectureAndWeights(seed: UInt64 = 0) throws -> Sequential {
+        try verifyChecksums()
         let model = try ModelReader.sequential(fromModelConfig: modelConfig(), kerasMajor: format.kerasMajor, seed: seed)
         let stored = layout == .legacy ? try layerWeights(in: root.group("model_weights")) : try layerWeights()
         try ModelReader.readWeights(into: model, from: self, stored: stored)
@@ -112,6 +113,7 @@ extension ModelFile {
     /// Reads the weights (of a model file, or of a Keras 2 or 3 weights-only file) into an existing built model.
     /// Keras 3's layout keys layers by class, so the model's own layer classes find them.
     package func loadWeights(into model: Sequential) throws {
+        try verifyChecksums()
         let stored: [LayerWeights]
         switch layout {
         case .legacy: stored = try layerWeights(in: root.has("model_weights") ? root.group("model_weights") : root)

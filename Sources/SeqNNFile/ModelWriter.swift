@@ -22,12 +22,14 @@ package enum ModelWriter {
     /// What SeqNN writes as `keras_version`: a version both Keras generations accept (format §3; Keras 2
     /// misreads files that have none). SeqNN's own version goes in `seqnn_version`.
     static let kerasVersion = "2.21.0"
-    package static let formatVersion = 1
+    /// 2: the file carries `seqnn_checksums` (ContentChecksums), which a load then requires.
+    package static let formatVersion = 2
 
-    /// Saves atomically: the file is written under a temporary name in the same folder, flushed, synced and
-    /// renamed over `path`, so a failed or interrupted save leaves any earlier file at `path` intact.
+    /// Saves atomically: the file is assembled in memory, then written under a temporary name in the same
+    /// folder, synced and renamed over `path` (DurableFile), so a failed or interrupted save leaves any
+    /// earlier file at `path` intact, and nothing the file system refuses can leave libhdf5 with a half-written file.
     package static func save(_ model: Sequential, to path: String, options: Options = Options(), seqnnVersion: String) throws {
-        try atomically(model, path) { tmp in try write(model, to: tmp, options: options, seqnnVersion: seqnnVersion) }
+        try atomically(model, path, options: options) { try image(model, options: options, seqnnVersion: seqnnVersion) }
     }
 
     /// The format the path names: `.keras` (Keras 3's archive), `.weights.h5` (Keras 3's weights file),
@@ -43,40 +45,37 @@ package enum ModelWriter {
         }
     }
 
-    /// Runs `write` on a temporary path beside `path` under the model's read access, syncs the result and
-    /// renames it over `path`; on any failure the temporary file is removed and `path` is untouched.
-    static func atomically(_ model: Sequential, _ path: String, _ write: (String) throws -> Void) throws {
+    /// Checks the model can be saved (built; SaveCheck: every value and name a load accepts), runs `make` under
+    /// the model's read access to get the file's bytes, and hands them to DurableFile.replace.
+    static func atomically(_ model: Sequential, _ path: String, options: Options, _ make: () throws -> [UInt8]) throws {
         guard !path.isEmpty else { throw SeqNNError(.invalidArgument, "save: the path is empty") }
         guard model.inputShape != nil, !model.layers.isEmpty else {
             throw SeqNNError(.notBuilt, "save: the model must be built (layers and an input shape) before it is saved")
         }
-        let tmp = temporaryPath(for: path)
-        do {
-            try model.reading("save") { try write(tmp) }
-            try syncFile(tmp)
-            guard rename(tmp, path) == 0 else {
-                throw SeqNNError(.io, "save: cannot move the new file into place at '\(path)': \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            unlink(tmp)
-            throw error
+        let bytes = try model.reading("save") { () throws -> [UInt8] in
+            try SaveCheck.validate(model, includeOptimizer: options.includeOptimizer)
+            return try make()
         }
+        try DurableFile.replace(path, with: bytes)
     }
 
-    static func temporaryPath(for path: String) -> String {
-        var rng = SystemRandomNumberGenerator()
-        return "\(path).seqnn-tmp-\(getpid())-\(String(rng.next() as UInt64, radix: 36))"
+    /// The legacy `.h5` file's bytes, built in memory with its checksums (ContentChecksums).
+    static func image(_ model: Sequential, options: Options, seqnnVersion: String) throws -> [UInt8] {
+        let file = try H5File.createInMemory(name: "model.h5", sizeHint: estimatedBytes(model))
+        try write(model, to: file, options: options, seqnnVersion: seqnnVersion)
+        try ContentChecksums.store(in: file)
+        return try file.image()
     }
 
-    static func syncFile(_ path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw SeqNNError(.io, "save: cannot reopen '\(path)' to sync it: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw SeqNNError(.io, "save: fsync of '\(path)' failed: \(String(cString: strerror(errno)))") }
+    /// What the weights and optimizer slots take, plus room for the configs: the in-memory file grows in steps
+    /// of this size, so a large model is not copied over and over as it grows.
+    static func estimatedBytes(_ model: Sequential) -> Int {
+        let weights = model.layers.reduce(0) { $0 + $1.parameters.reduce(0) { $0 + $1.value.count } }
+        let slots = model.optimizer?.slots.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } } ?? 0
+        return 4 * (weights + slots) + (1 << 20)
     }
 
-    static func write(_ model: Sequential, to path: String, options: Options, seqnnVersion: String) throws {
-        let file = try H5File.create(path)
+    static func write(_ model: Sequential, to file: H5File, options: Options, seqnnVersion: String) throws {
         let root = file.root
         try root.setString("keras_version", kerasVersion, utf8: true)
         try root.setString("backend", "tensorflow", utf8: true)
@@ -94,7 +93,6 @@ package enum ModelWriter {
             if options.keras2OptimizerWeights { try OptimizerState.writeKeras2(model, to: file) }
         }
         if let x = options.testInputs { try writeTestBatch(model, x, to: file) }
-        try file.flush()
     }
 
     /// `model_weights` as Keras 2 writes it: layer_names in model order, one group per layer with

@@ -5,7 +5,7 @@ import SeqNN
 /// entries into memory, never onto disk, with bounds: the archive must be consistent (libzip's
 /// ZIP_CHECKCONS), names must be plain (no absolute paths, `..` or duplicates), and no entry may inflate past
 /// its own limit or far past its compressed size (a zip bomb). Writing stores the entries uncompressed, as
-/// Keras does.
+/// Keras does, into memory.
 enum ZipArchive {
     /// What an entry may inflate to: Keras 3 refuses members larger than 4 GiB that expand more than 100x
     /// (saving_lib._reject_zip_bomb); SeqNN also caps every entry by what its kind can need.
@@ -91,15 +91,25 @@ enum ZipArchive {
         return bytes
     }
 
-    /// Writes a new archive at `path` (which must not exist) holding `entries` in order, stored uncompressed.
-    static func write(_ path: String, entries: [(name: String, bytes: [UInt8])]) throws {
-        var err: Int32 = 0
-        guard let za = zip_open(path, seqnn_zip_CREATE_EXCL(), &err) else {
-            throw SeqNNError(.io, "cannot create '\(path)': \(zipErrorText(err))")
+    /// The bytes of an archive holding `entries` in order, stored uncompressed, built in memory (libzip's
+    /// buffer source): DurableFile puts them on disk, so no libzip temporary file is ever left in a folder.
+    /// Every libzip object is released on every path.
+    static func image(entries: [(name: String, bytes: [UInt8])]) throws -> [UInt8] {
+        var zerr = zip_error_t()
+        zip_error_init(&zerr)
+        defer { zip_error_fini(&zerr) }
+        guard let src = zip_source_buffer_create(nil, 0, 0, &zerr) else {
+            throw SeqNNError(.outOfMemory, "save: cannot start a zip archive in memory: \(String(cString: zip_error_strerror(&zerr)))")
         }
-        var committed = false
-        defer { if !committed { zip_discard(za) } }
-        // libzip reads the sources at zip_close: the buffers stay alive until then.
+        guard let za = zip_open_from_source(src, seqnn_zip_TRUNCATE(), &zerr) else {
+            zip_source_free(src)
+            throw SeqNNError(.io, "save: cannot start a zip archive in memory: \(String(cString: zip_error_strerror(&zerr)))")
+        }
+        zip_source_keep(src)   // the archive's reference goes at zip_close; ours keeps the written bytes
+        defer { zip_source_free(src) }
+        var open = true
+        defer { if open { zip_discard(za) } }
+        // libzip reads the entries' sources at zip_close: the buffers stay alive until then.
         let buffers = entries.map { e -> UnsafeMutableRawBufferPointer in
             let b = UnsafeMutableRawBufferPointer.allocate(byteCount: max(e.bytes.count, 1), alignment: 1)
             e.bytes.withUnsafeBytes { b.copyMemory(from: $0) }
@@ -107,22 +117,39 @@ enum ZipArchive {
         }
         defer { buffers.forEach { $0.deallocate() } }
         for (e, b) in zip(entries, buffers) {
-            guard let src = zip_source_buffer(za, b.baseAddress, zip_uint64_t(e.bytes.count), 0) else {
-                throw SeqNNError(.io, "save: cannot add '\(e.name)' to '\(path)': \(String(cString: zip_strerror(za)))")
+            guard let esrc = zip_source_buffer(za, b.baseAddress, zip_uint64_t(e.bytes.count), 0) else {
+                throw SeqNNError(.io, "save: cannot add '\(e.name)' to the archive: \(String(cString: zip_strerror(za)))")
             }
-            let idx = zip_file_add(za, e.name, src, seqnn_zip_FL_ENC_UTF_8())
+            let idx = zip_file_add(za, e.name, esrc, seqnn_zip_FL_ENC_UTF_8())
             guard idx >= 0 else {
-                zip_source_free(src)
-                throw SeqNNError(.io, "save: cannot add '\(e.name)' to '\(path)': \(String(cString: zip_strerror(za)))")
+                zip_source_free(esrc)
+                throw SeqNNError(.io, "save: cannot add '\(e.name)' to the archive: \(String(cString: zip_strerror(za)))")
             }
             zip_set_file_compression(za, zip_uint64_t(idx), seqnn_zip_CM_STORE(), 0)
         }
-        committed = true
         guard zip_close(za) == 0 else {
-            let message = String(cString: zip_strerror(za))
-            zip_discard(za)
-            throw SeqNNError(.io, "save: cannot write '\(path)': \(message)")
+            throw SeqNNError(.io, "save: cannot assemble the archive: \(String(cString: zip_strerror(za)))")
         }
+        open = false
+        return try readAll(src)
+    }
+
+    /// The whole content of a (closed) libzip source.
+    private static func readAll(_ src: OpaquePointer) throws -> [UInt8] {
+        var st = zip_stat_t()
+        zip_stat_init(&st)
+        guard zip_source_stat(src, &st) == 0, zip_source_open(src) == 0 else {
+            throw SeqNNError(.io, "save: cannot read back the archive built in memory")
+        }
+        defer { zip_source_close(src) }
+        var bytes = [UInt8](repeating: 0, count: Int(st.size))
+        var got = 0
+        while got < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { zip_source_read(src, $0.baseAddress! + got, zip_uint64_t($0.count - got)) }
+            guard n > 0 else { throw SeqNNError(.io, "save: cannot read back the archive built in memory") }
+            got += Int(n)
+        }
+        return bytes
     }
 
     static func zipErrorText(_ code: Int32) -> String {

@@ -42,6 +42,14 @@ enum Verify {
         var res = VerifyResult()
         func check(_ name: String, _ passed: Bool, _ detail: String) { res.checks.append(VerifyCheck(name: name, passed: passed, detail: detail)) }
 
+        // 0. SeqNN's own checksums (issue 15): a SeqNN file whose content changed after it was written fails
+        // here; Keras's files have none, which is said (their damage shows only where HDF5 checks).
+        do {
+            check("checksums", true, try r.file.checksumReport())
+        } catch {
+            check("checksums", false, message(error))
+        }
+
         // 1. The stored weights fit the architecture (what Keras's positional loader checks).
         let broken = r.problems.filter(\.broken)
         check("weights fit the architecture", broken.isEmpty,
