@@ -9,6 +9,8 @@
 #   lib/pkgconfig/seqnn.pc   relocatable (paths from its own folder)
 #   lib/cmake/seqnn/         find_package(seqnn CONFIG) -> seqnn::seqnn, with a version file
 #   include/seqnn.h
+#   lib/seqnn-reader         the process in which libhdf5 reads untrusted model files (plain C, found by
+#                            libseqnn.so beside itself; ReaderProcess.swift)
 #   bin/seqinspect           independent of the Swift toolchain too
 #   share/doc/seqnn/         README, LICENSE, third-party notices
 #
@@ -22,6 +24,7 @@ bash tools/install-deps.sh
 # left with undefined runtime symbols).
 swift build -c release -Xswiftc -static-stdlib --product seqnn >&2
 swift build -c release -Xswiftc -static-stdlib --product seqinspect >&2
+swift build -c release --product seqnn-reader >&2
 build="$PWD/.build/release"
 
 version=$(bash tools/version.sh)
@@ -35,6 +38,8 @@ strip --strip-unneeded -o "$stage/lib/libseqnn.so.$version" "$build/libseqnn.so"
 chmod 755 "$stage/lib/libseqnn.so.$version"
 ln -s "libseqnn.so.$version" "$stage/lib/libseqnn.so.0"
 ln -s libseqnn.so.0 "$stage/lib/libseqnn.so"
+strip --strip-unneeded -o "$stage/lib/seqnn-reader" "$build/seqnn-reader"
+chmod 755 "$stage/lib/seqnn-reader"
 strip --strip-unneeded -o "$stage/bin/seqinspect" "$build/seqinspect"
 chmod 755 "$stage/bin/seqinspect"
 install -m 644 Include/seqnn.h "$stage/include/seqnn.h"

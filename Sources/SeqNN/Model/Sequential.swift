@@ -23,6 +23,13 @@ public final class Sequential: @unchecked Sendable {
     /// Keras 2 configs); 3 otherwise.
     package var kerasMajor = 3
     var compiled: Compiled?
+    /// The names of `layers` (uniqueness checks without rebuilding a set per add) and the next auto-number
+    /// per base name ("dense" -> 3 after dense_2).
+    var layerNames = Set<String>()
+    var nextNameSuffix = [String: Int]()
+    /// Bytes that layers added from now on may still allocate for weights and gradients; nil: no limit.
+    /// Set by `fromConfig(weightBudget:)` for model files (the load's memory limit).
+    package var weightBudget: Int?
     let access = AccessGuard()
     let inferencePool = ExecutorPool()
     var trainingExecutor = Executor(layerCount: 0)
@@ -85,11 +92,26 @@ public final class Sequential: @unchecked Sendable {
         }
         try uniquifyName(layer)
         if let shape = layers.isEmpty ? inputShape : layers.last?.outputShape {
+            try chargeWeightBudget(layer, inputShape: shape)
             _ = try layer.buildChecked(inputShape: shape, rng: &rng)
             _ = try MaskFlow.checked(layers + [layer])   // a mask reaching a layer that cannot take it
         }
         layers.append(layer)
+        layerNames.insert(layer.name)
         structureChanged()
+    }
+
+    /// Refuses a layer whose declared weights would pass `weightBudget` (a load's memory limit), before its
+    /// build allocates them: a few-KB file can declare `Dense(units=2**31)`. Each weight value costs its value
+    /// and its gradient (8 bytes).
+    func chargeWeightBudget(_ layer: Layer, inputShape: [Int]) throws {
+        guard let budget = weightBudget else { return }
+        let declared = layer.declaredWeightCount(inputShape: inputShape)
+        let (bytes, overflow) = declared.multipliedReportingOverflow(by: 8)
+        guard !overflow, bytes <= budget else {
+            throw SeqNNError(.outOfMemory, "\(layer.kerasClassName) '\(layer.name)' declares \(declared) weight values (\(overflow ? "more than \(Int.max)" : String(bytes)) bytes with their gradients), more than the load's memory limit leaves (\(budget) bytes); raise memory_limit only for a file you trust")
+        }
+        weightBudget = budget - bytes
     }
 
     /// Takes a Keras batch input shape: [batch or nil, dims...]; a batch size alone waits for the shape.
@@ -104,15 +126,17 @@ public final class Sequential: @unchecked Sendable {
     }
 
     /// Keras names layers `dense`, `dense_1`, ...; a clash with an explicit name is an error, as in Keras.
+    /// The set of names is kept with the layers (not rebuilt per add), so adding n layers is linear: a
+    /// 100,000-layer file loads in linear time. Auto-numbering resumes from the last suffix used per base name.
     func uniquifyName(_ layer: Layer) throws {
-        let taken = Set(layers.map(\.name))
-        guard taken.contains(layer.name) else { return }
+        guard layerNames.contains(layer.name) else { return }
         guard !layer.nameIsExplicit else {
             throw SeqNNError.invalid("all layers in a Sequential model must have unique names; '\(layer.name)' is already used")
         }
         let base = layer.name
-        var k = 1
-        while taken.contains("\(base)_\(k)") { k += 1 }
+        var k = nextNameSuffix[base] ?? 1
+        while layerNames.contains("\(base)_\(k)") { k += 1 }
+        nextNameSuffix[base] = k + 1
         layer.name = "\(base)_\(k)"
     }
 
@@ -120,7 +144,9 @@ public final class Sequential: @unchecked Sendable {
     public func pop() throws {
         try access.exclusive("pop") {
             guard !layers.isEmpty else { throw SeqNNError.invalid("pop: the model has no layers") }
-            layers.removeLast()
+            let removed = layers.removeLast()
+            layerNames.remove(removed.name)
+            nextNameSuffix = [:]
             structureChanged()
         }
     }
@@ -130,7 +156,7 @@ public final class Sequential: @unchecked Sendable {
         guard var shape = inputShape else { return }
         var built = false
         for l in layers {
-            if !l.isBuilt { built = true }
+            if !l.isBuilt { built = true; try chargeWeightBudget(l, inputShape: shape) }
             shape = l.isBuilt ? l.outputShape! : try l.buildChecked(inputShape: shape, rng: &rng)
         }
         if built {   // layers that waited for the input shape: their masks are checked now
