@@ -205,6 +205,20 @@ enum H5Snapshot {
             try sink.flush()
         }
 
+        /// What libhdf5 would hand back beyond what the file stores is fill values: a dataset declaring 2^31
+        /// values with no chunks written would cost gigabytes from a few-KB file. Without compression the file
+        /// must store every declared byte; with it, deflate cannot expand more than ~1032x.
+        func storedMatchesDeclared(_ ds: H5Handle, _ dcpl: H5Handle, _ path: String, declared: Int) throws {
+            guard declared > 1 << 16 else { return }
+            let stored = Int(clamping: H5Dget_storage_size(ds.id))
+            let compressed = H5Pget_nfilters(dcpl.id) > (H5Pget_filter_by_id2(dcpl.id, H5Z_FILTER_FLETCHER32, nil, nil, nil, 0, nil, nil) >= 0 ? 1 : 0)
+            H5Eclear2(seqnn_h5_E_DEFAULT())
+            let bound = compressed ? stored.multipliedReportingOverflow(by: 1100).partialValue + (1 << 16) : stored
+            guard declared <= bound else {
+                throw SeqNNError(.format, "\(file): dataset \(path) declares \(declared) bytes of values but the file stores \(stored)\(compressed ? " compressed" : ""); the file is damaged or hostile")
+            }
+        }
+
         func emitAttribute(_ owner: String, _ name: String) {
             sink.u8(H5Tree.Record.attribute.rawValue)
             sink.string(owner)
@@ -247,6 +261,7 @@ enum H5Snapshot {
             }
             // Declared sizes are checked before anything is allocated: a few-KB file can declare 2^31 values.
             try charge(count * unit, "dataset \(path) of shape \(shape)")
+            try storedMatchesDeclared(ds, dcpl, path, declared: count * size)
             let memType = kind == 1 ? seqnn_h5_T_NATIVE_FLOAT() : kind == 2 ? seqnn_h5_T_NATIVE_DOUBLE() : seqnn_h5_T_NATIVE_INT64()
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count * unit, 8), alignment: 8)
             defer { buffer.deallocate() }

@@ -17,7 +17,7 @@ package enum ModelReader {
     }
 
     /// `{"class_name": "Sequential", "config": ...}` in either dialect.
-    static func sequential(fromModelConfig json: JSON, kerasMajor: Int, seed: UInt64, weightBudget: Int? = nil) throws -> Sequential {
+    static func sequential(fromModelConfig json: JSON, kerasMajor: Int, seed: UInt64, weightBudget: (bytes: Int, storedValues: Int)? = nil) throws -> Sequential {
         let cls = json["class_name"]?.string ?? "?"
         guard cls == "Sequential" else {
             throw SeqNNError(.unsupported, "model_config describes a '\(cls)' model; SeqNN loads Sequential models only")
@@ -106,9 +106,13 @@ extension ModelFile {
 
     /// The architecture and weights only (uncompiled): what a forward pass needs.
     package func loadArchitectureAndWeights(seed: UInt64 = 0, memoryLimit: Int = LoadOptions.defaultMemoryLimit) throws -> Sequential {
-        let model = try ModelReader.sequential(fromModelConfig: modelConfig(), kerasMajor: format.kerasMajor, seed: seed,
-                                               weightBudget: max(0, memoryLimit - tree.payloadBytes))
+        let config = try modelConfig()
         let stored = layout == .legacy ? try layerWeights(in: root.group("model_weights")) : try layerWeights()
+        // Declared sizes are checked against the memory limit and against what the file stores before any
+        // layer allocates: a tiny file cannot declare Dense(units=2**31).
+        let storedValues = stored.reduce(0) { $0 + $1.weights.reduce(0) { $0 + $1.count } }
+        let model = try ModelReader.sequential(fromModelConfig: config, kerasMajor: format.kerasMajor, seed: seed,
+                                               weightBudget: (max(0, memoryLimit - tree.payloadBytes), storedValues))
         try ModelReader.readWeights(into: model, from: self, stored: stored)
         return model
     }

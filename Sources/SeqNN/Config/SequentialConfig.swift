@@ -27,7 +27,7 @@ extension Sequential {
         try fromConfig(config, kerasMajor: kerasMajor, seed: seed, weightBudget: nil)
     }
 
-    package static func fromConfig(_ config: JSON, kerasMajor: Int, seed: UInt64, weightBudget: Int?) throws -> Sequential {
+    package static func fromConfig(_ config: JSON, kerasMajor: Int, seed: UInt64, weightBudget: (bytes: Int, storedValues: Int)?) throws -> Sequential {
         let list: [JSON]
         var name = "sequential"
         if let a = config.array { list = a } else if let a = config["layers"]?.array {
@@ -63,7 +63,7 @@ extension Sequential {
            let b = config["build_input_shape"]?.intList, b.count >= 2 {
             built.first?.declaredBatchInputShape = b
         }
-        for l in built { try model.add(l) }
+        try model.addAll(built)
         model.weightBudget = nil
         return model
     }

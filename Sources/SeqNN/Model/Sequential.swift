@@ -27,9 +27,10 @@ public final class Sequential: @unchecked Sendable {
     /// per base name ("dense" -> 3 after dense_2).
     var layerNames = Set<String>()
     var nextNameSuffix = [String: Int]()
-    /// Bytes that layers added from now on may still allocate for weights and gradients; nil: no limit.
-    /// Set by `fromConfig(weightBudget:)` for model files (the load's memory limit).
-    package var weightBudget: Int?
+    /// What layers added from now on may still allocate, set by `fromConfig(weightBudget:)` for model files:
+    /// bytes for weights and gradients (the load's memory limit), and weight values (what the file stores:
+    /// a config declaring more than its file holds cannot load, so it is refused before allocating). nil: none.
+    package var weightBudget: (bytes: Int, storedValues: Int)?
     let access = AccessGuard()
     let inferencePool = ExecutorPool()
     var trainingExecutor = Executor(layerCount: 0)
@@ -78,7 +79,18 @@ public final class Sequential: @unchecked Sendable {
         try access.exclusive("add") { try addUnlocked(layer) }
     }
 
-    func addUnlocked(_ layer: Layer) throws {
+    /// Appends layers in order, as `add` would one by one, but checks the mask flow and rebuilds the
+    /// inference plan once at the end, so a model file's n layers load in linear time (per-add checks walk
+    /// every layer: 20,000 layers took 31 s). On error the model must be discarded (model files only).
+    package func addAll(_ list: [Layer]) throws {
+        try access.exclusive("add") {
+            for l in list { try addUnlocked(l, deferChecks: true) }
+            _ = try MaskFlow.checked(layers)
+            structureChanged()
+        }
+    }
+
+    func addUnlocked(_ layer: Layer, deferChecks: Bool = false) throws {
         if layer is InputLayer {
             guard layers.isEmpty else {
                 throw SeqNNError.invalid("an InputLayer can only come first; the model already has \(layers.count) layers")
@@ -94,24 +106,29 @@ public final class Sequential: @unchecked Sendable {
         if let shape = layers.isEmpty ? inputShape : layers.last?.outputShape {
             try chargeWeightBudget(layer, inputShape: shape)
             _ = try layer.buildChecked(inputShape: shape, rng: &rng)
-            _ = try MaskFlow.checked(layers + [layer])   // a mask reaching a layer that cannot take it
+            if !deferChecks { _ = try MaskFlow.checked(layers + [layer]) }   // a mask reaching a layer that cannot take it
         }
         layers.append(layer)
         layerNames.insert(layer.name)
-        structureChanged()
+        if !deferChecks { structureChanged() }
     }
 
     /// Refuses a layer whose declared weights would pass `weightBudget` (a load's memory limit), before its
     /// build allocates them: a few-KB file can declare `Dense(units=2**31)`. Each weight value costs its value
     /// and its gradient (8 bytes).
     func chargeWeightBudget(_ layer: Layer, inputShape: [Int]) throws {
-        guard let budget = weightBudget else { return }
+        guard var limit = weightBudget else { return }
         let declared = layer.declaredWeightCount(inputShape: inputShape)
         let (bytes, overflow) = declared.multipliedReportingOverflow(by: 8)
-        guard !overflow, bytes <= budget else {
-            throw SeqNNError(.outOfMemory, "\(layer.kerasClassName) '\(layer.name)' declares \(declared) weight values (\(overflow ? "more than \(Int.max)" : String(bytes)) bytes with their gradients), more than the load's memory limit leaves (\(budget) bytes); raise memory_limit only for a file you trust")
+        for (left, kind, why) in [(limit.bytes, SeqNNError.Kind.outOfMemory, "the load's memory limit leaves"),
+                                  (limit.storedValues.multipliedReportingOverflow(by: 8).partialValue, .shapeMismatch, "the file stores for all layers (the file is damaged or hostile)")] {
+            guard !overflow, bytes <= left else {
+                throw SeqNNError(kind, "\(layer.kerasClassName) '\(layer.name)' declares \(declared) weight values (\(overflow ? "more than \(Int.max)" : String(bytes)) bytes with their gradients), more than \(why) (\(left) bytes)\(kind == .outOfMemory ? "; raise memory_limit only for a file you trust" : "")")
+            }
         }
-        weightBudget = budget - bytes
+        limit.bytes -= bytes
+        limit.storedValues -= declared
+        weightBudget = limit
     }
 
     /// Takes a Keras batch input shape: [batch or nil, dims...]; a batch size alone waits for the shape.
@@ -125,7 +142,6 @@ public final class Sequential: @unchecked Sendable {
         try setInputUnlocked(shape: dims.map { $0! }, batchSize: b[0] ?? batchSize)
     }
 
-    /// Keras names layers `dense`, `dense_1`, ...; a clash with an explicit name is an error, as in Keras.
     /// The set of names is kept with the layers (not rebuilt per add), so adding n layers is linear: a
     /// 100,000-layer file loads in linear time. Auto-numbering resumes from the last suffix used per base name.
     func uniquifyName(_ layer: Layer) throws {
