@@ -24,7 +24,6 @@ bash tools/install-deps.sh
 # left with undefined runtime symbols).
 swift build -c release -Xswiftc -static-stdlib --product seqnn >&2
 swift build -c release -Xswiftc -static-stdlib --product seqinspect >&2
-swift build -c release --product seqnn-reader >&2
 build="$PWD/.build/release"
 
 version=$(bash tools/version.sh)
@@ -38,7 +37,10 @@ strip --strip-unneeded -o "$stage/lib/libseqnn.so.$version" "$build/libseqnn.so"
 chmod 755 "$stage/lib/libseqnn.so.$version"
 ln -s "libseqnn.so.$version" "$stage/lib/libseqnn.so.0"
 ln -s libseqnn.so.0 "$stage/lib/libseqnn.so"
-strip --strip-unneeded -o "$stage/lib/seqnn-reader" "$build/seqnn-reader"
+# Plain C, compiled by cc rather than SwiftPM (whose link would add the Swift runtime and a toolchain RUNPATH):
+# it needs only libc, and libseqnn.so, which it dlopens by the absolute path the library hands it.
+${CC:-cc} -O2 -Wall -Wextra -Werror -o "$stage/lib/seqnn-reader" Sources/seqnn-reader/main.c
+strip --strip-unneeded "$stage/lib/seqnn-reader"
 chmod 755 "$stage/lib/seqnn-reader"
 strip --strip-unneeded -o "$stage/bin/seqinspect" "$build/seqinspect"
 chmod 755 "$stage/bin/seqinspect"

@@ -110,9 +110,10 @@ extension ModelFile {
         let stored = layout == .legacy ? try layerWeights(in: root.group("model_weights")) : try layerWeights()
         // Declared sizes are checked against the memory limit and against what the file stores before any
         // layer allocates: a tiny file cannot declare Dense(units=2**31).
+        // `declaredWeightCount` is an upper bound (a Dense without bias still counts one), hence the slack.
         let storedValues = stored.reduce(0) { $0 + $1.weights.reduce(0) { $0 + $1.count } }
         let model = try ModelReader.sequential(fromModelConfig: config, kerasMajor: format.kerasMajor, seed: seed,
-                                               weightBudget: (max(0, memoryLimit - tree.payloadBytes), storedValues))
+                                               weightBudget: (max(0, memoryLimit - tree.payloadBytes), 2 * storedValues + (1 << 16)))
         try ModelReader.readWeights(into: model, from: self, stored: stored)
         return model
     }

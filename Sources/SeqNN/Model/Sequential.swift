@@ -121,7 +121,7 @@ public final class Sequential: @unchecked Sendable {
         let declared = layer.declaredWeightCount(inputShape: inputShape)
         let (bytes, overflow) = declared.multipliedReportingOverflow(by: 8)
         for (left, kind, why) in [(limit.bytes, SeqNNError.Kind.outOfMemory, "the load's memory limit leaves"),
-                                  (limit.storedValues.multipliedReportingOverflow(by: 8).partialValue, .shapeMismatch, "the file stores for all layers (the file is damaged or hostile)")] {
+                                  (limit.storedValues.multipliedReportingOverflow(by: 8).partialValue, .shapeMismatch, "the file stores for all its layers allows (the file is damaged or hostile)")] {
             guard !overflow, bytes <= left else {
                 throw SeqNNError(kind, "\(layer.kerasClassName) '\(layer.name)' declares \(declared) weight values (\(overflow ? "more than \(Int.max)" : String(bytes)) bytes with their gradients), more than \(why) (\(left) bytes)\(kind == .outOfMemory ? "; raise memory_limit only for a file you trust" : "")")
             }

@@ -214,6 +214,7 @@ PROTOTYPES = {
     "seqnn_load_options_init": (None, [c_void_p]),
     "seqnn_model_load_ex": (c_int, [c_char_p, c_uint64, c_void_p, POINTER(c_void_p)]),
     "seqnn_model_load_weights_ex": (c_int, [c_void_p, c_char_p, c_void_p]),
+    "seqnn_reader_main": (c_int, [c_char_p, c_uint64]),   # internal: the seqnn-reader process's entry point
     "seqnn_to_categorical": (c_int, [F32, c_size_t, c_int64, F32_OUT, c_size_t, POINTER(c_size_t),
                                      POINTER(c_int64)]),
 }
