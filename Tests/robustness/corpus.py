@@ -34,9 +34,29 @@ STATUS = {0: "OK", 1: "INVALID_ARGUMENT", 2: "SHAPE_MISMATCH", 3: "UNSUPPORTED",
           5: "IO_ERROR", 7: "OUT_OF_MEMORY", 11: "NUMERIC_ERROR", 13: "INTERNAL_ERROR"}
 
 
-def fixtures():
-    """(kind, path, base for weights files) for every seed file."""
+def seqnn_files(libdir: Path, folder: Path):
+    """SeqNN's own files: Keras fixtures loaded and saved again by the library (.h5 and .keras)."""
+    import ctypes
+    lib = ctypes.CDLL(str(libdir / "libseqnn.so"))
+    lib.seqnn_model_load.argtypes = [ctypes.c_char_p, ctypes.c_uint64, ctypes.POINTER(ctypes.c_void_p)]
+    lib.seqnn_model_save.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
+    lib.seqnn_model_free.argtypes = [ctypes.c_void_p]
     out = []
+    for src in sorted((FIX / "keras3").glob("*.h5"))[::3]:
+        m = ctypes.c_void_p()
+        if lib.seqnn_model_load(str(src).encode(), 0, ctypes.byref(m)) != 0:
+            continue
+        for ext in (".h5", ".keras"):
+            dst = folder / f"seqnn-{src.stem}{ext}"
+            if lib.seqnn_model_save(m, str(dst).encode(), None) == 0:
+                out.append(("seqnn", dst, None))
+        lib.seqnn_model_free(m)
+    return out
+
+
+def fixtures(extra=()):
+    """(kind, path, base for weights files) for every seed file."""
+    out = list(extra)
     for kind, folder in [("keras2", "keras2"), ("keras3", "keras3"), ("edge", "edge")]:
         out += [(kind, p, None) for p in sorted((FIX / folder).glob("*.h5"))]
     for p in sorted((FIX / "keras3_archive").glob("*.keras")):
@@ -89,9 +109,9 @@ def mutate_archive(data: bytes, rng: random.Random):
     return f"inner-{target}-{how}", out.getvalue()
 
 
-def generate(count, seed, folder: Path):
+def generate(count, seed, folder: Path, extra=()):
     rng = random.Random(seed)
-    seeds = fixtures()
+    seeds = fixtures(extra)
     items = []
     for i in range(count):
         kind, path, base = seeds[i % len(seeds)]
@@ -170,7 +190,9 @@ def main():
     try:
         folder = args.keep or (work / "files")
         folder.mkdir(parents=True, exist_ok=True)
-        items = generate(args.count, args.seed, folder)
+        originals = work / "seqnn"
+        originals.mkdir()
+        items = generate(args.count, args.seed, folder, seqnn_files(args.libdir.resolve(), originals))
         exe = build_loader(args.libdir.resolve(), work)
         results = [None] * len(items)
         lock = threading.Lock()
