@@ -44,3 +44,16 @@ def test_memory_limit_and_trusted_path():
         models.load_model(path, trusted="yes")
     with pytest.raises(ValueError):
         models.load_model(path, time_limit=-1)
+
+
+def test_layer_names_with_format_directives_and_dots_round_trip(tmp_path):
+    from seqnn import layers
+    m = models.Sequential([layers.Input(shape=(3,)), layers.Dense(2, name="a%s%n{}\\x"), layers.Dense(1, name="..")])
+    for ext in ("h5", "keras"):
+        m.save(tmp_path / f"names.{ext}")
+        r = models.load_model(tmp_path / f"names.{ext}")
+        assert [lyr.name for lyr in r.layers] == ["a%s%n{}\\x", ".."]
+        np.testing.assert_array_equal(r.get_weights()[0], m.get_weights()[0])
+    with pytest.raises(ValueError, match="without '/'"):
+        layers.Dense(2, name="a/b")
+        models.Sequential([layers.Input(shape=(3,)), layers.Dense(2, name="a/b")])
