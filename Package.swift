@@ -8,6 +8,8 @@ let package = Package(
     name: "seqnn",
     products: [
         .executable(name: "seqinspect", targets: ["seqinspect"]),
+        // The process in which libhdf5 reads untrusted model files (ReaderProcess.swift); ships beside libseqnn.so.
+        .executable(name: "seqnn-reader", targets: ["seqnn-reader"]),
         // libseqnn.so: only the seqnn_* functions of Include/seqnn.h are exported (exports.map).
         .library(name: "seqnn", type: .dynamic, targets: ["SeqNNC"]),
         .library(name: "SeqNN", targets: ["SeqNN"]),
@@ -25,12 +27,13 @@ let package = Package(
         // The zip container of Keras 3's .keras files.
         .systemLibrary(name: "CSeqNNZip", path: "Sources/CSeqNNZip",
                        pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
-        .target(name: "CSeqNNSupport", path: "Sources/CSeqNNSupport", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        .target(name: "CSeqNNSupport", path: "Sources/CSeqNNSupport", cSettings: [.unsafeFlags(["-gdwarf-4"])],
+                linkerSettings: [.linkedLibrary("dl")]),
         // Kernels compiled per instruction set (AVX-512 / AVX2 / baseline), chosen by CSeqNNBLAS's one
         // backend value (seqnn_cpu.h), hence the dependency.
         .target(name: "CSeqNNKernels", dependencies: ["CSeqNNBLAS"], path: "Sources/CSeqNNKernels", cSettings: [.unsafeFlags(["-gdwarf-4", "-fno-math-errno"])]),
         .target(name: "SeqNN", dependencies: ["CSeqNNBLAS", "CSeqNNKernels"], path: "Sources/SeqNN"),
-        .target(name: "SeqNNFile", dependencies: ["SeqNN", "CSeqNNHDF5", "CSeqNNZip"], path: "Sources/SeqNNFile"),
+        .target(name: "SeqNNFile", dependencies: ["SeqNN", "CSeqNNHDF5", "CSeqNNZip", "CSeqNNSupport"], path: "Sources/SeqNNFile"),
         .target(name: "SeqNNC", dependencies: ["SeqNN", "SeqNNFile", "CSeqNNSupport"], path: "Sources/SeqNNC",
                 exclude: ["exports.map"],
                 linkerSettings: [.unsafeFlags([
@@ -42,6 +45,7 @@ let package = Package(
                     // thread-local destructors that would then run on unmapped code.
                     "-Xlinker", "-z", "-Xlinker", "nodelete",
                 ])]),
+        .executableTarget(name: "seqnn-reader", path: "Sources/seqnn-reader", linkerSettings: [.linkedLibrary("dl")]),
         .executableTarget(name: "seqinspect",
                           dependencies: ["SeqNN", "SeqNNFile", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "tools/seqinspect", exclude: ["README.md"]),

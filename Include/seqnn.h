@@ -517,14 +517,44 @@ int seqnn_model_save(seqnn_model *model, const char *path, const seqnn_save_opti
  * a file written by SeqNN carries its generator state, which is restored so a resumed fit continues exactly
  * as the uninterrupted one would have. A file SeqNN wrote (file format 2) is checked against its checksums
  * first: changed content is SEQNN_FORMAT_ERROR naming the attribute or dataset. Thread-safe.
- * Note: Debian 12's libhdf5 1.10.8 can crash on some deliberately corrupted files; load untrusted files in
- * a separate process first (`seqinspect FILE --verify`). */
+ * Safety: any file may be given. libhdf5 (whose Debian 12 version 1.10.8 crashes or loops forever on
+ * some damaged files) reads it in SeqNN's reader process `seqnn-reader`, which ships beside libseqnn.so,
+ * under a time limit and an address-space limit; only a checked description of the file comes back. A
+ * crash or hang there is SEQNN_FORMAT_ERROR naming the file, what was being read and that the file is
+ * damaged or hostile; this process is never affected. Files that would read outside themselves (HDF5
+ * external storage, external links, virtual datasets) are refused, and so are files whose declared sizes
+ * pass the memory limit (SEQNN_OUT_OF_MEMORY, before anything is allocated); see seqnn_load_options.
+ * Same as seqnn_model_load_ex with options NULL. */
 int seqnn_model_load(const char *path, uint64_t seed, seqnn_model **model);
 
 /* Loads only the weights of a model file (.h5, .keras, or a Keras 2 or 3 save_weights file) into this
  * built model, matching layers with weights by position as Keras does (Keras 3's layout: by the path its
  * class gives each layer). Every array is read and checked before any weight changes. Exclusive. */
 int seqnn_model_load_weights(seqnn_model *model, const char *path);
+
+/* How seqnn_model_load_ex / seqnn_model_load_weights_ex read a file. Fields may be added at the end. */
+typedef struct seqnn_load_options {
+    size_t struct_size;     /* sizeof(seqnn_load_options); set by seqnn_load_options_init */
+    int32_t trusted;        /* 0 (default): libhdf5 reads the file in the reader process (see seqnn_model_load);
+                               1: in this process, faster to start (no process), for files you trust only:
+                               a damaged file can then crash or hang the caller */
+    uint64_t memory_limit;  /* bytes the load may allocate for the file's arrays and the model's weights, checked
+                               against declared sizes before allocating (SEQNN_OUT_OF_MEMORY beyond it);
+                               0 or the default: half the machine's physical memory */
+    double time_limit;      /* seconds the reader process may take before it is killed; 0 (default):
+                               10 s + 5 s per 100 MB of file */
+} seqnn_load_options;
+
+/* Fills `options` with the defaults above. */
+void seqnn_load_options_init(seqnn_load_options *options);
+
+/* seqnn_model_load and seqnn_model_load_weights with options (NULL: the defaults). Bad options are
+ * SEQNN_INVALID_ARGUMENT. Thread-safety as theirs. */
+int seqnn_model_load_ex(const char *path, uint64_t seed, const seqnn_load_options *options, seqnn_model **model);
+int seqnn_model_load_weights_ex(seqnn_model *model, const char *path, const seqnn_load_options *options);
+
+/* Internal: the entry point of the seqnn-reader helper process; not for applications. */
+int seqnn_reader_main(const char *path, uint64_t budget);
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Utilities                                                                                            */

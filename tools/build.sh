@@ -9,6 +9,8 @@
 #   lib/pkgconfig/seqnn.pc   relocatable (paths from its own folder)
 #   lib/cmake/seqnn/         find_package(seqnn CONFIG) -> seqnn::seqnn, with a version file
 #   include/seqnn.h
+#   lib/seqnn-reader         the process in which libhdf5 reads untrusted model files (plain C, found by
+#                            libseqnn.so beside itself; ReaderProcess.swift)
 #   bin/seqinspect           independent of the Swift toolchain too
 #   share/doc/seqnn/         README, LICENSE, third-party notices
 #
@@ -35,6 +37,11 @@ strip --strip-unneeded -o "$stage/lib/libseqnn.so.$version" "$build/libseqnn.so"
 chmod 755 "$stage/lib/libseqnn.so.$version"
 ln -s "libseqnn.so.$version" "$stage/lib/libseqnn.so.0"
 ln -s libseqnn.so.0 "$stage/lib/libseqnn.so"
+# Plain C, compiled by cc rather than SwiftPM (whose link would add the Swift runtime and a toolchain RUNPATH):
+# it needs only libc, and libseqnn.so, which it dlopens by the absolute path the library hands it.
+${CC:-cc} -O2 -Wall -Wextra -Werror -o "$stage/lib/seqnn-reader" Sources/seqnn-reader/main.c
+strip --strip-unneeded "$stage/lib/seqnn-reader"
+chmod 755 "$stage/lib/seqnn-reader"
 strip --strip-unneeded -o "$stage/bin/seqinspect" "$build/seqinspect"
 chmod 755 "$stage/bin/seqinspect"
 install -m 644 Include/seqnn.h "$stage/include/seqnn.h"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/install.sh [--prefix DIR] - builds SeqNN's shipped form (tools/build.sh) and installs it under DIR
 # (default /usr/local): lib/ (libseqnn.so.X.Y.Z, libseqnn.so.0, libseqnn.so), lib/pkgconfig/seqnn.pc,
-# lib/cmake/seqnn/, include/seqnn.h, bin/seqinspect, share/doc/seqnn/.
+# lib/cmake/seqnn/, lib/seqnn-reader, include/seqnn.h, bin/seqinspect, share/doc/seqnn/.
 #
 # DESTDIR is honoured as packagers expect: files go to $DESTDIR$DIR, and the installed files name no path
 # at all (seqnn.pc and the CMake config compute theirs from their own folder). Without DESTDIR, and as

@@ -50,6 +50,9 @@ lib=$(bash tools/build.sh | tail -n 1)
 echo "== C tests"
 bash Tests/c/run.sh "$lib"
 
+echo "== corruption corpus (Tests/robustness/corpus.py: mutated Keras 2, Keras 3 and SeqNN files, 0 crashes/hangs)"
+python3 Tests/robustness/corpus.py "$lib" --count 1500 --jobs 2 --time-limit 1
+
 echo "== C examples (the demo, a CNN and an LSTM trained from C to a stated accuracy)"
 bash bindings/c/examples/run.sh "$lib"
 

@@ -15,15 +15,15 @@ enum KerasArchive {
     struct Parts {
         let config: JSON
         let metadata: JSON?
-        let weights: H5File
     }
 
-    static func read(_ path: String) throws -> Parts {
-        let (entries, names) = try ZipArchive.read(path, wanted: limits)
-        guard let configBytes = entries[configName] else {
+    /// The archive's JSON parts, from the reader's description (`H5Snapshot` read the zip and walked its
+    /// `model.weights.h5`); the checks a `.keras` file must pass to be a Keras 3 model.
+    static func parts(_ tree: H5Tree, names: [String], path: String) throws -> Parts {
+        guard let configBytes = tree.archiveEntries[configName] else {
             throw SeqNNError(.format, "'\(path)' is a zip archive without config.json: not a Keras 3 .keras file (it holds \(names.prefix(5).joined(separator: ", ")))")
         }
-        guard let weightBytes = entries[weightsName] else {
+        guard names.contains(weightsName) else {
             if names.contains("model.weights.npz") {
                 throw SeqNNError(.unsupported, "'\(path)' keeps its weights in model.weights.npz; SeqNN reads the model.weights.h5 that Keras writes by default")
             }
@@ -33,9 +33,8 @@ enum KerasArchive {
         guard config["class_name"]?.string != nil, config["config"] != nil else {
             throw SeqNNError(.format, "'\(path)': config.json is not a serialized Keras model (no class_name/config)")
         }
-        let metadata = try entries[metadataName].map { try parse($0, "metadata.json", path) }
-        let weights = try H5File.openImage(weightBytes, name: "'\(path)'/model.weights.h5")
-        return Parts(config: config, metadata: metadata, weights: weights)
+        let metadata = try tree.archiveEntries[metadataName].map { try parse($0, "metadata.json", path) }
+        return Parts(config: config, metadata: metadata)
     }
 
     static func parse(_ bytes: [UInt8], _ what: String, _ path: String) throws -> JSON {

@@ -44,24 +44,19 @@ extension ModelFile {
     // MARK: Groups and datasets
 
     /// Whether an object (group or dataset) exists at the absolute or root-relative `path`.
-    package func exists(_ path: String) -> Bool { file.root.has(relative(path)) }
+    package func exists(_ path: String) -> Bool { tree.node(absolute(path)) != nil }
 
     func relative(_ path: String) -> String { String(path.drop { $0 == "/" }) }
 
-    func group(_ path: String) throws -> H5Group? {
-        let rel = relative(path)
-        if rel.isEmpty { return file.root }
-        guard file.root.has(rel) else { return nil }
-        guard objectType(rel) == H5I_GROUP else { return nil }
-        return try file.root.group(rel)
+    func absolute(_ path: String) -> String { root.resolve(path) }
+
+    func group(_ path: String) throws -> H5TreeGroup? {
+        guard let n = tree.node(absolute(path)), n.isGroup else { return nil }
+        return H5TreeGroup(tree: tree, path: n.path)
     }
 
-    func objectType(_ rel: String) -> H5I_type_t {
-        let o = H5Oopen(file.root.id, rel, H5.P_DEFAULT)
-        guard o >= 0 else { H5Eclear2(seqnn_h5_E_DEFAULT()); return H5I_BADID }
-        defer { H5Oclose(o) }
-        return H5Iget_type(o)
-    }
+    func isDataset(_ path: String) -> Bool { tree.node(absolute(path)).map { !$0.isGroup } ?? false }
+    func isGroup(_ path: String) -> Bool { tree.node(absolute(path))?.isGroup ?? false }
 
     /// For each entry of `model_weights`' `layer_names` (with Keras's split-list fallback), its datasets in
     /// `weight_names` order (format §4.3): what Keras's positional loader reads. Empty when the file has no
@@ -82,7 +77,7 @@ extension ModelFile {
     package var hasWeightGroups: Bool { exists(layout == .legacy ? "/model_weights" : "/layers") }
 
     /// The same for any group holding `layer_names`: `model_weights`, or the root of a weights-only file.
-    func layerWeights(in g: H5Group) throws -> [LayerWeights] {
+    func layerWeights(in g: H5TreeGroup) throws -> [LayerWeights] {
         var out = [LayerWeights]()
         for name in try g.nameList("layer_names") ?? [] {
             guard g.has(name), let lg = try group(g.child(name)) else {
@@ -99,7 +94,7 @@ extension ModelFile {
     }
 
     /// A dataset's values as float32 (SeqNN's weights), converted from any float type on read.
-    func floats(_ d: Dataset) throws -> [Float] { try file.root.floats(relative(d.path)).values }
+    func floats(_ d: Dataset) throws -> [Float] { try root.floats(relative(d.path)).values }
 
     /// Optimizer state tensors: Keras's `optimizer_weights` (K2 or K3 layout, in `weight_names` order, then
     /// any unlisted datasets) and SeqNN's `seqnn_optimizer_state`, in that order.
@@ -118,40 +113,25 @@ extension ModelFile {
         return out
     }
 
-    /// Every dataset below `groupPath`, depth first in name order, named relative to that group.
+    /// Every dataset below `groupPath`, depth first in name order (as H5Lvisit lists them), named relative
+    /// to that group.
     package func datasets(under groupPath: String) throws -> [Dataset] {
         guard let g = try group(groupPath) else { return [] }
-        final class Box { var names: [String] = [] }
-        let box = Box()
-        H5.enter()
-        let visit: H5L_iterate_t = { _, name, _, data in
-            guard let name, let data else { return 0 }
-            Unmanaged<Box>.fromOpaque(data).takeUnretainedValue().names.append(String(cString: name))
-            return 0
-        }
-        let status = H5Lvisit(g.id, H5_INDEX_NAME, H5_ITER_INC, visit, Unmanaged.passUnretained(box).toOpaque())
-        if status < 0 { throw H5.fail(.format, "cannot list the contents of \(groupPath)") }
         var out = [Dataset]()
-        for n in box.names.prefix(100_000) {
-            let rel = g.path == "/" ? n : relative(g.path) + "/" + n
-            if objectType(rel) == H5I_DATASET { out.append(try dataset(g.child(n), name: n)) }
+        func visit(_ path: String, _ prefix: String) throws {
+            for name in tree.node(path)?.children ?? [] where out.count < 100_000 {
+                let p = H5Tree.join(path, name), rel = prefix.isEmpty ? name : prefix + "/" + name
+                if isDataset(p) { out.append(try dataset(p, name: rel)) } else { try visit(p, rel) }
+            }
         }
+        try visit(g.path, "")
         return out
     }
 
     /// Shape and type of the dataset at the absolute `path`.
     package func dataset(_ path: String, name: String? = nil) throws -> Dataset {
-        let rel = relative(path)
-        guard file.root.has(rel) else { throw SeqNNError(.format, "dataset \(path) is missing") }
-        let ds = try H5Handle(H5Dopen2(file.root.id, rel, H5.P_DEFAULT), .dataset, "cannot open dataset \(path)")
-        let type = try H5Handle(H5Dget_type(ds.id), .datatype, "H5Dget_type on \(path)")
-        let space = try H5Handle(H5Dget_space(ds.id), .dataspace, "H5Dget_space on \(path)")
-        let rank = H5Sget_simple_extent_ndims(space.id)
-        guard rank >= 0, rank <= 32 else { throw SeqNNError(.format, "dataset \(path) has an invalid rank") }
-        var d = [hsize_t](repeating: 0, count: Int(rank))
-        if rank > 0 { H5Sget_simple_extent_dims(space.id, &d, nil) }
-        return Dataset(path: path, name: name ?? String(path.split(separator: "/").last ?? ""),
-                       shape: d.map { Int(clamping: $0) }, dtype: Self.dtypeName(type.id))
+        guard let n = tree.node(absolute(path)), !n.isGroup else { throw SeqNNError(.format, "dataset \(path) is missing") }
+        return Dataset(path: path, name: name ?? String(path.split(separator: "/").last ?? ""), shape: n.shape, dtype: n.dtype)
     }
 
     static func dtypeName(_ t: hid_t) -> String {
@@ -175,13 +155,7 @@ extension ModelFile {
             throw SeqNNError(.format, "dataset \(path) holds \(info.dtype) values, not numbers")
         }
         guard info.count <= limit else { throw SeqNNError(.format, "dataset \(path) has \(info.count) elements, more than \(limit)") }
-        let ds = try H5Handle(H5Dopen2(file.root.id, relative(path), H5.P_DEFAULT), .dataset, "cannot open dataset \(path)")
-        var v = [Double](repeating: 0, count: max(info.count, 1))
-        if info.count > 0 {
-            try H5.check(H5Dread(ds.id, seqnn_h5_T_NATIVE_DOUBLE(), seqnn_h5_S_ALL(), seqnn_h5_S_ALL(), H5.P_DEFAULT, &v),
-                         "cannot read dataset \(path) (corrupt or truncated data?)")
-        }
-        return Array(v.prefix(info.count))
+        return try root.doubles(relative(path)).values
     }
 
     // MARK: SeqNN's test batch
@@ -189,7 +163,7 @@ extension ModelFile {
     /// `seqnn_test_batch/x` and `/y` (ModelWriter's `testInputs`), nil when the file has none.
     package func testBatch() throws -> (x: [Float], xShape: [Int], y: [Float], yShape: [Int])? {
         guard exists("/seqnn_test_batch/x"), exists("/seqnn_test_batch/y") else { return nil }
-        let g = try file.root.group("seqnn_test_batch")
+        let g = try root.group("seqnn_test_batch")
         let x = try g.floats("x"), y = try g.floats("y")
         return (x.values, x.shape, y.values, y.shape)
     }

@@ -72,10 +72,10 @@ extension ModelFile {
         if exists(path + "/vars") {
             for n in Self.numericOrder(try childNames(path + "/vars")) {
                 let p = path + "/vars/" + n
-                if objectType(relative(p)) == H5I_DATASET { out.append(try dataset(p, name: relative(p))) }
+                if isDataset(p) { out.append(try dataset(p, name: relative(p))) }
             }
         }
-        let children = try childNames(g.path).filter { $0 != "vars" && objectType(relative(path + "/" + $0)) == H5I_GROUP }
+        let children = try childNames(g.path).filter { $0 != "vars" && isGroup(path + "/" + $0) }
         let ordered = Self.subObjectOrder.filter(children.contains) + children.filter { !Self.subObjectOrder.contains($0) }.sorted()
         for c in ordered { out += try objectVariables(path + "/" + c, depth: depth + 1) }
         return out
@@ -93,22 +93,10 @@ extension ModelFile {
         }
     }
 
-    /// The names directly inside a group (not recursive), at most 100,000.
+    /// The names directly inside a group (not recursive), in name order.
     func childNames(_ groupPath: String) throws -> [String] {
         guard let g = try group(groupPath) else { return [] }
-        final class Box { var names: [String] = [] }
-        let box = Box()
-        H5.enter()
-        let visit: H5L_iterate_t = { _, name, _, data in
-            guard let name, let data else { return 0 }
-            let b = Unmanaged<Box>.fromOpaque(data).takeUnretainedValue()
-            b.names.append(String(cString: name))
-            return b.names.count >= 100_000 ? 1 : 0
-        }
-        var idx: hsize_t = 0
-        let status = H5Literate(g.id, H5_INDEX_NAME, H5_ITER_INC, &idx, visit, Unmanaged.passUnretained(box).toOpaque())
-        if status < 0 { throw H5.fail(.format, "cannot list the contents of \(groupPath)") }
-        return box.names
+        return tree.node(g.path)?.children ?? []
     }
 
     /// Keras 3's optimizer variables, `optimizer/vars/0...` in order: the iteration count, the learning rate

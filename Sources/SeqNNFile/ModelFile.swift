@@ -49,36 +49,43 @@ package final class ModelFile: @unchecked Sendable {
     package let fileSize: Int
     package let format: Format
     package let layout: Layout
-    /// The HDF5 file: the file itself, or for an archive its `model.weights.h5`, opened in memory.
-    let file: H5File
-    var root: H5Group { file.root }
+    /// What the file holds, as the reader described it (`H5Snapshot`): for an archive, its `model.weights.h5`.
+    let tree: H5Tree
+    var root: H5TreeGroup { tree.root }
     /// An archive's `config.json` (parsed) and `metadata.json`.
     let archiveConfig: JSON?
     let archiveMetadata: JSON?
 
-    /// Opens `path` read-only and reads its format: a `.h5` file (either layout) or a `.keras` archive, told
-    /// apart by their signatures. Missing, empty, corrupt and truncated files give a clear error.
-    package init(path: String) throws {
+    /// Reads the model file at `path` (a `.h5` file of either layout or a `.keras` archive, told apart by their
+    /// signatures) the way `options` says: by default libhdf5 runs in the `seqnn-reader` process under time
+    /// and memory limits (`ReaderProcess`), so no file can crash or hang the caller; `options.trusted` reads
+    /// in this process. Missing, empty, corrupt, truncated and hostile files give a clear error.
+    package init(path: String, options: LoadOptions = LoadOptions()) throws {
         self.path = path
         var st = stat()
-        fileSize = stat(path, &st) == 0 ? Int(st.st_size) : 0
-        if ZipArchive.looksLikeZip(path) {
-            let parts = try KerasArchive.read(path)
-            file = parts.weights
+        let statOK = stat(path, &st) == 0
+        fileSize = statOK ? Int(st.st_size) : 0
+        if statOK, (st.st_mode & S_IFMT) != S_IFREG {
+            // A FIFO or device would block or never end; a folder is not a model file either.
+            throw SeqNNError(.io, "'\(path)' is not a regular file (a folder, FIFO or device); model files are regular files")
+        }
+        let isZip = statOK && ZipArchive.looksLikeZip(path)
+        if !isZip, path.lowercased().hasSuffix(".keras"), fileSize > 0 {
+            throw SeqNNError(.format, "'\(path)' is not a .keras archive (no zip signature)")
+        }
+        tree = try ReaderProcess.describe(path, fileSize: fileSize, options: options)
+        if let names = tree.archiveNames {
+            let parts = try KerasArchive.parts(tree, names: names, path: path)
             archiveConfig = parts.config
             archiveMetadata = parts.metadata
             layout = .archive
             format = KerasArchive.format(parts.metadata)
         } else {
-            if path.lowercased().hasSuffix(".keras"), fileSize > 0 {
-                throw SeqNNError(.format, "'\(path)' is not a .keras archive (no zip signature)")
-            }
-            file = try H5File.open(path)
             archiveConfig = nil
             archiveMetadata = nil
-            let v3 = file.root.has("layers") && !file.root.has("model_weights") && !file.root.hasAttribute("layer_names")
+            let v3 = tree.root.has("layers") && !tree.root.has("model_weights") && !tree.root.hasAttribute("layer_names")
             layout = v3 ? .weights : .legacy
-            format = v3 ? KerasArchive.format(nil) : try Self.readFormat(file.root)
+            format = v3 ? KerasArchive.format(nil) : try Self.readFormat(tree.root)
         }
     }
 
@@ -89,7 +96,7 @@ package final class ModelFile: @unchecked Sendable {
     /// The version decides the dialect. Only a file without any `keras_version` (not written by Keras 2, 3
     /// or SeqNN: Keras then treats it as a Keras 1 file) falls back to a guess from the config text:
     /// Keras 3 writes `batch_shape` and `DTypePolicy` objects, Keras 2 `batch_input_shape` and dtype strings.
-    static func readFormat(_ root: H5Group) throws -> Format {
+    static func readFormat(_ root: H5TreeGroup) throws -> Format {
         let weights = root.has("model_weights") ? try? root.group("model_weights") : nil
         let version = try root.stringAttribute("keras_version") ?? weights?.stringAttribute("keras_version")
         let backend = try root.stringAttribute("backend") ?? weights?.stringAttribute("backend")

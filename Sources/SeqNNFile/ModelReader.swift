@@ -5,24 +5,25 @@ import SeqNN
 package enum ModelReader {
     /// Loads a whole model. A compiled file comes back compiled with its optimizer state; an uncompiled file
     /// (or one saved without the optimizer) comes back uncompiled. The file is only read.
-    package static func load(_ path: String, seed: UInt64 = 0) throws -> Sequential {
-        try ModelFile(path: path).loadModel(seed: seed)
+    package static func load(_ path: String, seed: UInt64 = 0, options: LoadOptions = LoadOptions()) throws -> Sequential {
+        let file = try ModelFile(path: path, options: options)
+        return try file.loadModel(seed: seed, memoryLimit: options.memoryLimit)
     }
 
     /// Reads weights from a model file (or a Keras weights-only file) into an existing built model.
     /// Every array is read and checked first; the model changes only if all of them fit.
-    package static func loadWeights(_ path: String, into model: Sequential) throws {
-        try ModelFile(path: path).loadWeights(into: model)
+    package static func loadWeights(_ path: String, into model: Sequential, options: LoadOptions = LoadOptions()) throws {
+        try ModelFile(path: path, options: options).loadWeights(into: model)
     }
 
     /// `{"class_name": "Sequential", "config": ...}` in either dialect.
-    static func sequential(fromModelConfig json: JSON, kerasMajor: Int, seed: UInt64) throws -> Sequential {
+    static func sequential(fromModelConfig json: JSON, kerasMajor: Int, seed: UInt64, weightBudget: (bytes: Int, storedValues: Int)? = nil) throws -> Sequential {
         let cls = json["class_name"]?.string ?? "?"
         guard cls == "Sequential" else {
             throw SeqNNError(.unsupported, "model_config describes a '\(cls)' model; SeqNN loads Sequential models only")
         }
         guard let config = json["config"] else { throw SeqNNError(.format, "model_config has no config") }
-        return try Sequential.fromConfig(config, kerasMajor: kerasMajor, seed: seed)
+        return try Sequential.fromConfig(config, kerasMajor: kerasMajor, seed: seed, weightBudget: weightBudget)
     }
 
     /// Keras's positional matching (format §4.4): layers with weights, in model order, against the entries of
@@ -89,11 +90,13 @@ package enum ModelReader {
 
 extension ModelFile {
     /// The whole model, as `ModelReader.load` returns it.
-    package func loadModel(seed: UInt64 = 0) throws -> Sequential {
-        let model = try loadArchitectureAndWeights(seed: seed)
+    /// `memoryLimit` bounds what the model's weights may allocate beyond the arrays already read (the file's
+    /// declared layer sizes are checked before any layer is built).
+    package func loadModel(seed: UInt64 = 0, memoryLimit: Int = LoadOptions.defaultMemoryLimit) throws -> Sequential {
+        let model = try loadArchitectureAndWeights(seed: seed, memoryLimit: memoryLimit)
         if let t = try trainingConfigText() {
             try ModelReader.compile(model, trainingConfig: t)
-            if layout == .legacy { try OptimizerState.read(into: model, from: file) } else { try OptimizerState.readKeras3(into: model, from: self) }
+            if layout == .legacy { try OptimizerState.read(into: model, from: root) } else { try OptimizerState.readKeras3(into: model, from: self) }
         }
         if let h = try historyText() { model.restoreHistory(try JSON.parse(h)) }
         // SeqNN's generator state (shuffling, dropout) makes a resumed fit continue exactly; `seed` is for other files.
@@ -102,10 +105,16 @@ extension ModelFile {
     }
 
     /// The architecture and weights only (uncompiled): what a forward pass needs.
-    package func loadArchitectureAndWeights(seed: UInt64 = 0) throws -> Sequential {
+    package func loadArchitectureAndWeights(seed: UInt64 = 0, memoryLimit: Int = LoadOptions.defaultMemoryLimit) throws -> Sequential {
         try verifyChecksums()
-        let model = try ModelReader.sequential(fromModelConfig: modelConfig(), kerasMajor: format.kerasMajor, seed: seed)
+        let config = try modelConfig()
         let stored = layout == .legacy ? try layerWeights(in: root.group("model_weights")) : try layerWeights()
+        // Declared sizes are checked against the memory limit and against what the file stores before any
+        // layer allocates: a tiny file cannot declare Dense(units=2**31).
+        // `declaredWeightCount` is an upper bound (a Dense without bias still counts one), hence the slack.
+        let storedValues = stored.reduce(0) { $0 + $1.weights.reduce(0) { $0 + $1.count } }
+        let model = try ModelReader.sequential(fromModelConfig: config, kerasMajor: format.kerasMajor, seed: seed,
+                                               weightBudget: (max(0, memoryLimit - tree.payloadBytes), 2 * storedValues + (1 << 16)))
         try ModelReader.readWeights(into: model, from: self, stored: stored)
         return model
     }

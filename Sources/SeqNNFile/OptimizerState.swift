@@ -26,11 +26,11 @@ enum OptimizerState {
 
     /// Restores state after `compile` from SeqNN's group, else from Keras's `optimizer_weights` (either
     /// generation); a file with neither starts with a fresh optimizer.
-    static func read(into model: Sequential, from file: H5File) throws {
+    static func read(into model: Sequential, from root: H5TreeGroup) throws {
         guard let opt = model.optimizer else { return }
         let params = model.trainableParameters
-        if file.root.has(groupName) {
-            let g = try file.root.group(groupName)
+        if root.has(groupName) {
+            let g = try root.group(groupName)
             let cls = try g.stringAttribute("class_name")
             guard cls == opt.kerasClassName else {
                 throw SeqNNError(.format, "\(g.path) holds \(cls ?? "no") optimizer state; training_config names \(opt.kerasClassName)")
@@ -39,15 +39,28 @@ enum OptimizerState {
             for i in params.indices {
                 slots.append(try opt.slotNames.map { name in
                     let a = try g.floats("slots/\(i)/\(name)")
+                    try finite(a.values, g.child("slots/\(i)/\(name)"))
                     return Tensor(shape: a.shape, values: a.values)
                 })
             }
             try opt.restore(iterations: Int(try g.int64("iterations")), slots: slots, for: params)
             var extra = [String: Float]()
-            for k in opt.extraState.keys where g.has("extra/\(k)") { extra[k] = try g.floats("extra/\(k)").values.first }
+            for k in opt.extraState.keys where g.has("extra/\(k)") {
+                let v = try g.floats("extra/\(k)").values
+                try finite(v, g.child("extra/\(k)"))
+                extra[k] = v.first
+            }
             opt.extraState = extra
-        } else if file.root.has("optimizer_weights") {
-            try readKeras(opt, params, try file.root.group("optimizer_weights"))
+        } else if root.has("optimizer_weights") {
+            try readKeras(opt, params, try root.group("optimizer_weights"))
+        }
+    }
+
+    /// NaN or Inf in optimizer state would turn every weight into NaN at the first step of a resumed fit:
+    /// refused at load, naming the tensor, as non-finite weights are.
+    static func finite(_ values: [Float], _ path: String) throws {
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw SeqNNError(.numeric, "optimizer state \(path) holds \(values[bad]) at index \(bad); optimizer state must be finite")
         }
     }
 
@@ -99,7 +112,7 @@ enum OptimizerState {
     /// `adam/sequential_dense_kernel_momentum`). Keras 3's learning-rate variable is skipped (the config has
     /// it) and Nadam's `u_product` is restored. Keras 3 itself restores none of this (format §8); SeqNN does.
     /// A layout that does not fit the model keeps a fresh optimizer, as tf_keras does, rather than failing.
-    static func readKeras(_ opt: Optimizer, _ params: [Parameter], _ g: H5Group) throws {
+    static func readKeras(_ opt: Optimizer, _ params: [Parameter], _ g: H5TreeGroup) throws {
         let names = try g.nameList("weight_names") ?? []
         var iterations = 0
         var tensors = [Tensor]()
@@ -109,6 +122,7 @@ enum OptimizerState {
             if last.hasPrefix("iteration") { iterations = Int(try g.int64(n)); continue }
             if last.hasPrefix("learning_rate") { continue }
             let a = try g.floats(n)
+            try finite(a.values, g.child(n))
             // Weights are never scalars; a scalar is an optimizer variable such as Nadam's u_product
             // (named "u_product" or, in Keras 3, "variable").
             if a.shape.isEmpty {
@@ -136,6 +150,7 @@ enum OptimizerState {
         var tensors = [Tensor](), extra = [String: Float]()
         for v in vars {
             let a = try file.root.floats(file.relative(v.path))
+            try finite(a.values, v.path)
             if a.shape.isEmpty {
                 if opt.extraState.keys.contains("u_product") { extra["u_product"] = a.values.first }
                 continue

@@ -43,6 +43,8 @@ else
     libdir="$root/.build/release"
     step "building libseqnn.so (swift build -c release --product seqnn)"
     swift build -c release --product seqnn || { echo "run.sh: swift build failed"; exit 1; }
+    # The reader process seqnn_model_load runs untrusted files in; libseqnn.so finds it beside itself.
+    swift build -c release --product seqnn-reader || { echo "run.sh: swift build failed"; exit 1; }
 fi
 if [ ! -f "$libdir/libseqnn.so" ]; then
     echo "run.sh: $libdir/libseqnn.so not found"

@@ -40,6 +40,7 @@ mkdir -p "$work/src" "$work/prefix"
 cp "$here/roundtrip.c" "$here/dlclose.c" "$here/CMakeLists.txt" "$here/keras_script.py" "$here/inside.sh" "$work/src/"
 cp "$root/Tests/SeqNNFileTests/Fixtures/keras3/mlp_rmsprop.h5" "$work/src/keras3.h5"
 cp "$root/Tests/SeqNNFileTests/Fixtures/keras3_archive/mlp_rmsprop.keras" "$work/src/keras3.keras"
+cp "$root/Tests/SeqNNFileTests/Fixtures/hostile/libhdf5_crash.h5" "$work/src/libhdf5_crash.h5"
 cp "$wheel" "$work/src/"
 # README's quick starts, exactly as written there: the first ```c block under "## C quick start" and the
 # first ```python block under "## Python quick start".
@@ -67,7 +68,7 @@ prefix="$work/prefix/seqnn-$version-linux-$(uname -m)"
 echo "== ELF facts of the shipped library and tool"
 status=0
 allowed='^(libc\.so\.6|libm\.so\.6|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libhdf5_serial\.so\.103|libzip\.so\.4|ld-linux[-a-z0-9_.]*\.so\.[0-9])$'
-for f in "$prefix/lib/libseqnn.so.$version" "$prefix/bin/seqinspect"; do
+for f in "$prefix/lib/libseqnn.so.$version" "$prefix/bin/seqinspect" "$prefix/lib/seqnn-reader"; do
   needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
   echo "  $(basename "$f"): NEEDED $(echo $needed)"
   extra=$(echo "$needed" | grep -vE "$allowed" || true)

@@ -22,6 +22,7 @@ from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
 LIBRARY = "libseqnn.so"
+READER = "seqnn-reader"
 
 
 def find_repository() -> "Path | None":
@@ -72,6 +73,14 @@ class BuildPyWithLibrary(build_py):
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(lib.resolve(), target / LIBRARY)
         print(f"seqnn: bundled {lib.resolve()} as seqnn/_lib/{LIBRARY}")
+        # The reader process the library runs untrusted model files in: it must sit beside the library.
+        reader = lib.resolve().parent / READER
+        if not reader.is_file():
+            raise SystemExit(f"seqnn: {reader} is missing; the library loads model files through it. "
+                             "Build the install tree with bash tools/build.sh")
+        shutil.copy2(reader, target / READER)
+        os.chmod(target / READER, 0o755)
+        print(f"seqnn: bundled {reader} as seqnn/_lib/{READER}")
 
 
 cmdclass = {"build_py": BuildPyWithLibrary}

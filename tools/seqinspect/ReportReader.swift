@@ -3,9 +3,13 @@ import SeqNNFile
 
 extension ModelReport {
     /// Reads a model file without running it. Unreadable files and unusable configs throw `.unreadable`.
-    static func read(_ path: String) throws -> ModelReport {
+    /// By default libhdf5 reads the file in SeqNN's reader process (a damaged file cannot crash or hang
+    /// seqinspect); `trusted` reads it in this process.
+    static func read(_ path: String, trusted: Bool = false) throws -> ModelReport {
+        var options = LoadOptions()
+        options.trusted = trusted
         let file: ModelFile
-        do { file = try ModelFile(path: path) } catch let e as SeqNNError {
+        do { file = try ModelFile(path: path, options: options) } catch let e as SeqNNError {
             throw InspectError(.unreadable, e.message)
         }
         return try read(file)

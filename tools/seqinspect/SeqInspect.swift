@@ -34,6 +34,8 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print the architecture as a Graphviz graph (render with: dot -Tpng -o model.png).") var dot = false
     @Flag(help: "Load the model completely, run the stored test batch (or a deterministic input) and check every value is finite; exit 0 only if all checks pass.")
     var verify = false
+    @Flag(help: "Read the file with libhdf5 inside seqinspect instead of in SeqNN's reader process: faster to start, for files you trust only (a damaged file can then crash or hang seqinspect).")
+    var trusted = false
 
     func validate() throws {
         if dot && (json || weights || values || verify) { throw ValidationError("--dot cannot be combined with --json, --weights, --values or --verify") }
@@ -42,7 +44,7 @@ struct Inspect: ParsableCommand {
     }
 
     func execute(_ out: inout CLI.Output) throws {
-        let report = try ModelReport.read(file)
+        let report = try ModelReport.read(file, trusted: trusted)
         let broken = report.problems.filter(\.broken)
         if !broken.isEmpty {
             out.stderr += "seqinspect: \(file): the model is broken: \(broken[0].message)"
@@ -99,13 +101,14 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "The second model file.") var b: String
     @Flag(help: "Print the comparison as one JSON document.") var json = false
     @Option(help: "Weights whose max abs difference is at most this count as equal.") var tolerance = 0.0
+    @Flag(help: "Read the files inside seqinspect, not in SeqNN's reader process (files you trust only).") var trusted = false
 
     func validate() throws {
         guard tolerance >= 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a finite number >= 0") }
     }
 
     func execute(_ out: inout CLI.Output) throws {
-        let ra = try ModelReport.read(a), rb = try ModelReport.read(b)
+        let ra = try ModelReport.read(a, trusted: trusted), rb = try ModelReport.read(b, trusted: trusted)
         let d = try Diff.run(ra, rb, tolerance: tolerance)
         out.stdout += json ? JSONView.pretty(d.json(pathA: a, pathB: b)) : d.text(ra, rb, pathA: a, pathB: b)
         out.code = d.differences == 0 ? 0 : 1

@@ -11,4 +11,11 @@
 void SeqNNSupport_set_thread_error(const char *message);
 const char *SeqNNSupport_thread_error(void);
 
+/* For the reader process (ReaderProcess.swift), which Swift's Glibc module cannot reach (_GNU_SOURCE):
+   the path of the loaded image (library or executable) holding `address` into buf (NUL-terminated,
+   resolved with realpath); 0 on success, -1 if unknown or longer than cap. */
+int SeqNNSupport_image_path(const void *address, char *buf, size_t cap);
+/* pipe2(fds, O_CLOEXEC): atomic, so a process another thread spawns meanwhile never inherits the pipe. */
+int SeqNNSupport_pipe_cloexec(int fds[2]);
+
 #endif

@@ -22,7 +22,12 @@ extension Sequential {
     /// Builds a model from a Keras Sequential config in either dialect: a bare layer list (Keras 2.2 and
     /// earlier) or `{"name", "layers"}`; the input from an InputLayer (`batch_input_shape` / `batch_shape`)
     /// or from the first layer's `batch_input_shape`. `kerasMajor` selects generation-specific definitions.
+    /// `weightBudget` (bytes) bounds what the layers' declared weights may allocate (a model file's load limit).
     public static func fromConfig(_ config: JSON, kerasMajor: Int = 3, seed: UInt64 = 0) throws -> Sequential {
+        try fromConfig(config, kerasMajor: kerasMajor, seed: seed, weightBudget: nil)
+    }
+
+    package static func fromConfig(_ config: JSON, kerasMajor: Int, seed: UInt64, weightBudget: (bytes: Int, storedValues: Int)?) throws -> Sequential {
         let list: [JSON]
         var name = "sequential"
         if let a = config.array { list = a } else if let a = config["layers"]?.array {
@@ -33,6 +38,7 @@ extension Sequential {
         }
         let model = Sequential(seed: seed, name: name)
         model.kerasMajor = kerasMajor
+        model.weightBudget = weightBudget
         var problems = [String]()
         var unsupported = false
         var built = [Layer]()
@@ -57,7 +63,8 @@ extension Sequential {
            let b = config["build_input_shape"]?.intList, b.count >= 2 {
             built.first?.declaredBatchInputShape = b
         }
-        for l in built { try model.add(l) }
+        try model.addAll(built)
+        model.weightBudget = nil
         return model
     }
 }

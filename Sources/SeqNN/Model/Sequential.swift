@@ -23,6 +23,14 @@ public final class Sequential: @unchecked Sendable {
     /// Keras 2 configs); 3 otherwise.
     package var kerasMajor = 3
     var compiled: Compiled?
+    /// The names of `layers` (uniqueness checks without rebuilding a set per add) and the next auto-number
+    /// per base name ("dense" -> 3 after dense_2).
+    var layerNames = Set<String>()
+    var nextNameSuffix = [String: Int]()
+    /// What layers added from now on may still allocate, set by `fromConfig(weightBudget:)` for model files:
+    /// bytes for weights and gradients (the load's memory limit), and weight values (what the file stores:
+    /// a config declaring more than its file holds cannot load, so it is refused before allocating). nil: none.
+    package var weightBudget: (bytes: Int, storedValues: Int)?
     let access = AccessGuard()
     let inferencePool = ExecutorPool()
     var trainingExecutor = Executor(layerCount: 0)
@@ -71,7 +79,18 @@ public final class Sequential: @unchecked Sendable {
         try access.exclusive("add") { try addUnlocked(layer) }
     }
 
-    func addUnlocked(_ layer: Layer) throws {
+    /// Appends layers in order, as `add` would one by one, but checks the mask flow and rebuilds the
+    /// inference plan once at the end, so a model file's n layers load in linear time (per-add checks walk
+    /// every layer: 20,000 layers took 31 s). On error the model must be discarded (model files only).
+    package func addAll(_ list: [Layer]) throws {
+        try access.exclusive("add") {
+            for l in list { try addUnlocked(l, deferChecks: true) }
+            _ = try MaskFlow.checked(layers)
+            structureChanged()
+        }
+    }
+
+    func addUnlocked(_ layer: Layer, deferChecks: Bool = false) throws {
         if layer is InputLayer {
             guard layers.isEmpty else {
                 throw SeqNNError.invalid("an InputLayer can only come first; the model already has \(layers.count) layers")
@@ -85,11 +104,31 @@ public final class Sequential: @unchecked Sendable {
         }
         try uniquifyName(layer)
         if let shape = layers.isEmpty ? inputShape : layers.last?.outputShape {
+            try chargeWeightBudget(layer, inputShape: shape)
             _ = try layer.buildChecked(inputShape: shape, rng: &rng)
-            _ = try MaskFlow.checked(layers + [layer])   // a mask reaching a layer that cannot take it
+            if !deferChecks { _ = try MaskFlow.checked(layers + [layer]) }   // a mask reaching a layer that cannot take it
         }
         layers.append(layer)
-        structureChanged()
+        layerNames.insert(layer.name)
+        if !deferChecks { structureChanged() }
+    }
+
+    /// Refuses a layer whose declared weights would pass `weightBudget` (a load's memory limit), before its
+    /// build allocates them: a few-KB file can declare `Dense(units=2**31)`. Each weight value costs its value
+    /// and its gradient (8 bytes).
+    func chargeWeightBudget(_ layer: Layer, inputShape: [Int]) throws {
+        guard var limit = weightBudget else { return }
+        let declared = layer.declaredWeightCount(inputShape: inputShape)
+        let (bytes, overflow) = declared.multipliedReportingOverflow(by: 8)
+        for (left, kind, why) in [(limit.bytes, SeqNNError.Kind.outOfMemory, "the load's memory limit leaves"),
+                                  (limit.storedValues.multipliedReportingOverflow(by: 8).partialValue, .shapeMismatch, "the file stores for all its layers allows (the file is damaged or hostile)")] {
+            guard !overflow, bytes <= left else {
+                throw SeqNNError(kind, "\(layer.kerasClassName) '\(layer.name)' declares \(declared) weight values (\(overflow ? "more than \(Int.max)" : String(bytes)) bytes with their gradients), more than \(why) (\(left) bytes)\(kind == .outOfMemory ? "; raise memory_limit only for a file you trust" : "")")
+            }
+        }
+        limit.bytes -= bytes
+        limit.storedValues -= declared
+        weightBudget = limit
     }
 
     /// Takes a Keras batch input shape: [batch or nil, dims...]; a batch size alone waits for the shape.
@@ -103,16 +142,17 @@ public final class Sequential: @unchecked Sendable {
         try setInputUnlocked(shape: dims.map { $0! }, batchSize: b[0] ?? batchSize)
     }
 
-    /// Keras names layers `dense`, `dense_1`, ...; a clash with an explicit name is an error, as in Keras.
+    /// The set of names is kept with the layers (not rebuilt per add), so adding n layers is linear: a
+    /// 100,000-layer file loads in linear time. Auto-numbering resumes from the last suffix used per base name.
     func uniquifyName(_ layer: Layer) throws {
-        let taken = Set(layers.map(\.name))
-        guard taken.contains(layer.name) else { return }
+        guard layerNames.contains(layer.name) else { return }
         guard !layer.nameIsExplicit else {
             throw SeqNNError.invalid("all layers in a Sequential model must have unique names; '\(layer.name)' is already used")
         }
         let base = layer.name
-        var k = 1
-        while taken.contains("\(base)_\(k)") { k += 1 }
+        var k = nextNameSuffix[base] ?? 1
+        while layerNames.contains("\(base)_\(k)") { k += 1 }
+        nextNameSuffix[base] = k + 1
         layer.name = "\(base)_\(k)"
     }
 
@@ -120,7 +160,9 @@ public final class Sequential: @unchecked Sendable {
     public func pop() throws {
         try access.exclusive("pop") {
             guard !layers.isEmpty else { throw SeqNNError.invalid("pop: the model has no layers") }
-            layers.removeLast()
+            let removed = layers.removeLast()
+            layerNames.remove(removed.name)
+            nextNameSuffix = [:]
             structureChanged()
         }
     }
@@ -130,7 +172,7 @@ public final class Sequential: @unchecked Sendable {
         guard var shape = inputShape else { return }
         var built = false
         for l in layers {
-            if !l.isBuilt { built = true }
+            if !l.isBuilt { built = true; try chargeWeightBudget(l, inputShape: shape) }
             shape = l.isBuilt ? l.outputShape! : try l.buildChecked(inputShape: shape, rng: &rng)
         }
         if built {   // layers that waited for the input shape: their masks are checked now

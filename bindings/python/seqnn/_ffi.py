@@ -123,6 +123,16 @@ class RunOptions(Structure):
     ]
 
 
+class LoadOptions(Structure):
+    """``seqnn_load_options``, field for field."""
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("trusted", c_int32),
+        ("memory_limit", c_uint64),
+        ("time_limit", c_double),
+    ]
+
+
 class SaveOptions(Structure):
     """``seqnn_save_options``, field for field."""
     _fields_ = [
@@ -202,6 +212,10 @@ PROTOTYPES = {
     "seqnn_model_save": (c_int, [c_void_p, c_char_p, c_void_p]),
     "seqnn_model_load": (c_int, [c_char_p, c_uint64, POINTER(c_void_p)]),
     "seqnn_model_load_weights": (c_int, [c_void_p, c_char_p]),
+    "seqnn_load_options_init": (None, [c_void_p]),
+    "seqnn_model_load_ex": (c_int, [c_char_p, c_uint64, c_void_p, POINTER(c_void_p)]),
+    "seqnn_model_load_weights_ex": (c_int, [c_void_p, c_char_p, c_void_p]),
+    "seqnn_reader_main": (c_int, [c_char_p, c_uint64]),   # internal: the seqnn-reader process's entry point
     "seqnn_to_categorical": (c_int, [F32, c_size_t, c_int64, F32_OUT, c_size_t, POINTER(c_size_t),
                                      POINTER(c_int64)]),
 }
@@ -417,6 +431,10 @@ def create_batch_source() -> Tuple[BatchSource, Any]:
 
 def create_run_options() -> Tuple[RunOptions, Any]:
     return _create_options(RunOptions, lib().seqnn_run_options_init)
+
+
+def create_load_options() -> Tuple[LoadOptions, Any]:
+    return _create_options(LoadOptions, lib().seqnn_load_options_init)
 
 
 def create_save_options() -> Tuple[SaveOptions, Any]:

@@ -1346,13 +1346,16 @@ class Sequential:
             self.save(filepath, overwrite=overwrite, include_optimizer=False)
 
     def load_weights(self, filepath: Union[str, "os.PathLike[str]"], skip_mismatch: bool = False,
-                     by_name: bool = False, **kwargs: Any) -> None:
+                     by_name: bool = False, *, trusted: bool = False, memory_limit: Optional[int] = None,
+                     time_limit: Optional[float] = None, **kwargs: Any) -> None:
         """Loads the weights of a Keras ``.h5`` model file into this built model, layer by layer in order.
-        Every array is checked before any weight changes."""
+        Every array is checked before any weight changes. ``trusted``, ``memory_limit``, ``time_limit``: as
+        for ``load_model`` (by default the file is read in SeqNN's reader process)."""
         if skip_mismatch or by_name:
             raise UnsupportedError("load_weights(skip_mismatch=True / by_name=True) is not supported")
         path = os.fspath(filepath)
-        status = _ffi.lib().seqnn_model_load_weights(self._ptr, os.fsencode(path))
+        _, keep = load_options(trusted, memory_limit, time_limit)
+        status = _ffi.lib().seqnn_model_load_weights_ex(self._ptr, os.fsencode(path), ctypes.addressof(keep))
         if status != _ffi.SEQNN_OK:
             raise _file_error(status, path)
 
@@ -1505,8 +1508,40 @@ def _file_error(status: int, path: str) -> SeqNNError:
     return err
 
 
+def load_options(trusted: bool = False, memory_limit: Optional[int] = None,
+                 time_limit: Optional[float] = None) -> Tuple[Any, Any]:
+    """``seqnn_load_options`` for ``load_model`` / ``load_weights``:
+
+    - ``trusted=False`` (default): libhdf5 reads the file in SeqNN's reader process under a time and memory
+      limit, so a damaged or hostile file gives an error instead of crashing or hanging Python;
+      ``trusted=True`` reads it in this process (no process start), for files you trust only.
+    - ``memory_limit``: bytes the load may allocate (arrays of the file, the model's weights), checked against
+      declared sizes before allocating; default half the machine's memory.
+    - ``time_limit``: seconds the reader may take; default 10 s + 5 s per 100 MB.
+    """
+    if not isinstance(trusted, bool):
+        raise TypeError(f"trusted must be a bool, got {type(trusted).__name__}")
+    opts, keep = _ffi.create_load_options()
+    opts.trusted = int(trusted)
+    if memory_limit is not None:
+        if isinstance(memory_limit, bool) or not isinstance(memory_limit, int):
+            raise TypeError(f"memory_limit must be an int (bytes), got {type(memory_limit).__name__}")
+        if not 0 < memory_limit < 2 ** 62:
+            raise ValueError(f"memory_limit must be a positive number of bytes, got {memory_limit}")
+        opts.memory_limit = memory_limit
+    if time_limit is not None:
+        if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)):
+            raise TypeError(f"time_limit must be a number of seconds, got {type(time_limit).__name__}")
+        if not 0 < time_limit <= 1e6:
+            raise ValueError(f"time_limit must be a positive number of seconds (at most 1e6), got {time_limit}")
+        opts.time_limit = float(time_limit)
+    return opts, keep
+
+
 def load_model(filepath: Union[str, "os.PathLike[str]"], custom_objects: Optional[Dict[str, Any]] = None,
-               compile: bool = True, safe_mode: bool = True, *, seed: Optional[int] = None) -> Sequential:
+               compile: bool = True, safe_mode: bool = True, *, seed: Optional[int] = None,
+               trusted: bool = False, memory_limit: Optional[int] = None,
+               time_limit: Optional[float] = None) -> Sequential:
     """Loads a model file written by Keras 2, Keras 3 or SeqNN: a ``.h5`` file or a Keras 3 ``.keras`` archive.
 
     Args:
@@ -1517,15 +1552,17 @@ def load_model(filepath: Union[str, "os.PathLike[str]"], custom_objects: Optiona
         safe_mode: accepted (SeqNN never runs code from files).
         seed: SeqNN's addition: seeds shuffling and dropout for files written by Keras (a SeqNN file
             carries its generator state).
+        trusted, memory_limit, time_limit: SeqNN's additions, see ``load_options``.
     Raises ``FileNotFoundError``/``OSError`` for missing or unreadable files and ``ValueError`` (also an
-    ``OSError``, ``seqnn.FormatError``) for malformed ones, with the library's message.
-    Note: Debian 12's libhdf5 1.10.8 can crash on some deliberately corrupted files; check untrusted files
-    in a separate process first (``seqinspect FILE --verify``).
+    ``OSError``, ``seqnn.FormatError``) for malformed, damaged or hostile ones, with the library's message,
+    and ``MemoryError`` when the file declares more than ``memory_limit``. Any file is safe to load: libhdf5
+    reads it in SeqNN's reader process, so a damaged file cannot crash or hang Python.
     """
     path = os.fspath(filepath)
     s = int(seed) if seed is not None else utils_module.next_seed()
     out = c_void_p()
-    status = _ffi.lib().seqnn_model_load(os.fsencode(path), s, byref(out))
+    opts, keep = load_options(trusted, memory_limit, time_limit)
+    status = _ffi.lib().seqnn_model_load_ex(os.fsencode(path), s, ctypes.addressof(keep), byref(out))
     if status != _ffi.SEQNN_OK:
         raise _file_error(status, path)
     model = Sequential.__new__(Sequential)
