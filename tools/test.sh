@@ -50,6 +50,9 @@ lib=$(bash tools/build.sh | tail -n 1)
 echo "== C tests"
 bash Tests/c/run.sh "$lib"
 
+echo "== reliability: memory over 300 model lifetimes, statuses under 8 threads (tools/stress/run.sh --short)"
+SEQNN_LIB="$lib" bash tools/stress/run.sh --short
+
 echo "== C examples (the demo, a CNN and an LSTM trained from C to a stated accuracy)"
 bash bindings/c/examples/run.sh "$lib"
 

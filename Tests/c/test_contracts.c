@@ -6,6 +6,7 @@
  *     sees the weights before it or after it, never half of them. The writes themselves return OK or BUSY.
  *  2. Output buffers: NULL with capacity 0 asks for the size (SEQNN_BUFFER_TOO_SMALL, size stored); NULL
  *     with a capacity is SEQNN_INVALID_ARGUMENT, for every function with an output buffer.
+ *     Saves are readers too: threads saving and loading .keras archives at once all succeed.
  *  3. The statuses the header names for particular failures are the ones returned.
  * SEQNN_TEST_ITERS sets the predicts per thread in (1) (default 2000; valgrind runs use fewer).
  */
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -39,6 +41,7 @@ typedef struct {
     seqnn_model *model;
     const float *x, *ref_a, *ref_b;
     int iterations;
+    volatile int *writes_ok;   /* the writer's successes: readers go on until it has some */
     int calls, busy, other_failures, torn, first_bad;
     char message[256];
 } reader_job;
@@ -46,7 +49,10 @@ typedef struct {
 static void *reader(void *arg) {
     reader_job *j = arg;
     float out[ROWS * OUT];
-    for (int i = 0; i < j->iterations; i++) {
+    time_t start = time(NULL);
+    for (int i = 0; (i < j->iterations || *j->writes_ok < 20) && time(NULL) - start < 60; i++) {
+        /* now and then no reader runs, so the writer (BUSY while readers run, as documented) gets in */
+        if (i % 16 == 15) nanosleep(&(struct timespec){0, 200000}, NULL);
         int rc = seqnn_model_predict(j->model, j->x, ROWS * IN, 0, out, ROWS * OUT, NULL);
         j->calls++;
         if (rc != SEQNN_OK) {
@@ -67,7 +73,8 @@ typedef struct {
     const float *kernel_a, *kernel_b;   /* set_weight mode */
     const char *file_a, *file_b;        /* load_weights mode */
     volatile int *stop;
-    int ok, busy, other, other_status;
+    volatile int ok;
+    int busy, other, other_status;
 } writer_job;
 
 static void *writer(void *arg) {
@@ -90,7 +97,7 @@ static void run_readers_and_writer(seqnn_model *m, const float *x, const float *
     w->stop = &stop;
     CHECK(pthread_create(&wt, NULL, writer, w) == 0);
     for (int t = 0; t < READERS; t++) {
-        jobs[t] = (reader_job){.model = m, .x = x, .ref_a = ref_a, .ref_b = ref_b, .iterations = iterations()};
+        jobs[t] = (reader_job){.model = m, .x = x, .ref_a = ref_a, .ref_b = ref_b, .iterations = iterations(), .writes_ok = &w->ok};
         CHECK(pthread_create(&rt[t], NULL, reader, &jobs[t]) == 0);
     }
     for (int t = 0; t < READERS; t++) pthread_join(rt[t], NULL);
@@ -134,6 +141,53 @@ static void test_predict_beside_weight_writes(void) {
 
     unlink(fa);
     unlink(fb);
+    rmdir(dir);
+    seqnn_model_free(m);
+}
+
+/* Saves run beside each other (they are readers): two threads saving and loading .keras archives at once
+ * once failed, the in-memory model.weights.h5 of one clashing with the other's in libhdf5. */
+typedef struct {
+    seqnn_model *model;
+    char path[96];
+    int failures, status;
+    char message[256];
+} archive_job;
+
+static void *save_and_load_archives(void *arg) {
+    archive_job *j = arg;
+    for (int i = 0; i < 40; i++) {
+        seqnn_model *back = NULL;
+        int rc = seqnn_model_save(j->model, j->path, NULL);
+        if (rc == SEQNN_OK) rc = seqnn_model_load(j->path, 0, &back);
+        seqnn_model_free(back);
+        if (rc != SEQNN_OK && j->failures++ == 0) {
+            j->status = rc;
+            snprintf(j->message, sizeof j->message, "%s", seqnn_last_error());
+        }
+    }
+    return NULL;
+}
+
+static void test_concurrent_archives(void) {
+    t_begin("threads saving and loading .keras archives at once");
+    seqnn_model *m = small_model();
+    char dir[] = "/tmp/seqnn-archives-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    archive_job jobs[4];
+    pthread_t tids[4];
+    for (int t = 0; t < 4; t++) {
+        memset(&jobs[t], 0, sizeof jobs[t]);
+        jobs[t].model = m;   /* one shared model: saves are readers */
+        snprintf(jobs[t].path, sizeof jobs[t].path, "%s/m%d.keras", dir, t);
+        CHECK(pthread_create(&tids[t], NULL, save_and_load_archives, &jobs[t]) == 0);
+    }
+    for (int t = 0; t < 4; t++) pthread_join(tids[t], NULL);
+    for (int t = 0; t < 4; t++) {
+        CHECKF(jobs[t].failures == 0, "thread %d: %d of 40 save+load failed, first with %d (%s): %s", t, jobs[t].failures,
+               jobs[t].status, seqnn_status_string(jobs[t].status), jobs[t].message);
+        unlink(jobs[t].path);
+    }
     rmdir(dir);
     seqnn_model_free(m);
 }
@@ -244,6 +298,6 @@ static void test_named_statuses(void) {
 }
 
 int main(int argc, char **argv) {
-    static const t_test tests[] = {test_predict_beside_weight_writes, test_output_buffers, test_named_statuses};
+    static const t_test tests[] = {test_predict_beside_weight_writes, test_concurrent_archives, test_output_buffers, test_named_statuses};
     return t_run("test_contracts", argc, argv, tests, T_COUNT(tests));
 }

@@ -10,7 +10,7 @@
 #   --tsan     also builds libseqnn with -sanitize=thread (in .build-tsan, ~15 min the first time) and runs
 #              the stress against it with TSAN_OPTIONS=halt_on_error=1: any data race fails the run.
 #
-# Environment: SEQNN_LIB (default: tools/build.sh's install tree, built if missing), CYCLES, THREADS, SECONDS.
+# Environment: SEQNN_LIB (default: tools/build.sh's install tree, built if missing), CYCLES, THREADS, SECONDS_RUN.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 short=0 tsan=0
