@@ -41,11 +41,15 @@ mkdir -p "$out/files"
 if [ $tsan = 1 ]; then
     # Swift's ThreadSanitizer: the library's Swift and C code instrumented, the runtime linked into the .so,
     # the driver built with clang -fsanitize=thread so the TSan runtime comes first.
-    swift build -c release --product seqnn --scratch-path .build-tsan -Xswiftc -sanitize=thread >&2
+    # The .so leaves the __tsan_* symbols to the executable's runtime (a shared library cannot carry it);
+    # Swift's clang_rt.tsan has libdispatch interceptors, hence -ldispatch -lBlocksRuntime from the toolchain.
+    swift build -c release --product seqnn --scratch-path .build-tsan -Xswiftc -sanitize=thread \
+        -Xlinker --unresolved-symbols=ignore-all >&2
     tlib="$PWD/.build-tsan/release"
+    slib="$(dirname "$(dirname "$(command -v swift)")")/lib/swift/linux"
     ln -sf libseqnn.so "$tlib/libseqnn.so.0"
     clang -std=c11 -O1 -g -fsanitize=thread -IInclude tools/stress/stress.c -o "$out/stress-tsan" \
-        -L"$tlib" -Wl,-rpath,"$tlib" -lseqnn -lpthread -lm
+        -L"$tlib" -Wl,-rpath,"$tlib" -lseqnn -L"$slib" -Wl,-rpath,"$slib" -ldispatch -lBlocksRuntime -lpthread -lm
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
         "$out/stress-tsan" "$threads" "$seconds" "$out/files"
 fi
