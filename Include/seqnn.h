@@ -13,12 +13,29 @@
  *    Lengths are counts of floats (not bytes). Input arrays are only read during the call; the library
  *    keeps no pointer to them after it returns (no copies are made where a pointer will do).
  *  - Outputs go into caller-provided buffers with their capacity. When a buffer is too small the function
- *    returns SEQNN_BUFFER_TOO_SMALL and, where it has a `*_len` out-parameter, stores the size needed there.
+ *    returns SEQNN_BUFFER_TOO_SMALL and, where it has a `*_len` (`*count`, `*ndim`) out-parameter, stores
+ *    the size needed there. An output buffer may be NULL when its capacity is 0: that asks for the size
+ *    (SEQNN_BUFFER_TOO_SMALL with the size stored). NULL with a capacity > 0 is SEQNN_INVALID_ARGUMENT.
  *  - Ownership. Handles come from a create/load function and are released by the matching free function;
  *    free(NULL) is a no-op. `const char *` results are owned by the library and say how long they live.
- *  - Threads. A model may be used from any thread. seqnn_model_predict may run concurrently on one model
- *    from several threads. Functions marked "exclusive" (they change the model) fail with SEQNN_BUSY if any
- *    other call on the same model is running, instead of corrupting it. Different models are independent.
+ *    Undefined behaviour (not detected; may crash or corrupt memory): using a handle after it was freed,
+ *    freeing it twice, freeing a model while another thread is still in a call on it or may still call
+ *    it, passing a pointer that is not NULL and not from this library as a handle, a buffer shorter than
+ *    its stated capacity or length, and an options struct not filled by its *_init function first.
+ *  - Threads. A model may be used from any thread; different models are independent. Calls on one model:
+ *    - Readers (predict, predict_ex, predict_source, save, get_weight, the shape, size, name and summary
+ *      queries, reset_states, set_learning_rate) run concurrently with each other. On a model with
+ *      stateful layers, predicts that overlap fail with SEQNN_BUSY rather than mix two streams.
+ *    - seqnn_model_set_weight is a short write (as is load_weights setting all its weights at once, after
+ *      it has read the file): a reader that starts while another thread writes weights waits for that copy
+ *      to finish (microseconds to milliseconds) and never fails because of it; a reader running between
+ *      two set_weight calls sees the weights set so far. The write itself fails with SEQNN_BUSY while any
+ *      other call on the model runs.
+ *    - The other functions marked "exclusive" (add, pop, set_input, compile, add_metric, adapt_layer, fit,
+ *      fit_source, evaluate*, train_on_batch) are long writes: they fail with SEQNN_BUSY if
+ *      any other call on the model is running, and any call that starts while one runs on another thread
+ *      fails with SEQNN_BUSY, instead of waiting or corrupting the model. These are the only SEQNN_BUSY
+ *      cases: retrying later succeeds.
  *    From inside a fit callback (on the fitting thread) the model may be read - predict, save, get weights,
  *    summary - as Keras callbacks such as ModelCheckpoint do; changing it there fails with SEQNN_BUSY.
  *  - Floating point. fit, evaluate, train_on_batch and predict run with flush-to-zero and
@@ -120,7 +137,8 @@ typedef struct seqnn_history seqnn_history;
  * memory (see seqnn_last_error). Free with seqnn_model_free. */
 seqnn_model *seqnn_model_create(uint64_t seed);
 
-/* Releases the model and everything it owns. NULL is a no-op. Must not race with other calls on it. */
+/* Releases the model and everything it owns. NULL is a no-op. No other call on the model may be running
+ * or start afterwards (use after free and double free are undefined behaviour; see Ownership above). */
 void seqnn_model_free(seqnn_model *model);
 
 /* The message of the last failed call on this model ("" if none; "" for a NULL model). Owned by the model,
@@ -208,7 +226,9 @@ int seqnn_model_weight_shape(const seqnn_model *model, size_t layer, size_t inde
 int seqnn_model_get_weight(const seqnn_model *model, size_t layer, size_t index,
                            float *out, size_t cap, size_t *len);
 
-/* Sets a weight tensor from exactly `len` floats; fails on a size mismatch or non-finite values. Exclusive. */
+/* Sets a weight tensor from exactly `len` floats; fails on a size mismatch (SEQNN_SHAPE_MISMATCH) or
+ * non-finite values (SEQNN_NUMERIC_ERROR), leaving the weight unchanged. Exclusive, but short: concurrent
+ * predicts wait for it instead of failing (see Threads above). */
 int seqnn_model_set_weight(seqnn_model *model, size_t layer, size_t index, const float *values, size_t len);
 
 /* Keras's layer.adapt(data) (ABI 2): a preprocessing layer of a built model learns its state from `x_len`
@@ -411,7 +431,8 @@ int seqnn_model_evaluate(seqnn_model *model, const float *x, size_t x_len, const
 /* Keras's predict: writes samples * output_size floats into `out` (capacity `cap` floats); *len (may be
  * NULL) receives the number needed. batch_size 0 means the model's fixed batch size or 32. A built model
  * predicts without being compiled. Safe to call from several threads at once on one model; results do not
- * depend on other calls. They are bit-identical for the same batch size; across batch sizes they agree to
+ * depend on other calls. Fails with SEQNN_BUSY only as Threads above says (a long write such as fit on
+ * another thread, or an overlapping predict on a model with stateful layers). They are bit-identical for the same batch size; across batch sizes they agree to
  * float rounding (about 1e-7), because the matrix products are blocked by their sizes. NaN/Inf in x ->
  * SEQNN_NUMERIC_ERROR; for a model without stateful layers that may come after earlier batches were
  * written, so on any error the contents of `out` are unspecified. */
@@ -529,7 +550,8 @@ int seqnn_model_load(const char *path, uint64_t seed, seqnn_model **model);
 
 /* Loads only the weights of a model file (.h5, .keras, or a Keras 2 or 3 save_weights file) into this
  * built model, matching layers with weights by position as Keras does (Keras 3's layout: by the path its
- * class gives each layer). Every array is read and checked before any weight changes. Exclusive. */
+ * class gives each layer). Every array is read and checked before any weight changes; the weights are then
+ * set together as one short write (see Threads: concurrent predicts wait for it, never see half a file). */
 int seqnn_model_load_weights(seqnn_model *model, const char *path);
 
 /* How seqnn_model_load_ex / seqnn_model_load_weights_ex read a file. Fields may be added at the end. */

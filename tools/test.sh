@@ -53,6 +53,9 @@ bash Tests/c/run.sh "$lib"
 echo "== corruption corpus (Tests/robustness/corpus.py: mutated Keras 2, Keras 3 and SeqNN files, 0 crashes/hangs)"
 python3 Tests/robustness/corpus.py "$lib" --count 1500 --jobs 2 --time-limit 1
 
+echo "== reliability: memory over 300 model lifetimes, statuses under 8 threads (tools/stress/run.sh --short)"
+SEQNN_LIB="$lib" bash tools/stress/run.sh --short
+
 echo "== C examples (the demo, a CNN and an LSTM trained from C to a stated accuracy)"
 bash bindings/c/examples/run.sh "$lib"
 

@@ -112,8 +112,18 @@ func floats(_ p: UnsafePointer<Float>?, _ n: Int, _ name: String) throws -> Unsa
     return UnsafeBufferPointer(start: p, count: n)
 }
 
+/// The header's rule for output buffers: NULL is the size query when the capacity is 0 (the call then fails
+/// with SEQNN_BUFFER_TOO_SMALL and reports the size needed); NULL with a capacity, or a capacity that is
+/// negative as a signed size (a size_t wrapped from a negative number), is the caller's bug:
+/// SEQNN_INVALID_ARGUMENT, as for every other NULL pointer.
+func checkOutBuffer(_ p: UnsafeMutableRawPointer?, _ cap: Int, _ name: String) throws {
+    guard cap >= 0 else { throw SeqNNError(.invalidArgument, "\(name)'s capacity \(UInt(bitPattern: cap)) is out of range") }
+    guard p != nil || cap == 0 else { throw SeqNNError(.invalidArgument, "\(name) is NULL but its capacity is \(cap); pass NULL only with capacity 0 (to ask for the size)") }
+}
+
 /// Copies `s` with its NUL into a caller buffer, reporting the length needed.
 func copyOut(_ s: String, _ buf: UnsafeMutablePointer<CChar>?, _ cap: Int, _ len: UnsafeMutablePointer<Int>?) throws {
+    try checkOutBuffer(buf, cap, "buf")
     let bytes = Array(s.utf8)
     len?.pointee = bytes.count
     guard let buf, cap > bytes.count else {
@@ -129,6 +139,7 @@ func copyOut(_ s: String, _ buf: UnsafeMutablePointer<CChar>?, _ cap: Int, _ len
 
 /// Copies doubles into a caller buffer of capacity `cap`, reporting the count.
 func copyOut(_ values: [Double], _ out: UnsafeMutablePointer<Double>?, _ cap: Int, _ count: UnsafeMutablePointer<Int>?) throws {
+    try checkOutBuffer(out, cap, "values")
     count?.pointee = values.count
     guard let out, cap >= values.count else {
         throw SeqNNError(.bufferTooSmall, "the results buffer holds \(max(cap, 0)) values; \(values.count) are needed")

@@ -67,9 +67,7 @@ public func c_model_last_error(_ model: OpaquePointer?) -> UnsafePointer<CChar> 
 @_cdecl("seqnn_layer_class_names")
 public func c_layer_class_names(_ buf: UnsafeMutablePointer<CChar>?, _ cap: Int, _ len: UnsafeMutablePointer<Int>?) -> Int32 {
     guarded(nil, "seqnn_layer_class_names") {
-        // A NULL buffer is the size query (cap 0); with a capacity it is a caller's bug, said as such
-        // rather than reported as "too small".
-        if buf == nil && cap > 0 { throw SeqNNError(.invalidArgument, "buf is NULL but cap is \(cap)") }
+        // A NULL buffer is the size query (cap 0); with a capacity it is a caller's bug (copyOut says so).
         try copyOut(LayerRegistry.classNames.joined(separator: "\n"), buf, cap, len)
     }
 }
@@ -206,6 +204,7 @@ public func c_model_weight_shape(_ model: OpaquePointer?, _ layerIndex: Int, _ i
         let dims = try h.model.reading("weight_shape") { try h.model.parameter(layer: layerIndex, weight: index).value.shape }
         let rank = dims.count
         try required(ndim, "ndim").pointee = rank
+        try checkOutBuffer(shape, cap, "shape")
         guard let shape, cap >= rank else { throw SeqNNError(.bufferTooSmall, "shape holds \(max(cap, 0)) entries; the rank is \(rank)") }
         for (i, d) in dims.enumerated() { shape[i] = Int64(d) }
     }
@@ -215,6 +214,7 @@ public func c_model_weight_shape(_ model: OpaquePointer?, _ layerIndex: Int, _ i
 public func c_model_get_weight(_ model: OpaquePointer?, _ layerIndex: Int, _ index: Int, _ out: UnsafeMutablePointer<Float>?,
                                _ cap: Int, _ len: UnsafeMutablePointer<Int>?) -> Int32 {
     withModel(model, "seqnn_model_get_weight") { h in
+        try checkOutBuffer(out, cap, "out")
         let t = try h.model.weight(layer: layerIndex, index: index)
         len?.pointee = t.count
         guard let out, cap >= t.count else { throw SeqNNError(.bufferTooSmall, "out holds \(max(cap, 0)) floats; the weight has \(t.count)") }
@@ -313,6 +313,7 @@ extension String {
 
 func copyShape(_ dims: [Int], _ shape: UnsafeMutablePointer<Int64>?, _ cap: Int, _ ndim: UnsafeMutablePointer<Int>?) throws {
     try required(ndim, "ndim").pointee = dims.count
+    try checkOutBuffer(shape, cap, "shape")
     guard let shape, cap >= dims.count else { throw SeqNNError(.bufferTooSmall, "shape holds \(max(cap, 0)) entries; the rank is \(dims.count)") }
     for (i, d) in dims.enumerated() { shape[i] = Int64(d) }
 }

@@ -120,9 +120,8 @@ func predictArrays(_ h: ModelHandle, _ x: UnsafePointer<Float>?, _ xLen: Int, _ 
     if let inSize = h.model.inputSize, let outSize = h.model.outputSize, xLen % inSize == 0 {
         len?.pointee = xLen / inSize * outSize
     }
-    guard cap >= 0 else { throw SeqNNError(.invalidArgument, "cap is negative") }
-    let o = try required(out, "out")
-    try h.model.predict(x: xs, into: UnsafeMutableBufferPointer(start: o, count: cap), batchSize: batch, onBatch: hook)
+    try checkOutBuffer(out, cap, "out")   // NULL with cap 0: the size query (*len is set above)
+    try h.model.predict(x: xs, into: UnsafeMutableBufferPointer(start: out, count: cap), batchSize: batch, onBatch: hook)
 }
 
 @_cdecl("seqnn_model_train_on_batch")
@@ -139,7 +138,7 @@ public func c_model_train_on_batch(_ model: OpaquePointer?, _ x: UnsafePointer<F
 /// Checks a results buffer for `needed` values, reporting the count needed either way.
 func checkResults(_ results: UnsafeMutablePointer<Double>?, _ cap: Int, _ count: UnsafeMutablePointer<Int>?, needed: Int) throws {
     count?.pointee = needed
-    guard results != nil else { throw SeqNNError(.bufferTooSmall, "results is NULL; \(needed) values are needed (loss and each metric)") }
+    try checkOutBuffer(results, cap, "results")
     guard cap >= needed else {
         throw SeqNNError(.bufferTooSmall, "results holds \(max(cap, 0)) values; \(needed) are needed (loss and each metric)")
     }
@@ -185,6 +184,7 @@ public func c_to_categorical(_ labels: UnsafePointer<Float>?, _ n: Int, _ numCla
                              _ cap: Int, _ len: UnsafeMutablePointer<Int>?, _ classes: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded(nil, "seqnn_to_categorical") {
         guard numClasses >= 0 else { throw SeqNNError(.invalidArgument, "num_classes must be >= 0, found \(numClasses)") }
+        try checkOutBuffer(out, cap, "out")
         let r = try toCategorical(floats(labels, n, "labels"), numClasses: numClasses > 0 ? Int(numClasses) : nil)
         len?.pointee = r.values.count
         classes?.pointee = Int64(r.classes)

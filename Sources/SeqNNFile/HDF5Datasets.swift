@@ -130,9 +130,15 @@ final class H5File {
         let fapl = try H5Handle(H5Pcreate(seqnn_h5_P_FILE_ACCESS()), .plist, "H5Pcreate")
         try H5.check(H5Pset_fapl_core(fapl.id, 1 << 16, false), "H5Pset_fapl_core")
         _ = try bytes.withUnsafeBytes { try H5.check(H5Pset_file_image(fapl.id, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count), "H5Pset_file_image for \(name)") }
-        let h = try H5Handle(H5Fopen(name, seqnn_h5_F_ACC_RDONLY(), fapl.id), .file, "cannot open \(name) as HDF5 (truncated or corrupt?)")
+        let h = try H5Handle(H5Fopen(uniqueImageName(name), seqnn_h5_F_ACC_RDONLY(), fapl.id), .file, "cannot open \(name) as HDF5 (truncated or corrupt?)")
         return try H5File(h, path: name)
     }
+
+    /// HDF5 tells open files apart by name, in-memory ones too: two threads saving or loading `.keras`
+    /// archives at once (each with a "model.weights.h5") got "unable to truncate a file which is already
+    /// open" (tools/stress found it), or could share one image. Each in-memory file gets its own name.
+    private static let imageCounter = ImageCounter()
+    private static func uniqueImageName(_ name: String) -> String { "\(name)#\(imageCounter.next())" }
 
     /// Creates an HDF5 file in memory (core driver, no backing store), for `image()` to hand out as bytes: how
     /// every SeqNN file is made (DurableFile puts the bytes on disk). Newest format, so all metadata carries
@@ -144,7 +150,7 @@ final class H5File {
         try H5.check(H5Pset_fapl_core(fapl.id, max(1 << 16, min(sizeHint, 1 << 30)), false), "H5Pset_fapl_core")
         try H5.check(H5Pset_libver_bounds(fapl.id, seqnn_h5_F_LIBVER_LATEST(), seqnn_h5_F_LIBVER_LATEST()), "H5Pset_libver_bounds")
         try H5.check(H5Pset_fclose_degree(fapl.id, H5F_CLOSE_STRONG), "H5Pset_fclose_degree")
-        let h = try H5Handle(H5Fcreate(name, seqnn_h5_F_ACC_TRUNC(), H5.P_DEFAULT, fapl.id), .file, "cannot create \(name) in memory", errorKind: .io)
+        let h = try H5Handle(H5Fcreate(uniqueImageName(name), seqnn_h5_F_ACC_TRUNC(), H5.P_DEFAULT, fapl.id), .file, "cannot create \(name) in memory", errorKind: .io)
         return try H5File(h, path: name)
     }
 
@@ -169,3 +175,10 @@ final class H5File {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// A process-wide counter for the names of in-memory HDF5 files.
+final class ImageCounter: @unchecked Sendable {
+    private let lock = Lock()
+    private var n = 0
+    func next() -> Int { lock.withLock { n += 1; return n } }
+}

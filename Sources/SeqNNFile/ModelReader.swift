@@ -56,7 +56,7 @@ package enum ModelReader {
                 assignments.append((li, wi, a.values))
             }
         }
-        for a in assignments { try model.setWeight(layer: a.layer, index: a.index, values: a.values) }
+        try model.setWeights(assignments)   // all at once: a concurrent predict never sees half a file
     }
 
     /// Compiles from `training_config` in either dialect (format §7). Metrics the library does not know are kept

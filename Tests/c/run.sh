@@ -12,6 +12,8 @@
 #        test_files    save, load, load_weights, and the training state a file keeps
 #        test_extremes inputs that could crash the process, each in a forked child
 #        test_threads  predict from several threads, SEQNN_BUSY, per-thread messages
+#        test_contracts predicts beside weight writes (never BUSY, never torn), the output-buffer rule,
+#                      the statuses the header names
 #        test_alloc    heap allocations per batch, arrays and batch sources (its own malloc and harness)
 #        test_batches  batch hooks (fit, evaluate, predict) and batch sources, against the array paths
 #        test_registry seqnn_layer_class_names: the registered classes and the buffer contract

@@ -5,8 +5,9 @@
 /// Layers are built as soon as the input shape is known, as in Keras, so weights and `summary` are
 /// available before `compile`.
 ///
-/// Threads: `predict` and `evaluate` may run concurrently; `add`, `pop`, `compile`, `fit`,
-/// `trainOnBatch` and weight setters need exclusive access and fail with `.busy` when another call is running.
+/// Threads (AccessGuard.swift): `predict` calls may run concurrently, and wait for a weight being set on
+/// another thread; `add`, `pop`, `compile`, `fit`, `evaluate`, `trainOnBatch` and weight setters need
+/// exclusive access and fail with `.busy` when another call is running.
 public final class Sequential: @unchecked Sendable {
     public var name: String
     public private(set) var layers: [Layer] = []
@@ -247,7 +248,8 @@ public final class Sequential: @unchecked Sendable {
 
     /// Sets one weight from `values` (row-major, Keras shape). Rejects wrong sizes and non-finite values.
     package func setWeight(layer: Int, index: Int, values: UnsafeBufferPointer<Float>) throws {
-        try access.exclusive("set_weights") {
+        // A short section (one scan and one copy, no user code): concurrent predicts wait for it.
+        try access.shortExclusive("set_weights") {
             let p = try parameter(layer: layer, weight: index)
             guard values.count == p.value.count else {
                 throw SeqNNError.shape("layer \(layer) '\(layers[layer].name)' weight '\(p.name)' has shape \(p.value.shape) (\(p.value.count) values); \(values.count) values were given")
@@ -273,6 +275,25 @@ public final class Sequential: @unchecked Sendable {
                 throw SeqNNError.shape("adapt: x has \(x.count) values, not a whole number of samples of layer \(layer) '\(l.name)''s input shape \(describeShape(shape)) (\(per) values each)")
             }
             try l.adapt(x, samples: x.count / per)
+        }
+    }
+
+    /// Sets several weights in one short section, all or none: every size and value is checked before the
+    /// first copy, so a concurrent predict sees either none of them or all (load_weights' promise that a
+    /// failed load changes nothing holds beside other threads too).
+    package func setWeights(_ list: [(layer: Int, index: Int, values: [Float])]) throws {
+        try access.shortExclusive("set_weights") {
+            let targets = try list.map { a -> Parameter in
+                let p = try parameter(layer: a.layer, weight: a.index)
+                guard a.values.count == p.value.count else {
+                    throw SeqNNError.shape("layer \(a.layer) '\(layers[a.layer].name)' weight '\(p.name)' has shape \(p.value.shape) (\(p.value.count) values); \(a.values.count) values were given")
+                }
+                if let bad = a.values.firstIndex(where: { !$0.isFinite }) {
+                    throw SeqNNError(.numeric, "layer \(a.layer) '\(layers[a.layer].name)' weight '\(p.name)': value \(a.values[bad]) at index \(bad) is not finite")
+                }
+                return p
+            }
+            for (p, a) in zip(targets, list) { p.value.data.update(from: a.values, count: a.values.count) }
         }
     }
 

@@ -15,7 +15,8 @@ from . import (activations, backend, callbacks, initializers, layers, losses, me
                regularizers, utils)
 from ._errors import (BufferTooSmallError, BusyError, CallbackStoppedError, FormatError, InternalError,
                       LibraryNotFoundError, NotBuiltError, NotCompiledError, NumericError, SeqNNError,
-                      SeqNNFileNotFoundError, SeqNNMemoryError, SeqNNOSError, SeqNNValueError, ShapeMismatchError,
+                      SeqNNFileNotFoundError, SeqNNMemoryError, SeqNNOSError, SeqNNTypeError, SeqNNValueError,
+                      ShapeMismatchError,
                       Status, UnsupportedError)
 from .layers import Input
 from .models import Sequential, load_model, save_model
@@ -24,7 +25,7 @@ __version__ = "0.1.0"
 
 __all__ = ["Sequential", "Input", "load_model", "save_model", "activations", "backend", "callbacks", "initializers",
            "layers", "losses", "metrics", "models", "ops", "optimizers", "regularizers", "utils", "keras",
-           "SeqNNError", "SeqNNValueError", "ShapeMismatchError", "UnsupportedError", "FormatError", "SeqNNOSError",
+           "SeqNNError", "SeqNNValueError", "SeqNNTypeError", "ShapeMismatchError", "UnsupportedError", "FormatError", "SeqNNOSError",
            "SeqNNFileNotFoundError", "NotCompiledError", "NotBuiltError", "NumericError", "SeqNNMemoryError",
            "CallbackStoppedError", "BusyError", "BufferTooSmallError", "InternalError", "LibraryNotFoundError",
            "Status", "library_version", "library_path", "abi_version", "set_num_threads", "kernel_backend"]

@@ -10,7 +10,7 @@ import enum
 from typing import Dict, Optional, Type
 
 __all__ = [
-    "Status", "SeqNNError", "SeqNNValueError", "ShapeMismatchError", "UnsupportedError", "FormatError", "SeqNNOSError",
+    "Status", "SeqNNError", "SeqNNValueError", "SeqNNTypeError", "ShapeMismatchError", "UnsupportedError", "FormatError", "SeqNNOSError",
     "SeqNNFileNotFoundError", "NotCompiledError", "NotBuiltError", "NumericError", "SeqNNMemoryError",
     "CallbackStoppedError", "BusyError", "BufferTooSmallError", "InternalError", "LibraryNotFoundError",
 ]
@@ -64,6 +64,12 @@ class SeqNNError(Exception):
 
 class SeqNNValueError(SeqNNError, ValueError):
     """SEQNN_INVALID_ARGUMENT: a bad value, an unknown name (activation, loss, optimizer, ...)."""
+    status = Status.SEQNN_INVALID_ARGUMENT
+
+
+class SeqNNTypeError(SeqNNError, TypeError):
+    """An argument of the wrong type (``epochs="2"``, ``validation_split="0.2"``), refused in Python before
+    anything reaches the library, as Python refuses ``range("2")``. Status SEQNN_INVALID_ARGUMENT."""
     status = Status.SEQNN_INVALID_ARGUMENT
 
 

@@ -31,6 +31,7 @@ from typing import Any, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 from numpy.ctypeslib import ndpointer
 
+from . import _args, _errors
 from ._errors import LibraryNotFoundError, SeqNNError, Status, error_for_status
 
 #: The SEQNN_ABI_VERSION of the header this binding was written against. A library with a smaller ABI
@@ -404,11 +405,14 @@ def as_float32(a: Any, what: str = "x") -> np.ndarray:
     """``a`` as a C-contiguous float32 array: the same object (no copy) when it already is one."""
     if isinstance(a, np.ndarray) and a.dtype == np.float32 and a.flags.c_contiguous:
         return a
+    if isinstance(a, (str, bytes)):
+        raise _errors.SeqNNTypeError(f"{what} must be numeric array-like, found {type(a).__name__} {a!r:.40}")
     try:
-        out = np.ascontiguousarray(a, dtype=np.float32)
+        arr = a if isinstance(a, np.ndarray) else np.asarray(a)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"{what} must be numeric array-like, found {type(a).__name__}: {e}") from None
-    return out
+        raise _errors.SeqNNValueError(f"{what} must be numeric array-like, found {type(a).__name__}: {e}") from None
+    _args.check_dtype(arr.dtype, what)
+    return np.ascontiguousarray(arr, dtype=np.float32)
 
 
 def size_out() -> c_size_t:

@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 import numpy as np
 
-from . import _config, _ffi, _progress
+from . import _args, _config, _ffi, _progress
 from . import callbacks as callbacks_module
 from . import layers as layers_module
 from . import losses as losses_module
@@ -906,11 +906,8 @@ class Sequential:
         return a
 
     def _batch_arg(self, batch_size: Optional[int]) -> int:
-        if batch_size is None:
-            return 0
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
-            raise SeqNNValueError(f"batch_size must be a positive integer, found {batch_size!r}")
-        return int(batch_size)
+        # checked here: ctypes would wrap 2**64 into 0, "the default"
+        return 0 if batch_size is None else _args.integer(batch_size, "batch_size", minimum=1)
 
     @staticmethod
     def _verbose_arg(verbose: Any) -> int:
@@ -987,8 +984,9 @@ class Sequential:
             ya = self._target_array(y, n)
         verbose_level = self._verbose_arg(verbose)
         batch = self._batch_arg(batch_size)
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise SeqNNValueError(f"epochs must be a non-negative integer, found {epochs!r}")
+        epochs = _args.integer(epochs, "epochs")
+        initial_epoch = _args.integer(initial_epoch, "initial_epoch")
+        validation_split = _args.real(validation_split or 0.0, "validation_split", 0.0, 1.0)
         if isinstance(shuffle, str):
             raise UnsupportedError(f"shuffle={shuffle!r} is not supported; use True or False")
         opts, opts_buffer = _ffi.create_fit_options()
@@ -1337,7 +1335,7 @@ class Sequential:
         """Saves the weights. A path ending in ``.weights.h5`` gets Keras 3's weights file (layers' and, when
         compiled, the optimizer's variables), which Keras 3's ``load_weights`` reads; any other ``.h5`` path a
         model file without optimizer state, which Keras 2's ``load_weights`` reads."""
-        path = os.fspath(filepath)
+        path = _path(filepath)
         if not overwrite and os.path.exists(path):
             raise FileExistsError(f"{path} exists and overwrite=False")
         if path.lower().endswith(".weights.h5"):
@@ -1353,7 +1351,7 @@ class Sequential:
         for ``load_model`` (by default the file is read in SeqNN's reader process)."""
         if skip_mismatch or by_name:
             raise UnsupportedError("load_weights(skip_mismatch=True / by_name=True) is not supported")
-        path = os.fspath(filepath)
+        path = _path(filepath)
         _, keep = load_options(trusted, memory_limit, time_limit)
         status = _ffi.lib().seqnn_model_load_weights_ex(self._ptr, os.fsencode(path), ctypes.addressof(keep))
         if status != _ffi.SEQNN_OK:
@@ -1470,10 +1468,17 @@ def _read_history(ptr: int) -> Dict[str, List[float]]:
     return out
 
 
+def _path(filepath: Any) -> str:
+    """A file path as a str (bytes and os.PathLike accepted), refused with a Python exception when the
+    library would see another file: an embedded NUL ends the C string early (``'a.h5\\0/evil.h5'`` would
+    name ``a.h5``)."""
+    return os.fsdecode(_args.path(filepath))
+
+
 def _model_path(filepath: Any, save_format: Optional[str] = None) -> str:
     """The path to save to; its extension chooses the format in the library (``.keras``: Keras 3's archive,
     ``.h5`` / ``.hdf5``: the legacy HDF5 file), as in Keras 3."""
-    path = os.fspath(filepath)
+    path = _path(filepath)
     if save_format not in (None, "h5", "keras"):
         raise UnsupportedError(f"save_format={save_format!r} is not supported; SeqNN writes .keras and .h5 files")
     lower = path.lower()
@@ -1558,8 +1563,8 @@ def load_model(filepath: Union[str, "os.PathLike[str]"], custom_objects: Optiona
     and ``MemoryError`` when the file declares more than ``memory_limit``. Any file is safe to load: libhdf5
     reads it in SeqNN's reader process, so a damaged file cannot crash or hang Python.
     """
-    path = os.fspath(filepath)
-    s = int(seed) if seed is not None else utils_module.next_seed()
+    path = _path(filepath)
+    s = _args.integer(seed, "seed", 0, 2**64 - 1) if seed is not None else utils_module.next_seed()
     out = c_void_p()
     opts, keep = load_options(trusted, memory_limit, time_limit)
     status = _ffi.lib().seqnn_model_load_ex(os.fsencode(path), s, ctypes.addressof(keep), byref(out))
@@ -1730,6 +1735,7 @@ class _Feed:
 
     def __init__(self, model: Sequential, data: Any, what: str, steps: Optional[int], predict: bool,
                  reset_each_pass: bool) -> None:
+        steps = _args.optional_integer(steps, f"{what}: steps" if what != "fit" else "steps_per_epoch", minimum=1)
         self.model = model
         self.data = data
         self.what = what
