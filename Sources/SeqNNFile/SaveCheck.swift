@@ -40,7 +40,8 @@ package enum SaveCheck {
         if name.isEmpty { return "it is empty" }
         if name.utf8.count > maxNameBytes { return "it is \(name.utf8.count) bytes long; names are limited to \(maxNameBytes)" }
         if name.contains("/") { return "it contains '/', which HDF5 reads as a path separator (Keras 3 refuses such names too)" }
-        if name == "." || name == ".." { return "'\(name)' names a folder" }
+        // HDF5 reads "." as the group itself; ".." is an ordinary name to it (and round-trips).
+        if name == "." { return "'.' names the group itself in HDF5" }
         if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) { return "it contains a control character" }
         return nil
     }
