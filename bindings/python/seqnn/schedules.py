@@ -51,48 +51,42 @@ def _positive_steps(value: Any, name: str = "decay_steps") -> Any:
     return value
 
 
-class ExponentialDecay(LearningRateSchedule):
+_CLASS_NAME: Any = object()   # "name not given": the class's own name, as Keras 3's defaults are
+
+
+class _RateDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: their four arguments (``name`` defaults to the class
+    name, as in Keras 3) and ``step / decay_steps``, floored when ``staircase``, in float32."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool = False,
+                 name: Optional[str] = _CLASS_NAME) -> None:
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = _positive_steps(decay_steps)
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = type(self).__name__ if name is _CLASS_NAME else name   # Keras 2 configs carry name None: kept
+
+    def _progress(self, step: Any) -> np.float32:
+        p = _f32(step) / _f32(self.decay_steps)
+        return np.floor(p) if self.staircase else p
+
+    def get_config(self) -> Dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_RateDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``; the exponent floored when ``staircase``."""
 
-    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool = False,
-                 name: str = "ExponentialDecay") -> None:
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = _positive_steps(decay_steps)
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def __call__(self, step: Any) -> np.float32:
-        p = _f32(step) / _f32(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
-        return _f32(self.initial_learning_rate) * np.power(_f32(self.decay_rate), p)
-
-    def get_config(self) -> Dict[str, Any]:
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+        return _f32(self.initial_learning_rate) * np.power(_f32(self.decay_rate), self._progress(step))
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``; the quotient floored when ``staircase``."""
 
-    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool = False,
-                 name: str = "InverseTimeDecay") -> None:
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = _positive_steps(decay_steps)
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def __call__(self, step: Any) -> np.float32:
-        p = _f32(step) / _f32(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
-        return _f32(self.initial_learning_rate) / (_f32(1) + _f32(self.decay_rate) * p)
-
-    def get_config(self) -> Dict[str, Any]:
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+        return _f32(self.initial_learning_rate) / (_f32(1) + _f32(self.decay_rate) * self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
