@@ -10,7 +10,7 @@ import Testing
 
     @Test func fixturesExistForEverySchedule() {
         let classes = Set(Self.fixtures.compactMap { $0.json["schedule"]?["class_name"]?.string })
-        #expect(classes == Set(LearningRateSchedules.all.map(\.kerasClassName)))
+        #expect(classes == Set(LearningRateSchedules.classNames))
         #expect(Set(Self.fixtures.map(\.generation)) == [2, 3])
     }
 

@@ -36,8 +36,13 @@ package class LearningRateSchedule: @unchecked Sendable {
 }
 
 package enum LearningRateSchedules {
-    static let all: [LearningRateSchedule.Type] = [ExponentialDecay.self, InverseTimeDecay.self, PiecewiseConstantDecay.self,
-                                                  PolynomialDecay.self, CosineDecay.self, CosineDecayRestarts.self]
+    /// Keras class name -> initializer, one entry per schedule file.
+    static let makers: [(name: String, make: @Sendable (ScheduleConfig) throws -> LearningRateSchedule)] = [
+        (ExponentialDecay.kerasClassName, ExponentialDecay.init), (InverseTimeDecay.kerasClassName, InverseTimeDecay.init),
+        (PiecewiseConstantDecay.kerasClassName, PiecewiseConstantDecay.init), (PolynomialDecay.kerasClassName, PolynomialDecay.init),
+        (CosineDecay.kerasClassName, CosineDecay.init), (CosineDecayRestarts.kerasClassName, CosineDecayRestarts.init),
+    ]
+    static var classNames: [String] { makers.map(\.name) }
 
     /// A schedule from its serialized form: `{"class_name": "ExponentialDecay", "config": {...}}`, with or without
     /// Keras 3's `module` / `registered_name`. Classes SeqNN does not know (a user's own schedule class) are
@@ -46,19 +51,10 @@ package enum LearningRateSchedules {
         guard let cls = spec["class_name"]?.string else {
             throw SeqNNError(.invalidArgument, "a learning-rate schedule must be {\"class_name\", \"config\"}, found \(spec)")
         }
-        let known = all.map(\.kerasClassName)
-        guard let type = all.first(where: { $0.kerasClassName == cls }) else {
-            throw SeqNNError(.unsupported, "unknown learning-rate schedule '\(cls)'; known: \(known.joined(separator: ", "))")
+        guard let maker = makers.first(where: { $0.name == cls }) else {
+            throw SeqNNError(.unsupported, "unknown learning-rate schedule '\(cls)'; known: \(classNames.joined(separator: ", "))")
         }
-        let c = try ScheduleConfig(className: cls, json: spec["config"] ?? .object([]))
-        switch type {
-        case is ExponentialDecay.Type: return try ExponentialDecay(c)
-        case is InverseTimeDecay.Type: return try InverseTimeDecay(c)
-        case is PiecewiseConstantDecay.Type: return try PiecewiseConstantDecay(c)
-        case is PolynomialDecay.Type: return try PolynomialDecay(c)
-        case is CosineDecay.Type: return try CosineDecay(c)
-        default: return try CosineDecayRestarts(c)
-        }
+        return try maker.make(ScheduleConfig(className: cls, json: spec["config"] ?? .object([])))
     }
 }
 
